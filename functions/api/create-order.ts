@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { HotlineError } from '#domain/errors.ts';
+import { checkAgainstReferenceData } from '#domain/intake-rules.ts';
+import { canonicalJson } from '#domain/order-events.ts';
+import { newOrderSchema } from '#domain/order-input.ts';
+import { viewOrder } from '#domain/order-view.ts';
+import { dispatchDeadline } from '#domain/time-limits.ts';
+import { receiveOrder } from '#domain/work-order.ts';
+import { actorOf } from '#shared/auth.ts';
+import { clock } from '#shared/clock.ts';
+import { type ApiEvent, json, withJsonBody } from '#shared/http.ts';
+import { newOrderId } from '#shared/ids.ts';
+import { startLifecycle } from '#shared/lifecycle.ts';
+import { IdempotentReplay, insertOrder, readOrder } from '#shared/order-store.ts';
+import { referenceData } from '#shared/reference.ts';
+
+/** POST /orders: every contact becomes one work order (Art. 10), and its lifecycle starts. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
+  const key = event.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!idempotencyKeyPattern.test(key)) {
+    throw new HotlineError(
+      'badRequest',
+      'INVALID_IDEMPOTENCY_KEY',
+      'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -',
+    );
+  }
+  return key;
+};
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export const handler = withJsonBody(newOrderSchema, async (event, input) => {
+  const actor = actorOf(event);
+  const key = idempotencyKeyOf(event);
+  checkAgainstReferenceData(input, referenceData);
+  if (input.disposition?.kind === 'repeat' && !(await readOrder(input.disposition.originalOrderId))) {
+    throw new HotlineError(
+      'unprocessable',
+      'ORIGINAL_ORDER_NOT_FOUND',
+      `A repeat must link an existing order; ${input.disposition.originalOrderId} does not exist.`,
+    );
+  }
+
+  const nowMs = clock.now();
+  const requestHash = sha256(canonicalJson(input));
+  const change = receiveOrder({ id: newOrderId(), input, nowMs, actor, dispatchBy: dispatchDeadline(nowMs) });
+  try {
+    const stored = await insertOrder(
+      change.order,
+      change.events,
+      // Keys are per caller, so two operators can never collide on the same key.
+      key
+        ? {
+            key: sha256(`${actor.sub}\n${key}`),
+            requestHash,
+            expiresAtEpochSeconds: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          }
+        : undefined,
+    );
+    await startLifecycle(stored.order.id);
+    return created(stored.order, actor, false);
+  } catch (error) {
+    if (!(error instanceof IdempotentReplay)) throw error;
+    if (error.requestHash !== requestHash) {
+      throw new HotlineError(
+        'unprocessable',
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used for a different request.',
+      );
+    }
+    const original = await readOrder(error.orderId);
+    if (!original) throw new Error(`Idempotency record points at missing order ${error.orderId}`);
+    // The first attempt may have died between saving and starting: starting again heals it.
+    await startLifecycle(original.order.id);
+    return created(original.order, actor, true);
+  }
+});
+
+const created = (order: Parameters<typeof viewOrder>[0], actor: { role: string }, replayed: boolean) =>
+  json(201, viewOrder(order, actor), {
+    location: `/orders/${order.id}`,
+    etag: `"${order.version}"`,
+    ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+  });

@@ -1,0 +1,14 @@
+import { notFound } from '#domain/errors.ts';
+import { viewOrder } from '#domain/order-view.ts';
+import { actorOf, canRead } from '#shared/auth.ts';
+import { json, withoutBody } from '#shared/http.ts';
+import { readOrder } from '#shared/order-store.ts';
+
+/** GET /orders/{id}. A unit's staff asking for another unit's order get 404, as if it did not exist. */
+export const handler = withoutBody(async (event) => {
+  const actor = actorOf(event);
+  const id = event.pathParameters?.id ?? '';
+  const stored = await readOrder(id);
+  if (!stored || !canRead(actor, stored.order)) throw notFound('order', id);
+  return json(200, viewOrder(stored.order, actor), { etag: `"${stored.order.version}"` });
+});

@@ -1,0 +1,60 @@
+import * as z from 'zod';
+import { DAY_MS } from '#domain/china-time.ts';
+import { HotlineError } from '#domain/errors.ts';
+import { viewOrder } from '#domain/order-view.ts';
+import { orderStatuses } from '#domain/work-order.ts';
+import { actorOf } from '#shared/auth.ts';
+import { clock } from '#shared/clock.ts';
+import { json, parseQuery, withoutBody } from '#shared/http.ts';
+import { listOrders } from '#shared/order-store.ts';
+
+/** GET /orders?status=&unitId=&districtCode=&createdFrom=&createdTo=&limit=&cursor= (newest first). */
+const DEFAULT_RANGE_DAYS = 30;
+const MAX_RANGE_DAYS = 366;
+
+const querySchema = z.strictObject({
+  status: z.enum(orderStatuses).optional(),
+  unitId: z.string().min(1).max(64).optional(),
+  districtCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+  createdFrom: z.iso.datetime({ offset: true }).optional(),
+  createdTo: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const handler = withoutBody(async (event) => {
+  const actor = actorOf(event);
+  const query = parseQuery(querySchema, event);
+  if (actor.role === 'unit' && query.unitId !== undefined && query.unitId !== actor.unitId) {
+    throw new HotlineError(
+      'forbidden',
+      'OTHER_UNIT',
+      "A unit's staff can list only their own unit's orders.",
+    );
+  }
+  const unitId = actor.role === 'unit' ? actor.unitId : query.unitId;
+
+  const toMs = query.createdTo ? Date.parse(query.createdTo) : clock.now();
+  const fromMs = query.createdFrom ? Date.parse(query.createdFrom) : toMs - DEFAULT_RANGE_DAYS * DAY_MS;
+  if (fromMs > toMs) throw new HotlineError('badRequest', 'INVALID_RANGE', 'createdFrom is after createdTo.');
+  if (toMs - fromMs > MAX_RANGE_DAYS * DAY_MS) {
+    throw new HotlineError('badRequest', 'RANGE_TOO_LONG', `A listing spans at most ${MAX_RANGE_DAYS} days.`);
+  }
+
+  const page = await listOrders({
+    ...(query.status ? { status: query.status } : {}),
+    ...(unitId ? { unitId } : {}),
+    ...(query.districtCode ? { districtCode: query.districtCode } : {}),
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  return json(200, {
+    items: page.items.map((o) => viewOrder(o, actor)),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  });
+});

@@ -1,0 +1,14 @@
+import { envNames } from '../../infra/wiring.ts';
+
+/**
+ * The one config loader: reads a variable at load time and throws at once when it is missing, so a
+ * misconfigured function fails on its first cold start, not on a customer's request.
+ */
+export const requireEnv = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set.`);
+  return value;
+};
+
+export const tableName = (): string => requireEnv(envNames.table);
+export const stateMachineArn = (): string => requireEnv(envNames.stateMachineArn);

@@ -1,0 +1,313 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { addDaysToDate, chinaDateOf } from '#domain/china-time.ts';
+import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
+import { type OrderEvent, sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
+import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
+import { dynamo } from './aws-clients.ts';
+import { tableName } from './config.ts';
+
+/**
+ * Orders and their event logs in the single table. An order is one item; each change rewrites it with
+ * a version check and appends its events in the same transaction, so the log and the order can never
+ * disagree. Key design (see README, "Key design"):
+ *   order        pk ORDER#<id>        sk #ORDER
+ *   its events   pk ORDER#<id>        sk EVENT#<seq, 10 digits>
+ *   idempotency  pk IDEMPOTENCY#<key> sk #IDEMPOTENCY   (expires after a day)
+ *   byUnit       gsi1pk UNIT#<lead unit>     gsi1sk <receivedAt>#<id>
+ *   byDistrict   gsi2pk DISTRICT#<code>      gsi2sk <receivedAt>#<id>
+ *   byDay        gsi3pk DAY#<CST date>       gsi3sk <receivedAt>#<id>
+ */
+const TABLE = tableName();
+
+/** Which callback task of the order's execution is waiting, and its token (never shown to callers). */
+export interface PendingTask {
+  readonly awaiting: 'dispatch' | 'reply';
+  readonly token: string;
+  readonly since: string;
+}
+
+export interface StoredOrder {
+  readonly order: WorkOrder;
+  readonly lastEvent: { readonly seq: number; readonly hash: string };
+  readonly pendingTask?: PendingTask;
+}
+
+const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: '#ORDER' });
+const eventSk = (seq: number) => `EVENT#${String(seq).padStart(10, '0')}`;
+
+const orderItem = (stored: StoredOrder) => {
+  const { order } = stored;
+  const sortKey = `${order.receivedAt}#${order.id}`;
+  return {
+    ...orderKey(order.id),
+    type: 'order',
+    order,
+    version: order.version,
+    lastEvent: stored.lastEvent,
+    ...(stored.pendingTask ? { pendingTask: stored.pendingTask } : {}),
+    ...(order.unitId ? { gsi1pk: `UNIT#${order.unitId}`, gsi1sk: sortKey } : {}),
+    gsi2pk: `DISTRICT#${order.location.districtCode}`,
+    gsi2sk: sortKey,
+    gsi3pk: `DAY#${chinaDateOf(Date.parse(order.receivedAt))}`,
+    gsi3sk: sortKey,
+    status: order.status,
+  };
+};
+
+const eventItems = (events: readonly OrderEvent[]) =>
+  events.map((e) => ({
+    Put: {
+      TableName: TABLE,
+      Item: { pk: `ORDER#${e.orderId}`, sk: eventSk(e.seq), type: 'event', event: e },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }));
+
+const conditionFailedAt = (error: unknown): number[] =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []))
+    : [];
+
+export interface IdempotencyClaim {
+  readonly key: string;
+  readonly requestHash: string;
+  readonly expiresAtEpochSeconds: number;
+}
+
+export class IdempotentReplay extends Error {
+  override readonly name = 'IdempotentReplay';
+  constructor(
+    readonly orderId: string,
+    readonly requestHash: string,
+  ) {
+    super(`Idempotency key already used for order ${orderId}`);
+  }
+}
+
+/** Writes a new order and its first events; with a claim, at most once per idempotency key. */
+export const insertOrder = async (
+  order: WorkOrder,
+  events: readonly UnsealedEvent[],
+  claim?: IdempotencyClaim,
+): Promise<StoredOrder> => {
+  const sealed = sealEvents(order.id, undefined, events);
+  const last = sealed.at(-1);
+  if (!last) throw new Error('A new order needs at least one event.');
+  const stored: StoredOrder = { order, lastEvent: { seq: last.seq, hash: last.hash } };
+  const claimKey = claim ? { pk: `IDEMPOTENCY#${claim.key}`, sk: '#IDEMPOTENCY' } : undefined;
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...(claim && claimKey
+            ? [
+                {
+                  Put: {
+                    TableName: TABLE,
+                    Item: {
+                      ...claimKey,
+                      type: 'idempotency',
+                      orderId: order.id,
+                      requestHash: claim.requestHash,
+                      expiresAt: claim.expiresAtEpochSeconds,
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]
+            : []),
+          {
+            Put: {
+              TableName: TABLE,
+              Item: orderItem(stored),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...eventItems(sealed),
+        ],
+      }),
+    );
+    return stored;
+  } catch (error) {
+    if (claim && claimKey && conditionFailedAt(error).includes(0)) {
+      const existing = await dynamo.send(
+        new GetCommand({ TableName: TABLE, Key: claimKey, ConsistentRead: true }),
+      );
+      if (existing.Item)
+        throw new IdempotentReplay(String(existing.Item.orderId), String(existing.Item.requestHash));
+    }
+    throw error;
+  }
+};
+
+export const readOrder = async (id: string): Promise<StoredOrder | undefined> => {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: TABLE, Key: orderKey(id), ConsistentRead: true }),
+  );
+  if (!result.Item) return undefined;
+  const item = result.Item as {
+    order: WorkOrder;
+    lastEvent: StoredOrder['lastEvent'];
+    pendingTask?: PendingTask;
+  };
+  return {
+    order: item.order,
+    lastEvent: item.lastEvent,
+    ...(item.pendingTask ? { pendingTask: item.pendingTask } : {}),
+  };
+};
+
+/**
+ * Saves a change made from `previous`: the order (if its version is still `previous`'s) and the new
+ * events, chained after the last stored one. `pendingTask` replaces the stored one (undefined clears it).
+ */
+export const saveChange = async (
+  previous: StoredOrder,
+  change: { order: WorkOrder; events: readonly UnsealedEvent[] },
+  pendingTask?: PendingTask,
+): Promise<StoredOrder> => {
+  const sealed = sealEvents(change.order.id, previous.lastEvent, change.events);
+  const last = sealed.at(-1) ?? { seq: previous.lastEvent.seq, hash: previous.lastEvent.hash };
+  const stored: StoredOrder = {
+    order: change.order,
+    lastEvent: { seq: last.seq, hash: last.hash },
+    ...(pendingTask ? { pendingTask } : {}),
+  };
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: TABLE,
+              Item: orderItem(stored),
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': previous.order.version },
+            },
+          },
+          ...eventItems(sealed),
+        ],
+      }),
+    );
+    return stored;
+  } catch (error) {
+    if (conditionFailedAt(error).length > 0)
+      throw new ConcurrentUpdateError(change.order.id, { cause: error });
+    throw error;
+  }
+};
+
+export const readEvents = async (orderId: string): Promise<OrderEvent[]> => {
+  const events: OrderEvent[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': 'EVENT#' },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) events.push(item.event as OrderEvent);
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return events;
+};
+
+export interface OrderFilter {
+  readonly status?: OrderStatus;
+  readonly unitId?: string;
+  readonly districtCode?: string;
+  /** Inclusive ISO instants. */
+  readonly from: string;
+  readonly to: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+interface Cursor {
+  /** The CST day being read, for the byDay index. */
+  readonly day?: string;
+  readonly key?: Record<string, unknown>;
+}
+
+const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+const decodeCursor = (raw: string): Cursor => {
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (parsed && typeof parsed === 'object') return parsed as Cursor;
+  } catch {
+    // falls through to the error below
+  }
+  throw new HotlineError('badRequest', 'INVALID_CURSOR', 'The cursor is not one this API handed out.');
+};
+
+/** The most reads one page may cost, so a sparse filter cannot turn one request into a table scan. */
+const MAX_QUERIES_PER_PAGE = 40;
+
+/**
+ * Newest first. Reads the most selective index for the filter: the lead unit, else the district,
+ * else one CST day at a time from `to` back to `from`. Status and the remaining filters are applied
+ * on the way, and a page may come back short with a cursor when a filter is sparse.
+ */
+export const listOrders = async (filter: OrderFilter): Promise<{ items: WorkOrder[]; cursor?: string }> => {
+  const start = filter.cursor ? decodeCursor(filter.cursor) : {};
+  const range = { ':from': `${filter.from}`, ':to': `${filter.to}#~` };
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  if (filter.status) {
+    names['#status'] = 'status';
+    values[':status'] = filter.status;
+    conditions.push('#status = :status');
+  }
+
+  let index: { name: string; pk: string; sk: string; value: string } | undefined;
+  if (filter.unitId) {
+    index = { name: 'byUnit', pk: 'gsi1pk', sk: 'gsi1sk', value: `UNIT#${filter.unitId}` };
+    if (filter.districtCode) {
+      values[':district'] = `DISTRICT#${filter.districtCode}`;
+      conditions.push('gsi2pk = :district');
+    }
+  } else if (filter.districtCode) {
+    index = { name: 'byDistrict', pk: 'gsi2pk', sk: 'gsi2sk', value: `DISTRICT#${filter.districtCode}` };
+  }
+
+  const items: WorkOrder[] = [];
+  const firstDay = chinaDateOf(Date.parse(filter.from));
+  let day = index ? undefined : (start.day ?? chinaDateOf(Date.parse(filter.to)));
+  let key = start.key;
+  for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
+    const target = index ?? { name: 'byDay', pk: 'gsi3pk', sk: 'gsi3sk', value: `DAY#${day}` };
+    const input: QueryCommandInput = {
+      TableName: TABLE,
+      IndexName: target.name,
+      KeyConditionExpression: `${target.pk} = :pk AND ${target.sk} BETWEEN :from AND :to`,
+      ExpressionAttributeValues: { ...values, ...range, ':pk': target.value },
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
+      ScanIndexForward: false,
+      Limit: filter.limit - items.length,
+      ExclusiveStartKey: key,
+    };
+    const page = await dynamo.send(new QueryCommand(input));
+    for (const item of page.Items ?? []) items.push(item.order as WorkOrder);
+    key = page.LastEvaluatedKey;
+    const exhausted = key === undefined;
+    if (exhausted && !index && day !== undefined && day > firstDay) {
+      day = addDaysToDate(day, -1);
+    } else if (exhausted) {
+      return { items };
+    }
+    if (items.length >= filter.limit) break;
+  }
+  return { items, cursor: encodeCursor({ ...(day ? { day } : {}), ...(key ? { key } : {}) }) };
+};

@@ -1,0 +1,31 @@
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { stepFunctions } from './aws-clients.ts';
+import { logger } from './logger.ts';
+
+/** Errors meaning the waiting task is gone: it timed out, or the execution moved on or ended. */
+const goneTaskErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/**
+ * Completes a waiting callback task with the action's payload, which then shows in the execution
+ * history. The order was already saved: if the task is gone (a deadline fired at the same moment),
+ * the workflow's own overdue step reads the saved order and carries on from it, so this is not an error.
+ */
+export const completeWaitingTask = async (
+  token: string,
+  output: Record<string, unknown>,
+): Promise<boolean> => {
+  try {
+    await stepFunctions.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && goneTaskErrors.has(error.name)) {
+      logger.warn('Waiting task already gone; the workflow reconciles from the saved order', {
+        error: error.name,
+      });
+      return false;
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,71 @@
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { acknowledgeWildcardResource } from '../nag.ts';
+import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
+import type { HotlineFunction } from './hotline-function.ts';
+
+/** The resources a function may touch, by the names `uses` gives them in infra/wiring.ts. */
+export interface UsableResources {
+  readonly table: Table;
+  readonly bus: IEventBus;
+  readonly workOrder: StateMachineByName;
+}
+
+/**
+ * A state machine known by its fixed name before it is built (see HotlineStack), so that functions and
+ * the machine that invokes them do not depend on each other.
+ */
+export interface StateMachineByName {
+  readonly stateMachine: IStateMachine;
+  /** `arn:…:execution:<name>:*` */
+  readonly anyExecutionArn: string;
+}
+
+type Use = LambdaFunctionSpec['uses'][number];
+
+/** Each use grants exactly its permissions and sets its variable together, so one never comes without the other. */
+const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) => void> = {
+  table: (fn, { table }) => {
+    table.grantReadWriteData(fn.lambda);
+    fn.addEnvironment(envNames.table, table.tableName);
+    acknowledgeWildcardResource(
+      fn,
+      `${table.tableArn}/index/*`,
+      'Queries by unit, district and day go through the GSIs of this one table; <table>/index/* names only them.',
+    );
+  },
+  stateMachine: (fn, { workOrder }) => {
+    workOrder.stateMachine.grantStartExecution(fn.lambda);
+    // StartExecution with an existing name fails; DescribeExecution tells a retry from a conflict.
+    Grant.addToPrincipal({
+      grantee: fn.lambda,
+      actions: ['states:DescribeExecution'],
+      resourceArns: [workOrder.anyExecutionArn],
+    });
+    fn.addEnvironment(envNames.stateMachineArn, workOrder.stateMachine.stateMachineArn);
+    acknowledgeWildcardResource(
+      fn,
+      workOrder.anyExecutionArn,
+      'DescribeExecution on executions of the work-order state machine only: each execution is named by its ' +
+        'order id, unknown until the order exists, so the execution ARN ends in a wildcard.',
+    );
+  },
+  taskTokens: (fn, { workOrder }) => {
+    workOrder.stateMachine.grantTaskResponse(fn.lambda);
+    fn.addEnvironment(envNames.stateMachineArn, workOrder.stateMachine.stateMachineArn);
+  },
+  bus: (fn, { bus }) => {
+    bus.grantPutEventsTo(fn.lambda);
+    fn.addEnvironment(envNames.eventBus, bus.eventBusName);
+  },
+};
+
+export const grantWhatItUses = (
+  fn: HotlineFunction,
+  uses: LambdaFunctionSpec['uses'],
+  resources: UsableResources,
+): void => {
+  for (const use of uses) grantUse[use](fn, resources);
+};

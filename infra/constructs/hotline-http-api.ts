@@ -1,0 +1,119 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type FunctionName, type HttpRouteSpec, lambdaFunctions, routeKeyOf, scopeOf } from '../wiring.ts';
+import type { HotlineFunction } from './hotline-function.ts';
+
+/** Routes under this prefix exist only in the local stack (clock control, test helpers); never deployed. */
+export const localOnlyPrefix = '/_local';
+
+/** One JSON line per request, with the fields an on-call engineer filters by. */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    sub: '$context.authorizer.claims.sub',
+    role: '$context.authorizer.claims.role',
+    authorizerError: '$context.authorizer.error',
+    integrationError: '$context.integrationErrorMessage',
+    integrationLatency: '$context.integrationLatency',
+    responseLatency: '$context.responseLatency',
+    responseLength: '$context.responseLength',
+  }),
+);
+
+export interface HotlineHttpApiProps {
+  readonly apiName: string;
+  readonly routes: readonly HttpRouteSpec[];
+  readonly functions: Readonly<Record<FunctionName, HotlineFunction>>;
+  /** Token issuer (the user pool) and audience (its app client) checked by the JWT authorizer. */
+  readonly issuerUrl: string;
+  readonly audience: readonly string[];
+  readonly allowedOrigins: readonly string[];
+}
+
+/**
+ * The HTTP API: exactly the routes of `httpRoutes`, each checked by the JWT authorizer against the
+ * scopes of its roles (any of them), or open when its roles are `null`. One Lambda integration per
+ * function, shared by that function's routes.
+ */
+export class HotlineHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: HotlineHttpApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', {
+      apiName: props.apiName,
+      // The default stage is made below, with access logs and throttling.
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.allowedOrigins],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        // If-Match carries the order version an action was decided on; ETag returns it to the browser.
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match'],
+        exposeHeaders: ['ETag'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+
+    const staffJwt = new HttpJwtAuthorizer('StaffJwt', props.issuerUrl, {
+      authorizerName: 'staff-jwt',
+      jwtAudience: [...props.audience],
+    });
+    const open = new HttpNoneAuthorizer();
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = (name: FunctionName): HttpLambdaIntegration => {
+      let integration = integrations.get(name);
+      if (integration === undefined) {
+        integration = new HttpLambdaIntegration(`${name}Integration`, props.functions[name].lambda);
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+
+    for (const route of props.routes) {
+      if (route.path.startsWith(localOnlyPrefix)) {
+        throw new Error(`${routeKeyOf(route)} is a local-only route and must not be deployed.`);
+      }
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf(route.function),
+        authorizer: route.roles === null ? open : staffJwt,
+        authorizationScopes: route.roles?.map(scopeOf),
+      });
+      if (route.roles === null && created !== undefined) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            `${routeKeyOf(route)} is open by design (roles: null in infra/wiring.ts, where that choice is reviewed): ` +
+            lambdaFunctions[route.function].description,
+        });
+      }
+    }
+  }
+}

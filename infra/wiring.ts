@@ -1,0 +1,163 @@
+/**
+ * The one table of how the system is wired: which Lambda functions exist, which HTTP routes reach them
+ * with which scopes, and which `${...}` placeholder of each ASL file stands for which resource.
+ *
+ * Both the CDK app (infra/) and the local stack (local/) build themselves from this file, so a route,
+ * function or placeholder cannot exist in one and be forgotten in the other. It is plain data: no CDK
+ * or AWS imports, so the local stack can load it cheaply.
+ */
+
+/** Roles carried in tokens. Each role is also an OAuth scope `hotline/<role>` granted by Cognito. */
+export const roles = ['operator', 'dispatcher', 'unit', 'supervisor', 'auditor'] as const;
+export type Role = (typeof roles)[number];
+
+/** The resource server identifier in Cognito; scopes are `${scopePrefix}/<role>`. */
+export const scopePrefix = 'hotline';
+export const scopeOf = (role: Role): string => `${scopePrefix}/${role}`;
+
+export interface LambdaFunctionSpec {
+  /** Path from the repository root to the module exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** What the function touches, so CDK grants exactly that and sets the matching variables. */
+  readonly uses: readonly ('table' | 'stateMachine' | 'taskTokens' | 'bus')[];
+  readonly timeoutSeconds?: number;
+  readonly memoryMb?: number;
+}
+
+export const lambdaFunctions = {
+  health: {
+    entry: 'functions/api/health.ts',
+    description: 'GET /health: liveness, no auth',
+    uses: [],
+  },
+  referenceData: {
+    entry: 'functions/api/reference-data.ts',
+    description: 'GET /areas, /categories, /units: the demo city reference data',
+    uses: [],
+  },
+  createOrder: {
+    entry: 'functions/api/create-order.ts',
+    description: 'POST /orders: every contact becomes a work order; starts its lifecycle',
+    uses: ['table', 'stateMachine'],
+  },
+  getOrder: {
+    entry: 'functions/api/get-order.ts',
+    description: 'GET /orders/{id}',
+    uses: ['table'],
+  },
+  listOrders: {
+    entry: 'functions/api/list-orders.ts',
+    description: 'GET /orders with filters and cursor paging',
+    uses: ['table'],
+  },
+  orderActions: {
+    entry: 'functions/api/order-actions.ts',
+    description: 'POST /orders/{id}/<action>: validates an action, records it, completes the waiting task',
+    uses: ['table', 'taskTokens'],
+  },
+  dispatchOrder: {
+    entry: 'functions/workflow/dispatch-order.ts',
+    description: 'Workflow task: routes an order by the dispatch catalogue and computes its deadlines',
+    uses: ['table'],
+  },
+  awaitAction: {
+    entry: 'functions/workflow/await-action.ts',
+    description: 'Workflow callback task: stores the task token with the order until a person acts',
+    uses: ['table', 'taskTokens'],
+  },
+  markOverdue: {
+    entry: 'functions/workflow/mark-overdue.ts',
+    description: 'Workflow task: a deadline passed without the awaited action; flags the order',
+    uses: ['table'],
+  },
+  closeOrder: {
+    entry: 'functions/workflow/close-order.ts',
+    description: 'Workflow task: closes the order and records how it ended',
+    uses: ['table'],
+  },
+} as const satisfies Record<string, LambdaFunctionSpec>;
+
+export type FunctionName = keyof typeof lambdaFunctions;
+
+export interface HttpRouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path syntax: `/orders/{id}`. */
+  readonly path: string;
+  readonly function: FunctionName;
+  /** Roles allowed by the JWT authorizer (any of); `null` means no authorization at all. */
+  readonly roles: readonly Role[] | null;
+}
+
+const everyone = roles;
+const centre = ['operator', 'dispatcher', 'supervisor'] as const satisfies readonly Role[];
+
+export const httpRoutes: readonly HttpRouteSpec[] = [
+  { method: 'GET', path: '/health', function: 'health', roles: null },
+  { method: 'GET', path: '/areas', function: 'referenceData', roles: everyone },
+  { method: 'GET', path: '/categories', function: 'referenceData', roles: everyone },
+  { method: 'GET', path: '/units', function: 'referenceData', roles: everyone },
+  { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
+  { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
+  { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
+  {
+    method: 'POST',
+    path: '/orders/{id}/dispatch',
+    function: 'orderActions',
+    roles: ['dispatcher', 'supervisor'],
+  },
+  { method: 'POST', path: '/orders/{id}/reply', function: 'orderActions', roles: ['unit'] },
+];
+
+/** `routeKey` as API Gateway writes it: `GET /orders/{id}`. */
+export const routeKeyOf = (route: Pick<HttpRouteSpec, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+/** The state machines, each one ASL file in statemachines/. */
+export const stateMachines = {
+  workOrder: {
+    file: 'statemachines/work-order.asl.json',
+    description: 'One Standard execution per work order, named by the order id',
+  },
+} as const;
+
+/** What a `${Placeholder}` in an ASL file stands for. */
+export type AslSubstitution =
+  | { readonly kind: 'lambdaArn'; readonly function: FunctionName }
+  | { readonly kind: 'eventBusName' }
+  | { readonly kind: 'tableName' };
+
+/** Every placeholder used by any ASL file; CDK supplies each, the local stack binds each. */
+export const aslSubstitutions: Readonly<Record<string, AslSubstitution>> = {
+  DispatchOrderFunctionArn: { kind: 'lambdaArn', function: 'dispatchOrder' },
+  AwaitActionFunctionArn: { kind: 'lambdaArn', function: 'awaitAction' },
+  MarkOverdueFunctionArn: { kind: 'lambdaArn', function: 'markOverdue' },
+  CloseOrderFunctionArn: { kind: 'lambdaArn', function: 'closeOrder' },
+  EventBusName: { kind: 'eventBusName' },
+};
+
+/** Environment variable names shared by the functions, CDK and the local stack. */
+export const envNames = {
+  table: 'TABLE_NAME',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  eventBus: 'EVENT_BUS_NAME',
+} as const;
+
+/** Source of the events that the work-order lifecycle puts on the bus. */
+export const eventSource = 'hotline.work-orders';
+
+/**
+ * The single DynamoDB table. Keys are generic strings so one table holds orders, their event logs and
+ * idempotency records (see the README's design section for the key design and why it has no hot
+ * partition). The local stack creates exactly this table in DynamoDB Local.
+ */
+export const tableSpec = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    { indexName: 'byUnit', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'byDistrict', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'byDay', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  ],
+} as const;

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // CDK synthesis loads aws-cdk-lib and may bundle with esbuild: far slower than a unit test.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    include: ['tests/**/*.test.ts'],
+  },
+});
