@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Role } from '../../infra/wiring.ts';
+import { type LocalKeys, loadOrCreateKeys, signLocalToken } from '../../local/local-auth.ts';
+
+/**
+ * Runs the real local stack (`npm start`'s entry point) in a child process, exactly as a person would,
+ * and talks to it over HTTP only. Each test file gets its own stack, data folder and manual clock.
+ */
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+export interface StackProcess {
+  readonly url: string;
+  readonly localDir: string;
+  readonly startupMs: number;
+  token(role: Role, unitId?: string): Promise<string>;
+  api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<ApiResponse>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+  readonly body: any;
+}
+
+export const startStackProcess = async (options: { startAt: string; localDir?: string; fresh?: boolean }): Promise<StackProcess> => {
+  const localDir = options.localDir ?? mkdtempSync(join(tmpdir(), 'hotline-it-'));
+  const started = Date.now();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'local/main.ts',
+      '--port',
+      '0',
+      '--clock',
+      'manual',
+      '--start-at',
+      options.startAt,
+      '--local-dir',
+      localDir,
+      '--no-demo',
+      '--quiet',
+      ...(options.fresh === false ? [] : ['--fresh']),
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The local stack did not start in 90 s:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /API\s+(http:\/\/localhost:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The local stack exited with ${code}:\n${output}`));
+    });
+  });
+  const startupMs = Date.now() - started;
+  const keys: LocalKeys = await loadOrCreateKeys(join(localDir, 'keys'));
+
+  const api: StackProcess['api'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.raw;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+
+  return {
+    url,
+    localDir,
+    startupMs,
+    token: (role, unitId) => signLocalToken(keys, { role, ...(unitId ? { unitId } : {}) }),
+    api,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      if (!options.localDir) rmSync(localDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Polls until `check` returns a value (the lifecycle runs asynchronously after a request). */
+export const eventually = async <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
