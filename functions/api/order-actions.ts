@@ -114,7 +114,7 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
     const decided = decide(name, body, stored.order, actor, clock.now());
     const waiting = stored.pendingTask?.awaiting === decided.completes ? stored.pendingTask : undefined;
     try {
-      const saved = await saveChange(stored, decided.change, waiting ? undefined : stored.pendingTask);
+      const saved = await saveChange(stored, decided.change, { consumeTask: waiting !== undefined });
       if (waiting) await completeWaitingTask(waiting.token, decided.output);
       return json(200, viewOrder(saved.order, actor), { etag: `"${saved.order.version}"` });
     } catch (error) {

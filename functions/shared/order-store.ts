@@ -17,6 +17,7 @@ import { tableName } from './config.ts';
  * a version check and appends its events in the same transaction, so the log and the order can never
  * disagree. Key design (see README, "Key design"):
  *   order        pk ORDER#<id>        sk #ORDER
+ *   waiting task pk ORDER#<id>        sk #TASK     (the callback token; not part of the order's version)
  *   its events   pk ORDER#<id>        sk EVENT#<seq, 10 digits>
  *   idempotency  pk IDEMPOTENCY#<key> sk #IDEMPOTENCY   (expires after a day)
  *   byUnit       gsi1pk UNIT#<lead unit>     gsi1sk <receivedAt>#<id>
@@ -39,6 +40,7 @@ export interface StoredOrder {
 }
 
 const orderKey = (id: string) => ({ pk: `ORDER#${id}`, sk: '#ORDER' });
+const taskKey = (id: string) => ({ pk: `ORDER#${id}`, sk: '#TASK' });
 const eventSk = (seq: number) => `EVENT#${String(seq).padStart(10, '0')}`;
 
 const orderItem = (stored: StoredOrder) => {
@@ -50,7 +52,6 @@ const orderItem = (stored: StoredOrder) => {
     order,
     version: order.version,
     lastEvent: stored.lastEvent,
-    ...(stored.pendingTask ? { pendingTask: stored.pendingTask } : {}),
     ...(order.unitId ? { gsi1pk: `UNIT#${order.unitId}`, gsi1sk: sortKey } : {}),
     gsi2pk: `DISTRICT#${order.location.districtCode}`,
     gsi2sk: sortKey,
@@ -146,39 +147,61 @@ export const insertOrder = async (
   }
 };
 
+/** The order and its waiting task (if any), read together and consistently. */
 export const readOrder = async (id: string): Promise<StoredOrder | undefined> => {
   const result = await dynamo.send(
-    new GetCommand({ TableName: TABLE, Key: orderKey(id), ConsistentRead: true }),
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hash)',
+      ExpressionAttributeValues: { ':pk': `ORDER#${id}`, ':hash': '#' },
+      ConsistentRead: true,
+    }),
   );
-  if (!result.Item) return undefined;
-  const item = result.Item as {
-    order: WorkOrder;
-    lastEvent: StoredOrder['lastEvent'];
-    pendingTask?: PendingTask;
-  };
-  return {
-    order: item.order,
-    lastEvent: item.lastEvent,
-    ...(item.pendingTask ? { pendingTask: item.pendingTask } : {}),
-  };
+  const orderItem = result.Items?.find((i) => i.sk === '#ORDER') as
+    | { order: WorkOrder; lastEvent: StoredOrder['lastEvent'] }
+    | undefined;
+  if (!orderItem) return undefined;
+  const task = result.Items?.find((i) => i.sk === '#TASK')?.task as PendingTask | undefined;
+  return { order: orderItem.order, lastEvent: orderItem.lastEvent, ...(task ? { pendingTask: task } : {}) };
 };
 
 /**
+ * The waiting task must still be what `previous` saw: a token stored (or consumed) in between makes
+ * the write fail as a concurrent update, and the caller reads again.
+ */
+const taskUnchanged = (previous: StoredOrder) => ({
+  ConditionCheck: {
+    TableName: TABLE,
+    Key: taskKey(previous.order.id),
+    ...(previous.pendingTask
+      ? {
+          ConditionExpression: 'task.#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': previous.pendingTask.token },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)' }),
+  },
+});
+
+/**
  * Saves a change made from `previous`: the order (if its version is still `previous`'s) and the new
- * events, chained after the last stored one. `pendingTask` replaces the stored one (undefined clears it).
+ * events, chained after the last stored one. `consumeTask` deletes the waiting task the change
+ * completes; otherwise the waiting task must be unchanged.
  */
 export const saveChange = async (
   previous: StoredOrder,
   change: { order: WorkOrder; events: readonly UnsealedEvent[] },
-  pendingTask?: PendingTask,
+  options: { consumeTask?: boolean } = {},
 ): Promise<StoredOrder> => {
   const sealed = sealEvents(change.order.id, previous.lastEvent, change.events);
   const last = sealed.at(-1) ?? { seq: previous.lastEvent.seq, hash: previous.lastEvent.hash };
+  const keepTask = previous.pendingTask && !options.consumeTask;
   const stored: StoredOrder = {
     order: change.order,
     lastEvent: { seq: last.seq, hash: last.hash },
-    ...(pendingTask ? { pendingTask } : {}),
+    ...(keepTask && previous.pendingTask ? { pendingTask: previous.pendingTask } : {}),
   };
+  const consume = options.consumeTask && previous.pendingTask;
   try {
     await dynamo.send(
       new TransactWriteCommand({
@@ -191,6 +214,17 @@ export const saveChange = async (
               ExpressionAttributeValues: { ':expected': previous.order.version },
             },
           },
+          consume
+            ? {
+                Delete: {
+                  TableName: TABLE,
+                  Key: taskKey(previous.order.id),
+                  ConditionExpression: 'task.#token = :token',
+                  ExpressionAttributeNames: { '#token': 'token' },
+                  ExpressionAttributeValues: { ':token': previous.pendingTask?.token },
+                },
+              }
+            : taskUnchanged(previous),
           ...eventItems(sealed),
         ],
       }),
@@ -199,6 +233,34 @@ export const saveChange = async (
   } catch (error) {
     if (conditionFailedAt(error).length > 0)
       throw new ConcurrentUpdateError(change.order.id, { cause: error });
+    throw error;
+  }
+};
+
+/**
+ * Keeps a callback task's token with the order while the workflow waits for a person. Not a change of
+ * the order (its version stays), but only valid for the order as `previous` saw it.
+ */
+export const storePendingTask = async (previous: StoredOrder, task: PendingTask): Promise<void> => {
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: TABLE,
+              Key: orderKey(previous.order.id),
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': previous.order.version },
+            },
+          },
+          { Put: { TableName: TABLE, Item: { ...taskKey(previous.order.id), type: 'task', task } } },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (conditionFailedAt(error).length > 0)
+      throw new ConcurrentUpdateError(previous.order.id, { cause: error });
     throw error;
   }
 };

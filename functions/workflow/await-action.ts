@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { secondsUntil } from '#domain/time-limits.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import { clock } from '#shared/clock.ts';
-import { saveChange } from '#shared/order-store.ts';
+import { storePendingTask } from '#shared/order-store.ts';
 import { completeWaitingTask } from '#shared/task-tokens.ts';
 import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
 
@@ -42,7 +42,7 @@ const alreadyDone = (
 };
 
 export const handler = workflowTask(inputSchema, async ({ orderId, awaiting, taskToken }) => {
-  // Bounded retries: the action endpoint may write between our read and our write.
+  // Bounded retries: the action endpoint may change the order between our read and our write.
   for (let attempt = 1; attempt <= 3; attempt++) {
     const stored = await requireOrder(orderId);
     const nowMs = clock.now();
@@ -51,18 +51,8 @@ export const handler = workflowTask(inputSchema, async ({ orderId, awaiting, tas
       await completeWaitingTask(taskToken, done);
       return { waiting: false };
     }
-    const at = new Date(nowMs).toISOString();
     try {
-      await saveChange(
-        stored,
-        {
-          order: { ...stored.order, version: stored.order.version + 1 },
-          events: [
-            { type: 'awaiting_action', at, actor: { kind: 'system', name: 'workflow' }, data: { awaiting } },
-          ],
-        },
-        { awaiting, token: taskToken, since: at },
-      );
+      await storePendingTask(stored, { awaiting, token: taskToken, since: new Date(nowMs).toISOString() });
       return { waiting: true };
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ConcurrentUpdate') || attempt === 3) throw error;

@@ -13,11 +13,10 @@ export const handler = workflowTask(
   async ({ orderId, outcome }) => {
     const stored = await requireOrder(orderId);
     if (stored.order.status === 'closed') return { detail: closedEventDetail(stored.order) };
-    const saved = await saveChange(
-      stored,
-      closeOrder(stored.order, { outcome, nowMs: clock.now() }),
-      undefined,
-    );
+    // A closed order waits for nobody: a token left by a timed-out wait goes with it.
+    const saved = await saveChange(stored, closeOrder(stored.order, { outcome, nowMs: clock.now() }), {
+      consumeTask: true,
+    });
     return { detail: closedEventDetail(saved.order) };
   },
 );

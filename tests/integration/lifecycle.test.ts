@@ -46,8 +46,9 @@ const untilWaiting = (id: string) =>
 
 const execution = async (id: string) => (await stack.api('GET', `/_local/executions/${id}`)).body;
 
-const statesEntered = (history: { events: { type: string; stateEnteredEventDetails?: { name: string } }[] }) =>
-  history.events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : []));
+const statesEntered = (history: {
+  events: { type: string; stateEnteredEventDetails?: { name: string } }[];
+}) => history.events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : []));
 
 const advance = async (duration: string) => {
   const response = await stack.api('POST', '/_local/clock', { body: { advance: duration } });
@@ -99,29 +100,46 @@ describe('work-order lifecycle on the local stack', () => {
       const h = await execution(created.id);
       return h.status === 'SUCCEEDED' ? h : undefined;
     }, 'execution to succeed');
-    expect(statesEntered(history)).toEqual(['DispatchByCatalogue', 'RouteChoice', 'AwaitReply', 'CloseOrder', 'PublishClosed']);
+    expect(statesEntered(history)).toEqual([
+      'DispatchByCatalogue',
+      'RouteChoice',
+      'AwaitReply',
+      'CloseOrder',
+      'PublishClosed',
+    ]);
     const reply = history.events.find(
       (e: { type: string; taskSucceededEventDetails?: { output: string } }) =>
         e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.output.includes('replied'),
     );
-    expect(JSON.parse(reply.taskSucceededEventDetails.output)).toMatchObject({ outcome: 'replied', result: 'resolved' });
+    expect(JSON.parse(reply.taskSucceededEventDetails.output)).toMatchObject({
+      outcome: 'replied',
+      result: 'resolved',
+    });
     const events = await stack.api('GET', '/_local/events?detailType=WorkOrder%20Closed');
-    expect(events.body.items.filter((e: { detail: { orderId: string } }) => e.detail.orderId === created.id)).toEqual([
+    expect(
+      events.body.items.filter((e: { detail: { orderId: string } }) => e.detail.orderId === created.id),
+    ).toEqual([
       expect.objectContaining({
         source: 'hotline.work-orders',
-        detail: expect.objectContaining({ outcome: 'handled', unitId: 'st-110105001', replyResult: 'resolved' }),
+        detail: expect.objectContaining({
+          outcome: 'handled',
+          unitId: 'st-110105001',
+          replyResult: 'resolved',
+        }),
       }),
     ]);
   });
 
   it('flags an order overdue exactly at its deadline, still takes a late reply, then closes it', async () => {
     // Prepare
-    const created = await create(complaint({ location: { districtCode: '110105', streetCode: '110105002' } }));
+    const created = await create(
+      complaint({ location: { districtCode: '110105', streetCode: '110105002' } }),
+    );
     const dispatched = await untilStatus(created.id, 'dispatched');
     await untilWaiting(created.id);
 
     // Act: one minute before the deadline nothing has happened; one minute after, it is overdue
-    const beforeDeadline = Date.parse(dispatched.deadlines.resolveBy) - 60_000;
+    const beforeDeadline = Date.parse(dispatched.deadlines.resolveBy ?? '') - 60_000;
     await stack.api('POST', '/_local/clock', { body: { set: new Date(beforeDeadline).toISOString() } });
     expect((await read(created.id)).flags).toEqual([]);
     await advance('PT2M');
@@ -132,7 +150,9 @@ describe('work-order lifecycle on the local stack', () => {
     expect(overdue.flags).toEqual(['overdue']);
     const history = await execution(created.id);
     const timedOut = history.events.find((e: { type: string }) => e.type === 'TaskTimedOut');
-    expect(Math.abs(timedOut.timestamp * 1000 - Date.parse(dispatched.deadlines.resolveBy))).toBeLessThan(1000);
+    expect(Math.abs(timedOut.timestamp * 1000 - Date.parse(dispatched.deadlines.resolveBy))).toBeLessThan(
+      1000,
+    );
     expect(statesEntered(history)).toEqual([
       'DispatchByCatalogue',
       'RouteChoice',
@@ -145,7 +165,10 @@ describe('work-order lifecycle on the local stack', () => {
     // Act: the late reply is still taken
     await untilWaiting(created.id);
     const unit = await stack.token('unit', 'st-110105002');
-    const late = await stack.api('POST', `/orders/${created.id}/reply`, { token: unit, body: { result: 'partly_resolved', text: '部分整改。' } });
+    const late = await stack.api('POST', `/orders/${created.id}/reply`, {
+      token: unit,
+      body: { result: 'partly_resolved', text: '部分整改。' },
+    });
     expect(late.status).toBe(200);
     const closed = await untilStatus(created.id, 'closed');
     expect(closed.flags).toEqual(['overdue']);
@@ -153,7 +176,9 @@ describe('work-order lifecycle on the local stack', () => {
   });
 
   it('closes an order as expired when even the grace period passes without a reply', async () => {
-    const created = await create(complaint({ location: { districtCode: '110105', streetCode: '110105003' } }));
+    const created = await create(
+      complaint({ location: { districtCode: '110105', streetCode: '110105003' } }),
+    );
     await untilStatus(created.id, 'dispatched');
     await untilWaiting(created.id);
 
@@ -172,7 +197,9 @@ describe('work-order lifecycle on the local stack', () => {
 
   it('waits for a dispatcher when the catalogue has no match, and takes the dispatch from the action endpoint', async () => {
     // Prepare: 其他诉求 is a manual-dispatch category
-    const created = await create(complaint({ appealType: 'help', categoryCode: '9901', description: '不知道找哪个部门。' }));
+    const created = await create(
+      complaint({ appealType: 'help', categoryCode: '9901', description: '不知道找哪个部门。' }),
+    );
     const waiting = await untilStatus(created.id, 'awaiting_dispatch');
     expect(waiting.unitId).toBeUndefined();
     await untilWaiting(created.id);
@@ -185,10 +212,21 @@ describe('work-order lifecycle on the local stack', () => {
 
     // Assess
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    expect(response.body).toMatchObject({ status: 'dispatched', unitId: 'st-110105001', coUnitIds: ['dept-cgw'], copiedUnitIds: ['gov-110105'] });
+    expect(response.body).toMatchObject({
+      status: 'dispatched',
+      unitId: 'st-110105001',
+      coUnitIds: ['dept-cgw'],
+      copiedUnitIds: ['gov-110105'],
+    });
     expect(response.body.routeBasis).toEqual({ rule: 'dispatcher' });
     const history = await untilWaiting(created.id);
-    expect(statesEntered(history)).toEqual(['DispatchByCatalogue', 'RouteChoice', 'AwaitDispatcher', 'RouteChoice', 'AwaitReply']);
+    expect(statesEntered(history)).toEqual([
+      'DispatchByCatalogue',
+      'RouteChoice',
+      'AwaitDispatcher',
+      'RouteChoice',
+      'AwaitReply',
+    ]);
     const dispatchedBy = history.events.find(
       (e: { type: string; taskSucceededEventDetails?: { output: string } }) =>
         e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.output.includes('st-110105001'),
@@ -201,11 +239,13 @@ describe('work-order lifecycle on the local stack', () => {
   });
 
   it('raises the dispatch-overdue flag when nobody dispatches by the end of the day', async () => {
-    const created = await create(complaint({ appealType: 'help', categoryCode: '9902', description: '职责不清。' }));
+    const created = await create(
+      complaint({ appealType: 'help', categoryCode: '9902', description: '职责不清。' }),
+    );
     await untilStatus(created.id, 'awaiting_dispatch');
     await untilWaiting(created.id);
 
-    const oneMinuteLate = new Date(Date.parse(created.deadlines.dispatchBy) + 60_000).toISOString();
+    const oneMinuteLate = new Date(Date.parse(created.deadlines.dispatchBy ?? '') + 60_000).toISOString();
     await stack.api('POST', '/_local/clock', { body: { set: oneMinuteLate } });
 
     const flagged = await read(created.id);
@@ -224,17 +264,28 @@ describe('work-order lifecycle on the local stack', () => {
     );
     expect(created.status).toBe('closed');
     const order = await read(created.id);
-    expect(order.disposition).toEqual({ kind: 'emergency_transfer', transferredTo: '120', note: '已三方转接120' });
+    expect(order.disposition).toEqual({
+      kind: 'emergency_transfer',
+      transferredTo: '120',
+      note: '已三方转接120',
+    });
     expect(order.closure).toEqual({ outcome: 'disposed' });
     const history = await eventually(async () => {
       const h = await execution(created.id);
       return h.status === 'SUCCEEDED' ? h : undefined;
     }, 'execution to end');
-    expect(statesEntered(history)).toEqual(['DispatchByCatalogue', 'RouteChoice', 'CloseOrder', 'PublishClosed']);
+    expect(statesEntered(history)).toEqual([
+      'DispatchByCatalogue',
+      'RouteChoice',
+      'CloseOrder',
+      'PublishClosed',
+    ]);
   });
 
   it('routes a heating complaint to the heat company with urgent limits', async () => {
-    const created = await create(complaint({ categoryCode: '0301', description: '暖气不热，室温只有14度。' }));
+    const created = await create(
+      complaint({ categoryCode: '0301', description: '暖气不热，室温只有14度。' }),
+    );
     const dispatched = await untilStatus(created.id, 'dispatched');
     expect(dispatched.unitId).toBe('ent-heat');
     const dispatchedAt = Date.parse(dispatched.dispatchedAt);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Role } from '../../infra/wiring.ts';
+import type { Role } from '../../infra/wiring.ts';
 import { type LocalKeys, loadOrCreateKeys, signLocalToken } from '../../local/local-auth.ts';
 
 /**
@@ -16,7 +16,11 @@ export interface StackProcess {
   readonly localDir: string;
   readonly startupMs: number;
   token(role: Role, unitId?: string): Promise<string>;
-  api(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<ApiResponse>;
+  api(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +31,11 @@ export interface ApiResponse {
   readonly body: any;
 }
 
-export const startStackProcess = async (options: { startAt: string; localDir?: string; fresh?: boolean }): Promise<StackProcess> => {
+export const startStackProcess = async (options: {
+  startAt: string;
+  localDir?: string;
+  fresh?: boolean;
+}): Promise<StackProcess> => {
   const localDir = options.localDir ?? mkdtempSync(join(tmpdir(), 'hotline-it-'));
   const started = Date.now();
   const child: ChildProcess = spawn(
@@ -40,8 +48,7 @@ export const startStackProcess = async (options: { startAt: string; localDir?: s
       '0',
       '--clock',
       'manual',
-      '--start-at',
-      options.startAt,
+      ...(options.startAt ? ['--start-at', options.startAt] : []),
       '--local-dir',
       localDir,
       '--no-demo',
@@ -52,7 +59,10 @@ export const startStackProcess = async (options: { startAt: string; localDir?: s
   );
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The local stack did not start in 90 s:\n${output}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`The local stack did not start in 90 s:\n${output}`)),
+      90_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /API\s+(http:\/\/localhost:\d+)/.exec(output);
@@ -79,7 +89,11 @@ export const startStackProcess = async (options: { startAt: string; localDir?: s
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -109,7 +123,11 @@ export const startStackProcess = async (options: { startAt: string; localDir?: s
 };
 
 /** Polls until `check` returns a value (the lifecycle runs asynchronously after a request). */
-export const eventually = async <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> => {
+export const eventually = async <T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
