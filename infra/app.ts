@@ -18,7 +18,9 @@ export interface HotlineApp {
 
 /** cdk.json's context, so an app built in a test has the same feature flags as `cdk synth`. */
 const cdkJsonContext = (): Record<string, unknown> => {
-  const cdkJson = JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   return cdkJson.context ?? {};
 };
 

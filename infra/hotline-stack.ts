@@ -8,7 +8,13 @@ import { HotlineHttpApi } from './constructs/hotline-http-api.ts';
 import { LifecycleStateMachine } from './constructs/lifecycle-state-machine.ts';
 import { OrderTable } from './constructs/order-table.ts';
 import { StaffIdentity } from './constructs/staff-identity.ts';
-import { type FunctionName, httpRoutes, lambdaFunctions, stateMachines } from './wiring.ts';
+import {
+  type FunctionName,
+  httpRoutes,
+  type LambdaFunctionSpec,
+  lambdaFunctions,
+  stateMachines,
+} from './wiring.ts';
 
 export interface HotlineStackProps extends StackProps {
   /** Prefix of physical names (bus, state machines, user pool, API); lower-case stack name by default. */
@@ -26,6 +32,7 @@ const kebab = (word: string): string => word.replace(/[A-Z]/g, (letter) => `-${l
 /** Everything the hotline runs on, built from the one table in infra/wiring.ts. */
 export class HotlineStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, HotlineFunction>>;
+  readonly identity: StaffIdentity;
 
   constructor(scope: Construct, id: string, props: HotlineStackProps = {}) {
     super(scope, id, props);
@@ -37,7 +44,10 @@ export class HotlineStack extends Stack {
 
     // The functions need the lifecycle's ARN and the lifecycle's role needs the functions' ARNs. A fixed
     // state machine name lets us write the ARN down first and break that cycle.
-    const stateMachineArnOf = (key: keyof typeof stateMachines, resource: 'stateMachine' | 'execution'): string =>
+    const stateMachineArnOf = (
+      key: keyof typeof stateMachines,
+      resource: 'stateMachine' | 'execution',
+    ): string =>
       this.formatArn({
         service: 'states',
         resource,
@@ -45,12 +55,17 @@ export class HotlineStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     const workOrder = {
-      stateMachine: StateMachine.fromStateMachineArn(this, 'WorkOrderByName', stateMachineArnOf('workOrder', 'stateMachine')),
+      stateMachine: StateMachine.fromStateMachineArn(
+        this,
+        'WorkOrderByName',
+        stateMachineArnOf('workOrder', 'stateMachine'),
+      ),
       anyExecutionArn: stateMachineArnOf('workOrder', 'execution'),
     };
 
     const functions = {} as Record<FunctionName, HotlineFunction>;
-    for (const [name, spec] of Object.entries(lambdaFunctions) as [FunctionName, (typeof lambdaFunctions)[FunctionName]][]) {
+    for (const name of Object.keys(lambdaFunctions) as FunctionName[]) {
+      const spec: LambdaFunctionSpec = lambdaFunctions[name];
       const fn = new HotlineFunction(this, pascal(name), spec);
       grantWhatItUses(fn, spec.uses, { table, bus, workOrder });
       functions[name] = fn;
@@ -76,6 +91,7 @@ export class HotlineStack extends Stack {
       logoutUrls: props.logoutUrls ?? ['http://localhost:3000/'],
       domainPrefix: props.authDomainPrefix,
     });
+    this.identity = identity;
 
     const { stage } = new HotlineHttpApi(this, 'Http', {
       apiName: `${prefix}-api`,

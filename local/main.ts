@@ -13,6 +13,15 @@ import { startLocalStack } from './stack.ts';
  *   --no-demo           do not create demo orders on an empty database
  *   --quiet             no access log
  */
+// The AWS SDK warns on Node 20 that its 2027 releases need Node 22; Lambda runs 22+, and the warning
+// would bury the addresses printed below.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  if (text.includes('AWS SDK for JavaScript (v3)')) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
@@ -47,14 +56,15 @@ console.log('Starting the Hotline local stack…');
 const stack = await startLocalStack({
   port,
   fresh: values.fresh,
-  accessLog: !values.quiet,
   ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
   ...(values['local-dir'] ? { localDir: values['local-dir'] } : {}),
   clock: { mode, ...(scale !== undefined ? { scale } : {}), ...(startAt !== undefined ? { startAt } : {}) },
 });
 const readyMs = Date.now() - started;
 
-const demo = values['no-demo'] ? undefined : await seedDemoOrders(stack, (line) => console.log(`  ${line}`));
+const demo = values['no-demo']
+  ? undefined
+  : await seedDemoOrders(stack, (line) => console.log(`  demo ${line}`));
 
 console.log(`
 Hotline local stack ready in ${(readyMs / 1000).toFixed(1)} s
@@ -69,6 +79,7 @@ ${demo ? `  demo orders    ${demo.created} created${demo.skipped ? ' (database a
                  npm run token -- --role unit --unit st-110101001
   Try:           curl -H "Authorization: Bearer $(npm run -s token -- --role operator)" ${stack.url}/orders
 Press Ctrl+C to stop.`);
+stack.setAccessLog(!values.quiet);
 
 let stopping = false;
 const shutdown = async () => {

@@ -40,7 +40,6 @@ export interface LocalStackOptions {
   /** Start with empty data (the signing key is kept, so existing tokens stay valid). */
   readonly fresh?: boolean;
   readonly clock?: { readonly mode: ClockMode; readonly scale?: number; readonly startAt?: number };
-  readonly accessLog?: boolean;
   readonly logLevel?: string;
 }
 
@@ -56,6 +55,8 @@ export interface LocalStack {
   readonly stateMachineArns: Readonly<Record<string, string>>;
   /** Moves time to `target`, letting every wait and timeout due on the way run first. */
   moveTime(target: number): Promise<void>;
+  /** Prints one line per API request (like API Gateway's access log), or stops printing. */
+  setAccessLog(enabled: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -257,7 +258,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
 
     const keys = await loadOrCreateKeys(join(localDir, 'keys'));
     const stateMachineArns = Object.fromEntries(machines.map((m) => [m.name, m.arn]));
-    const accessLog = options.accessLog ? (line: string) => console.log(line) : undefined;
+    let accessLogEnabled = false;
+    const accessLog = (line: string) => {
+      if (accessLogEnabled) console.log(line);
+    };
 
     const server: Server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -267,7 +271,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             runtime,
             keys,
             now: () => clock.now(),
-            ...(accessLog ? { accessLog } : {}),
+            accessLog,
           });
       handled.catch((error: unknown) => {
         console.error(error);
@@ -293,6 +297,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dataDir,
       stateMachineArns,
       moveTime,
+      setAccessLog: (enabled) => {
+        accessLogEnabled = enabled;
+      },
       stop: async () => {
         server.closeAllConnections();
         await timeLock.catch(() => undefined);

@@ -77,6 +77,7 @@ export class HotlineHttpApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+      // Far above a city call centre's peak; a runaway client hits this before it hits Lambda concurrency.
       throttle: { rateLimit: 50, burstLimit: 100 },
     });
 
@@ -99,6 +100,11 @@ export class HotlineHttpApi extends Construct {
       if (route.path.startsWith(localOnlyPrefix)) {
         throw new Error(`${routeKeyOf(route)} is a local-only route and must not be deployed.`);
       }
+      if (route.roles === null && lambdaFunctions[route.function].uses.length > 0) {
+        throw new Error(
+          `${routeKeyOf(route)} has no authorization but reaches ${route.function}, which touches data.`,
+        );
+      }
       const [created] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -110,8 +116,9 @@ export class HotlineHttpApi extends Construct {
         Validations.of(created).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            `${routeKeyOf(route)} is open by design (roles: null in infra/wiring.ts, where that choice is reviewed): ` +
-            lambdaFunctions[route.function].description,
+            `${routeKeyOf(route)} is public by design (roles: null in infra/wiring.ts) for callers without a token, ` +
+            'such as uptime probes; its function touches no table, bus or workflow, which this construct enforces. ' +
+            `(${lambdaFunctions[route.function].description})`,
         });
       }
     }

@@ -24,7 +24,7 @@ export interface LifecycleStateMachineProps {
 }
 
 /** The value CloudFormation writes in place of one placeholder. */
-const valueOf = (substitution: AslSubstitution, props: LifecycleStateMachineProps): string => {
+const substitutedValue = (substitution: AslSubstitution, props: LifecycleStateMachineProps): string => {
   switch (substitution.kind) {
     case 'lambdaArn':
       return props.functions[substitution.function].lambda.functionArn;
@@ -59,7 +59,10 @@ export class LifecycleStateMachine extends Construct {
       comment: props.description,
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(
-        [...substitutions].map(([placeholder, substitution]) => [placeholder, valueOf(substitution, props)]),
+        [...substitutions].map(([placeholder, substitution]) => [
+          placeholder,
+          substitutedValue(substitution, props),
+        ]),
       ),
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,

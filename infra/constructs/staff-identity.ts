@@ -8,8 +8,8 @@ import {
   OAuthScope,
   ResourceServerScope,
   StringAttribute,
-  type UserPoolClient,
   UserPool,
+  type UserPoolClient,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -20,7 +20,7 @@ import { HotlineFunction } from './hotline-function.ts';
 const roleDescriptions: Readonly<Record<Role, string>> = {
   operator: 'Call-centre operator (话务员): takes contacts and opens work orders',
   dispatcher: 'Dispatcher (派单员): routes orders to handling units',
-  unit: 'Handling unit staff (承办单位): accept and reply to their unit orders',
+  unit: 'Handling unit staff (承办单位): accept and reply to the orders of their unit',
   supervisor: 'Supervisor (督办): oversees deadlines, dispatch and escalation',
   auditor: 'Auditor (审计): reads orders and their history',
 };
@@ -45,6 +45,7 @@ export interface StaffIdentityProps {
 export class StaffIdentity extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  readonly preTokenGeneration: HotlineFunction;
   /** The `iss` of the pool's tokens, as the JWT authorizer expects it. */
   readonly issuerUrl: string;
 
@@ -99,7 +100,11 @@ export class StaffIdentity extends Construct {
       authFlows: { userSrp: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, ...roleScopes.map((s) => OAuthScope.resourceServer(resourceServer, s))],
+        scopes: [
+          OAuthScope.OPENID,
+          OAuthScope.EMAIL,
+          ...roleScopes.map((s) => OAuthScope.resourceServer(resourceServer, s)),
+        ],
         callbackUrls: [...props.callbackUrls],
         logoutUrls: [...props.logoutUrls],
       },
@@ -114,14 +119,18 @@ export class StaffIdentity extends Construct {
       this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
     }
 
-    const preTokenGeneration = new HotlineFunction(this, 'PreTokenGeneration', {
+    this.preTokenGeneration = new HotlineFunction(this, 'PreTokenGeneration', {
       entry: 'functions/auth/pre-token-generation.ts',
       description: 'Cognito pre-token-generation V2: role, unit and role scopes on the access token',
       // Cognito waits at most 5 s for a trigger.
       timeoutSeconds: 5,
       memoryMb: 256,
     });
-    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, preTokenGeneration.lambda, LambdaVersion.V2_0);
+    this.userPool.addTrigger(
+      UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      this.preTokenGeneration.lambda,
+      LambdaVersion.V2_0,
+    );
 
     this.issuerUrl = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
     this.acknowledgePlan();
@@ -132,16 +141,16 @@ export class StaffIdentity extends Construct {
     validations.acknowledge({
       id: 'AwsSolutions-COG8',
       reason:
-        'The Essentials plan is chosen: it has the V2 pre-token trigger we need, while Plus (threat protection) is ' +
-        'priced per user for a staff-only pool with no self sign-up, strong passwords and optional TOTP MFA. ' +
-        'Revisit if the pool is ever opened to citizens.',
+        'Essentials, not Plus: Essentials provides the V2 pre-token-generation trigger this design needs; Plus adds ' +
+        'threat protection (adaptive authentication, compromised-credential checks) at a higher price per monthly ' +
+        'active user, which a staff-only pool with no self sign-up, a 12-character password policy and TOTP MFA does ' +
+        'without for now. Revisit before the pool is ever opened to citizens.',
     });
     validations.acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
-        'MFA is optional, as decided for the first rollout: call-centre agents on shared workstations must be able to ' +
-        'sign in before they enrol a TOTP device, which every account is offered (no SMS). Cognito can require MFA ' +
-        'only on a new pool, so making it mandatory is a go-live decision.',
+        'MFA is optional, as the project decided: TOTP (no SMS) is offered to every staff account. Requiring it is a ' +
+        'go-live decision, taken together with how call-centre agents on shared workstations enrol a device.',
     });
   }
 }

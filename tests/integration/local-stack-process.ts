@@ -32,7 +32,7 @@ export interface ApiResponse {
 }
 
 export const startStackProcess = async (options: {
-  startAt: string;
+  startAt?: string;
   localDir?: string;
   fresh?: boolean;
 }): Promise<StackProcess> => {

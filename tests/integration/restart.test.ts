@@ -50,14 +50,20 @@ describe('the local stack across a restart', () => {
     expect((await stack.api('GET', '/_local/clock')).body.now).toBe(clockBefore);
     const history = await eventually(async () => {
       const h = (await stack?.api('GET', `/_local/executions/${created.id}`))?.body;
-      return h?.events?.at(-1)?.type === 'TaskSubmitted' && h.events.some((e: { type: string }) => e.type === 'ExecutionRedriven') ? h : undefined;
+      return h?.events?.at(-1)?.type === 'TaskSubmitted' &&
+        h.events.some((e: { type: string }) => e.type === 'ExecutionRedriven')
+        ? h
+        : undefined;
     }, 'the redriven lifecycle to wait again');
     expect(history.events[0].type).toBe('ExecutionStarted');
     expect(history.redriveCount).toBe(1);
 
     // Act: the reply after the restart completes the resumed lifecycle
     const unit = await stack.token('unit', 'st-110102001');
-    const reply = await stack.api('POST', `/orders/${created.id}/reply`, { token: unit, body: { result: 'resolved', text: '已清运。' } });
+    const reply = await stack.api('POST', `/orders/${created.id}/reply`, {
+      token: unit,
+      body: { result: 'resolved', text: '已清运。' },
+    });
     expect(reply.status).toBe(200);
     const closed = await eventually(async () => {
       const o = (await stack?.api('GET', `/orders/${created.id}`, { token: auditor }))?.body;
