@@ -16,6 +16,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { fromInterpreterEvent, taskEvent, taskResourceOf } from './history.ts';
 import type { FromWorker, ServiceCall, ToWorker } from './protocol.ts';
+import { serviceCallOf, TaskError } from './service-bindings.ts';
 
 // aws-local-stepfunctions 3.0.0 calls Promise.withResolvers, which Node 20 lacks.
 const promiseWithResolvers = Promise as unknown as { withResolvers?: unknown };
@@ -91,13 +92,6 @@ const nextDue = (): number | undefined => {
 let nextCallId = 1;
 const pendingCalls = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
 const inFlight = new Set<Promise<unknown>>();
-
-class TaskError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
 
 const callMain = (call: ServiceCall): Promise<unknown> => {
   const id = nextCallId++;
@@ -206,22 +200,6 @@ const findToken = (value: unknown): string | undefined => {
     }
   }
   return undefined;
-};
-
-/** The service call that a Task's Resource and its (already resolved) Parameters stand for. */
-const serviceCallOf = (resource: string, input: unknown): ServiceCall => {
-  const params = (input ?? {}) as Record<string, unknown>;
-  if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
-    return { service: 'lambda', functionName: String(params.FunctionName), payload: params.Payload ?? {} };
-  }
-  if (resource.startsWith('arn:aws:states:::events:putEvents')) {
-    return { service: 'events', entries: (params.Entries ?? []) as Record<string, unknown>[] };
-  }
-  const dynamo = /^arn:aws:states:::dynamodb:(getItem|putItem|updateItem|deleteItem)$/.exec(resource);
-  if (dynamo?.[1]) return { service: 'dynamodb', action: dynamo[1], params };
-  if (resource.startsWith('arn:aws:lambda:'))
-    return { service: 'lambda', functionName: resource, payload: input };
-  throw new TaskError('States.Runtime', `The local stack has no binding for resource ${resource}`);
 };
 
 const makeTaskOverride = (execution: Execution, stateName: string, state: TaskStateDefinition) => {

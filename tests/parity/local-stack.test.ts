@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { placeholdersIn } from '../../infra/asl-placeholders.ts';
+import { repoRoot } from '../../infra/repo-root.ts';
+import { envNames, lambdaFunctions, routeKeyOf, stateMachines } from '../../infra/wiring.ts';
+import { matchRoute } from '../../local/api-gateway.ts';
+import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
+import { localSubstitutions, substitute } from '../../local/stack.ts';
+import { serviceCallOf } from '../../local/stepfunctions/service-bindings.ts';
+import { type SynthesizedHotline, synthesizeHotline } from '../infra/hotline-template.ts';
+
+/**
+ * Local and cloud must not drift: what CDK synthesizes and what the local stack runs come from the
+ * same files, and every piece of the template has its local counterpart.
+ */
+let hotline: SynthesizedHotline;
+
+beforeAll(() => {
+  hotline = synthesizeHotline();
+});
+
+const aslFiles = Object.values(stateMachines).map((m) => m.file);
+
+interface TaskState {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown>;
+  readonly Branches?: { States: Record<string, TaskState> }[];
+}
+const taskStates = (states: Record<string, TaskState>): [string, TaskState][] =>
+  Object.entries(states).flatMap(([name, s]) => [
+    ...(s.Type === 'Task' ? [[name, s] as [string, TaskState]] : []),
+    ...(s.Branches ?? []).flatMap((b) => taskStates(b.States)),
+  ]);
+
+describe('parity between the CDK app and the local stack', () => {
+  it('serves every HTTP route of the synthesized template locally, with the same authorization', () => {
+    const routes = Object.values(hotline.resourcesOf('AWS::ApiGatewayV2::Route')).map((r) => ({
+      key: String(r.Properties.RouteKey),
+      authorizationType: r.Properties.AuthorizationType,
+      scopes: (r.Properties.AuthorizationScopes as string[] | undefined) ?? [],
+    }));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      const [method, path] = route.key.split(' ') as [string, string];
+      const concrete = path.replace(/\{[^}]+\}/g, 'WO01TEST');
+      const local = matchRoute(method, concrete);
+      expect(local, `${route.key} is not served locally`).toBeDefined();
+      expect(routeKeyOf(local?.route.spec ?? { method: 'GET', path: '' })).toBe(route.key);
+      const localScopes = (local?.route.spec.roles ?? []).map((role) => `hotline/${role}`);
+      expect([...localScopes].sort(), route.key).toEqual([...route.scopes].sort());
+      expect(route.authorizationType, route.key).toBe(local?.route.spec.roles === null ? 'NONE' : 'JWT');
+    }
+  });
+
+  it('has no local-only route in the template', () => {
+    const keys = Object.values(hotline.resourcesOf('AWS::ApiGatewayV2::Route')).map((r) =>
+      String(r.Properties.RouteKey),
+    );
+    expect(keys.filter((k) => k.includes('/_local'))).toEqual([]);
+  });
+
+  it('runs locally the same handler module that each synthesized function bundles', async () => {
+    // The variables every function reads at load time, as the local stack sets them.
+    Object.assign(process.env, {
+      TABLE_NAME: 'parity',
+      STATE_MACHINE_ARN: 'arn:aws:states:local:000000000000:stateMachine:x',
+      AWS_REGION: 'local',
+    });
+    const runtime = new LocalLambdaRuntime(repoRoot);
+    for (const [name, spec] of Object.entries(lambdaFunctions)) {
+      expect(runtime.resolveName(`hotline-${name}`)).toBe(name);
+      const module = (await import(join(repoRoot, spec.entry))) as { handler?: unknown };
+      expect(typeof module.handler, spec.entry).toBe('function');
+    }
+    const described = Object.values(hotline.resourcesOf('AWS::Lambda::Function'))
+      .map((f) => String(f.Properties.Description ?? ''))
+      .filter(Boolean);
+    for (const spec of Object.values(lambdaFunctions)) expect(described).toContain(spec.description);
+    // Each function gets the environment variables its handler reads, under the names the local stack sets.
+    const variables = Object.values(hotline.resourcesOf('AWS::Lambda::Function')).flatMap((f) =>
+      Object.keys((f.Properties.Environment as { Variables?: object } | undefined)?.Variables ?? {}),
+    );
+    for (const name of Object.values(envNames).filter((n) => n !== envNames.eventBus))
+      expect(variables).toContain(name);
+  }, 60_000);
+
+  it('binds every ${placeholder} of every ASL file locally, and leaves none unsubstituted', () => {
+    const bindings = localSubstitutions();
+    for (const file of aslFiles) {
+      const text = readFileSync(join(repoRoot, file), 'utf8');
+      for (const placeholder of placeholdersIn(text))
+        expect(bindings, `${file}: ${placeholder}`).toHaveProperty(placeholder);
+      expect(substitute(text, bindings)).not.toMatch(/\$\{/);
+    }
+  });
+
+  it('supports locally every service integration the ASL files use', () => {
+    const bindings = localSubstitutions();
+    for (const file of aslFiles) {
+      const definition = JSON.parse(substitute(readFileSync(join(repoRoot, file), 'utf8'), bindings)) as {
+        States: Record<string, TaskState>;
+      };
+      for (const [name, state] of taskStates(definition.States)) {
+        expect(
+          () => serviceCallOf(state.Resource ?? '', state.Parameters ?? {}),
+          `${file}: ${name}`,
+        ).not.toThrow();
+      }
+    }
+  });
+
+  it('deploys the very ASL text the local stack runs', () => {
+    const [machine] = Object.values(hotline.resourcesOf('AWS::StepFunctions::StateMachine'));
+    const deployed = machine?.Properties.DefinitionString;
+    const text = readFileSync(join(repoRoot, stateMachines.workOrder.file), 'utf8');
+    const flattened = JSON.stringify(deployed);
+    // The template keeps the file's text and substitutes through DefinitionSubstitutions.
+    for (const state of Object.keys((JSON.parse(text) as { States: object }).States))
+      expect(flattened).toContain(state);
+    expect(Object.keys(machine?.Properties.DefinitionSubstitutions as object).sort()).toEqual(
+      placeholdersIn(text).sort(),
+    );
+  });
+});
