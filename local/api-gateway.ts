@@ -28,13 +28,22 @@ const compile = (spec: HttpRouteSpec): CompiledRoute => {
 
 export const localRoutes: readonly CompiledRoute[] = httpRoutes.map(compile);
 
+/** Like API Gateway, a path with a broken %-escape matches no route rather than failing the server. */
+const decodeSegment = (raw: string): string | undefined => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+};
+
 export const matchRoute = (method: string, path: string) => {
   for (const route of localRoutes) {
     const match = route.pattern.exec(path);
     if (!match || route.spec.method !== method) continue;
-    const pathParameters = Object.fromEntries(
-      route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-    );
+    const values = route.params.map((_, i) => decodeSegment(match[i + 1] ?? ''));
+    if (values.some((v) => v === undefined)) return undefined;
+    const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, values[i] ?? '']));
     return { route, pathParameters };
   }
   return undefined;

@@ -6,6 +6,9 @@
 export const clockModes = ['real', 'scaled', 'manual'] as const;
 export type ClockMode = (typeof clockModes)[number];
 
+/** Virtual seconds per real second of a scaled clock when none is given. */
+export const DEFAULT_SCALE = 60;
+
 export interface ClockState {
   readonly mode: ClockMode;
   readonly scale: number;
@@ -17,10 +20,13 @@ export class LocalClock {
   private anchorVirtual: number;
   private _mode: ClockMode;
   private _scale: number;
+  /** The scale a switch to `scaled` without one uses: the last one given, 60 at first. */
+  private scaledScale: number;
 
   constructor(state: { mode: ClockMode; scale?: number; now?: number }) {
     this._mode = state.mode;
-    this._scale = state.mode === 'scaled' ? (state.scale ?? 60) : 1;
+    this.scaledScale = state.scale ?? DEFAULT_SCALE;
+    this._scale = state.mode === 'scaled' ? this.scaledScale : 1;
     this.anchorVirtual = state.now ?? Date.now();
   }
 
@@ -48,7 +54,8 @@ export class LocalClock {
   setMode(mode: ClockMode, scale?: number): void {
     const now = this.now();
     this._mode = mode;
-    this._scale = mode === 'scaled' ? (scale ?? this._scale ?? 60) : 1;
+    if (scale !== undefined) this.scaledScale = scale;
+    this._scale = mode === 'scaled' ? this.scaledScale : 1;
     this.anchorVirtual = now;
     this.anchorReal = Date.now();
   }

@@ -62,7 +62,14 @@ export class LocalEventBus {
         'detail-type': entry.DetailType,
         source: entry.Source,
         account: '000000000000',
-        time: new Date(entry.Time === undefined ? this.now() : entry.Time).toISOString(),
+        // The AWS SDK sends Time as epoch seconds; Step Functions passes ISO strings through.
+        time: new Date(
+          entry.Time === undefined
+            ? this.now()
+            : typeof entry.Time === 'number'
+              ? entry.Time * 1000
+              : entry.Time,
+        ).toISOString(),
         region: 'local',
         resources: entry.Resources ?? [],
         detail,

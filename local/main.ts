@@ -1,3 +1,4 @@
+import './quiet-sdk-warning.ts';
 import { parseArgs } from 'node:util';
 import { type ClockMode, clockModes } from './clock.ts';
 import { seedDemoOrders } from './demo-orders.ts';
@@ -13,15 +14,6 @@ import { startLocalStack } from './stack.ts';
  *   --no-demo           do not create demo orders on an empty database
  *   --quiet             no access log
  */
-// The AWS SDK warns on Node 20 that its 2027 releases need Node 22; Lambda runs 22+, and the warning
-// would bury the addresses printed below.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message;
-  if (text.includes('AWS SDK for JavaScript (v3)')) return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
-
 const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },

@@ -57,6 +57,7 @@ export const handler = withJsonBody(newOrderSchema, async (event, input) => {
         ? {
             key: sha256(`${actor.sub}\n${key}`),
             requestHash,
+            nowEpochSeconds: Math.floor(nowMs / 1000),
             expiresAtEpochSeconds: Math.floor(nowMs / 1000) + IDEMPOTENCY_TTL_SECONDS,
           }
         : undefined,

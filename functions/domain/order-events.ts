@@ -54,9 +54,13 @@ export const sealEvents = (
   });
 };
 
-/** Checks that the log is gap-free and that every hash holds; names the first event that breaks. */
+/**
+ * Checks that the log is gap-free and that every hash holds; names the first event that breaks. With
+ * `head` (the last event as the order item records it), events cut off the end are detected too.
+ */
 export const verifyChain = (
   events: readonly OrderEvent[],
+  head?: { readonly seq: number; readonly hash: string },
 ): { valid: true; count: number } | { valid: false; count: number; brokenAt: number; reason: string } => {
   let prevHash = '';
   for (const [i, e] of events.entries()) {
@@ -68,6 +72,14 @@ export const verifyChain = (
     if (hashEvent(body) !== hash)
       return { valid: false, count: events.length, brokenAt: e.seq, reason: 'content altered' };
     prevHash = hash;
+  }
+  if (head && (head.seq !== events.length || head.hash !== prevHash)) {
+    return {
+      valid: false,
+      count: events.length,
+      brokenAt: Math.min(head.seq, events.length + 1),
+      reason: 'events missing at the end',
+    };
   }
   return { valid: true, count: events.length };
 };

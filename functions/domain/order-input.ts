@@ -82,8 +82,8 @@ export const requesterSchema = z
     /** The requester declined to be called back. */
     declinesCallback: z.boolean().default(false),
   })
-  .refine((r) => !(r.anonymous && (r.name || r.phone || r.email)), {
-    message: 'an anonymous requester gives no name, phone or e-mail',
+  .refine((r) => !(r.anonymous && (r.name || r.phone || r.email || r.creditCode)), {
+    message: 'an anonymous requester gives no name, phone, e-mail or credit code',
     path: ['anonymous'],
   });
 export type Requester = z.infer<typeof requesterSchema>;

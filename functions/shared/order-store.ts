@@ -78,6 +78,7 @@ const conditionFailedAt = (error: unknown): number[] =>
 export interface IdempotencyClaim {
   readonly key: string;
   readonly requestHash: string;
+  readonly nowEpochSeconds: number;
   readonly expiresAtEpochSeconds: number;
 }
 
@@ -118,7 +119,9 @@ export const insertOrder = async (
                       requestHash: claim.requestHash,
                       expiresAt: claim.expiresAtEpochSeconds,
                     },
-                    ConditionExpression: 'attribute_not_exists(pk)',
+                    // A claim past its expiry is free again, even before TTL deletes it (up to ~48 h later).
+                    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+                    ExpressionAttributeValues: { ':now': claim.nowEpochSeconds },
                   },
                 },
               ]

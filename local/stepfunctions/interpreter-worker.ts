@@ -409,8 +409,26 @@ const advance = async (id: number, target: number): Promise<void> => {
   post({ type: 'advanced', id, now: clock.now });
 };
 
-// Messages are handled one at a time so that an advance never interleaves with another advance.
-let queue: Promise<void> = Promise.resolve();
+// Advances are handled one at a time, so that two never interleave.
+let advancing: Promise<void> = Promise.resolve();
+let dueCheckScheduled = false;
+
+/** A start or a task result may leave a timer due right now (a Wait in the past): fire it soon. */
+const scheduleDueCheck = (): void => {
+  if (dueCheckScheduled) return;
+  dueCheckScheduled = true;
+  realSetImmediate(() => {
+    dueCheckScheduled = false;
+    advancing = advancing.then(async () => {
+      const due = nextDue();
+      if (due !== undefined && due <= clock.now) {
+        clock.tick(0);
+        await settle();
+      }
+    });
+  });
+};
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'callResult': {
@@ -428,21 +446,19 @@ port.on('message', (message: ToWorker) => {
       post({ type: 'tokenClosed', token: message.token, reason: 'completed' });
       if (message.ok) waiting.resolve(message.output);
       else waiting.reject(new TaskError(message.error, message.cause));
-      queue = queue.then(settle);
+      scheduleDueCheck();
       return;
     }
     case 'start':
-      queue = queue.then(async () => {
-        start(message);
-        await settle();
-      });
+      start(message);
+      scheduleDueCheck();
       return;
     case 'stop':
       if (executions.has(message.executionArn)) aborted.add(message.executionArn);
       executions.get(message.executionArn)?.abort();
       return;
     case 'advance':
-      queue = queue.then(() => advance(message.id, message.target));
+      advancing = advancing.then(() => advance(message.id, message.target));
       return;
   }
 });

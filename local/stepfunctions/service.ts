@@ -286,7 +286,9 @@ export class LocalStepFunctions {
     switch (message.type) {
       case 'call':
         this.options.call(message.call).then(
-          (value) => this.send({ type: 'callResult', id: message.id, ok: true, value }),
+          (value) => {
+            this.send({ type: 'callResult', id: message.id, ok: true, value });
+          },
           (error: unknown) =>
             this.send({
               type: 'callResult',

@@ -1,0 +1,183 @@
+import '../local/quiet-sdk-warning.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { signLocalToken } from '../local/local-auth.ts';
+import { startLocalStack } from '../local/stack.ts';
+
+/**
+ * `npm run bench`: runs the local stack and measures what we have goals for.
+ *   - state transitions per order (the bill: about 97 % of the AWS cost of an order) on the happy path
+ *     and on the worst path (missed dispatch, missed reply, expiry);
+ *   - intake latency (POST /orders) and time from intake to dispatch, on this machine's local stack.
+ * Results go to bench/results/latest.json and bench/results/latest.md.
+ */
+const { values } = parseArgs({
+  options: { orders: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '8' } },
+});
+const ORDERS = Number(values.orders);
+const CONCURRENCY = Number(values.concurrency);
+
+const localDir = mkdtempSync(join(tmpdir(), 'hotline-bench-'));
+const stack = await startLocalStack({
+  localDir,
+  fresh: true,
+  clock: { mode: 'manual', startAt: Date.parse('2026-12-01T09:00:00+08:00') },
+});
+const operator = await signLocalToken(stack.keys, { role: 'operator' });
+const dispatcher = await signLocalToken(stack.keys, { role: 'dispatcher' });
+const auditor = await signLocalToken(stack.keys, { role: 'auditor' });
+
+const call = async (method: string, path: string, token: string, body?: unknown) => {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+const order = (i: number, categoryCode = '0101') => ({
+  appealType: 'complaint',
+  categoryCode,
+  description: `基准测试工单 ${i}：楼下违章搭建。`,
+  channel: 'phone',
+  urgency: 'normal',
+  requester: { kind: 'person', name: '测试', phone: '13800138000' },
+  location: { districtCode: '110105', streetCode: '110105001' },
+});
+
+const history = async (id: string) => {
+  const response = await fetch(`${stack.url}/_local/executions/${id}`);
+  return (await response.json()) as {
+    status: string;
+    events: { type: string; stateEnteredEventDetails?: { name: string } }[];
+  };
+};
+const transitions = async (id: string) =>
+  (await history(id)).events.filter((e) => e.stateEnteredEventDetails).length;
+
+const waitFor = async (what: string, check: () => Promise<boolean>) => {
+  // DynamoDB Local serializes transactions, so a burst of intakes takes a while to dispatch.
+  for (let i = 0; i < 2400; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out: ${what}`);
+};
+const waiting = (id: string) => async () => (await history(id)).events.at(-1)?.type === 'TaskSubmitted';
+const ended = (id: string) => async () => (await history(id)).status !== 'RUNNING';
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const progress = (label: string, done: number, total: number) =>
+  process.stdout.write(
+    `\r  ${label} ${done}/${total} ${'█'.repeat(Math.round((done / total) * 30)).padEnd(30, '·')}`,
+  );
+
+try {
+  console.log(
+    `Hotline benchmark: ${ORDERS} orders, concurrency ${CONCURRENCY}, local stack (DynamoDB Local + ASL interpreter)`,
+  );
+
+  // 1. Intake latency and time to dispatch
+  const intakeMs: number[] = [];
+  const ids: string[] = [];
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < ORDERS) {
+        const i = next++;
+        const t0 = performance.now();
+        const created = await call('POST', '/orders', operator, order(i));
+        intakeMs.push(performance.now() - t0);
+        if (created.status !== 201) throw new Error(`intake failed: ${JSON.stringify(created.body)}`);
+        ids.push(String(created.body.id));
+        progress('intake', ids.length, ORDERS);
+      }
+    }),
+  );
+  const intakeSeconds = (Date.now() - started) / 1000;
+  process.stdout.write('\n');
+  const dispatchStarted = Date.now();
+  for (const [i, id] of ids.entries()) {
+    await waitFor(`dispatch of ${id}`, waiting(id));
+    progress('dispatched and waiting', i + 1, ids.length);
+  }
+  process.stdout.write('\n');
+  const settleSeconds = (Date.now() - dispatchStarted) / 1000;
+  intakeMs.sort((a, b) => a - b);
+
+  // 2. Transitions: the happy path (reply in time)
+  const happy = ids[0] ?? '';
+  const orderRead = await call('GET', `/orders/${happy}`, auditor);
+  const unit = await signLocalToken(stack.keys, { role: 'unit', unitId: String(orderRead.body.unitId) });
+  await call('POST', `/orders/${happy}/reply`, unit, { result: 'resolved', text: '已处理' });
+  await waitFor('happy path end', ended(happy));
+  const happyTransitions = await transitions(happy);
+
+  // 3. Transitions: the worst path (no catalogue match, dispatch missed, reply missed, expired)
+  const worst = String((await call('POST', '/orders', operator, order(-1, '9901'))).body.id);
+  await waitFor('worst path wait', waiting(worst));
+  await stack.moveTime(stack.clock.now() + 2 * 86_400_000);
+  await waitFor('late dispatch wait', waiting(worst));
+  await call('POST', `/orders/${worst}/dispatch`, dispatcher, { unitId: 'st-110105001' });
+  await waitFor('reply wait', waiting(worst));
+  await stack.moveTime(stack.clock.now() + 8 * 86_400_000);
+  await waitFor('late reply wait', waiting(worst));
+  await stack.moveTime(stack.clock.now() + 31 * 86_400_000);
+  await waitFor('worst path end', ended(worst));
+  const worstTransitions = await transitions(worst);
+
+  const results = {
+    at: new Date().toISOString(),
+    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+    orders: ORDERS,
+    concurrency: CONCURRENCY,
+    intake: {
+      throughputPerSecond: Number((ORDERS / intakeSeconds).toFixed(1)),
+      latencyMs: {
+        p50: Math.round(percentile(intakeMs, 50)),
+        p95: Math.round(percentile(intakeMs, 95)),
+        max: Math.round(intakeMs.at(-1) ?? 0),
+      },
+      secondsUntilAllDispatchedAfterIntake: Number(settleSeconds.toFixed(2)),
+    },
+    stateTransitionsPerOrder: {
+      happyPath: happyTransitions,
+      worstPath: worstTransitions,
+      happyPathTarget: 12,
+    },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  const bar = (n: number, max: number) => '█'.repeat(Math.round((n / max) * 30));
+  const md = `# Benchmark results (${results.at})
+
+Local stack on ${results.machine.cpus} cores, Node ${results.machine.node}; ${ORDERS} orders, concurrency ${CONCURRENCY}.
+
+| measure | value |
+| --- | --- |
+| intake throughput | ${results.intake.throughputPerSecond} orders/s |
+| intake latency p50 / p95 / max | ${results.intake.latencyMs.p50} / ${results.intake.latencyMs.p95} / ${results.intake.latencyMs.max} ms |
+| all dispatched and waiting, after the last intake | ${results.intake.secondsUntilAllDispatchedAfterIntake} s |
+
+State transitions per order (target on the happy path: at most 12)
+
+\`\`\`
+happy path ${String(happyTransitions).padStart(3)} ${bar(happyTransitions, worstTransitions)}
+worst path ${String(worstTransitions).padStart(3)} ${bar(worstTransitions, worstTransitions)}
+\`\`\`
+`;
+  writeFileSync('bench/results/latest.md', md);
+  console.log(`\n${md}`);
+  if (happyTransitions > 12) {
+    console.error('Happy path exceeds 12 state transitions.');
+    process.exitCode = 1;
+  }
+} finally {
+  await stack.stop();
+  rmSync(localDir, { recursive: true, force: true });
+}

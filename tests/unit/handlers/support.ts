@@ -1,0 +1,135 @@
+/**
+ * Test support for the handler tests (not a test file itself): API Gateway events built from the JSON
+ * fixture, and a DynamoDB read responder that serves a fixed set of items to Get and Query, so the
+ * tests do not depend on how the order store reads an order (one Get, or a Query over its partition).
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import type { WorkOrder } from '#domain/work-order.ts';
+import type { ApiEvent, ApiResult } from '#shared/http.ts';
+import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
+
+export const TABLE = 'hotline-orders-test';
+export const STATE_MACHINE_ARN = 'arn:aws:states:cn-north-1:123456789012:stateMachine:hotline-work-order';
+
+/** Sets the variables the handler modules read when they load; call before importing them. */
+export const setHandlerEnvironment = (): void => {
+  process.env.TABLE_NAME = TABLE;
+  process.env.STATE_MACHINE_ARN = STATE_MACHINE_ARN;
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+};
+
+export const lambdaContext = (functionName: string): Context =>
+  ({
+    functionName,
+    awsRequestId: 'test-request',
+    getRemainingTimeInMillis: () => 30_000,
+  }) as unknown as Context;
+
+export interface EventOptions {
+  readonly routeKey?: string;
+  readonly pathParameters?: Record<string, string>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly claims?: Record<string, string>;
+}
+
+/** An HTTP API (payload 2.0) event: the fixture copied, then changed as asked. */
+export const apiEvent = (options: EventOptions = {}): ApiEvent => {
+  const event = structuredClone(apiEventJson) as unknown as ApiEvent;
+  if (options.routeKey) {
+    event.routeKey = options.routeKey;
+    event.requestContext.routeKey = options.routeKey;
+    const [method, path] = options.routeKey.split(' ') as [string, string];
+    const rawPath = path.replace(/\{(\w+)\}/g, (_m, name: string) => options.pathParameters?.[name] ?? '');
+    event.rawPath = rawPath;
+    event.requestContext.http = { ...event.requestContext.http, method, path: rawPath };
+  }
+  if (options.pathParameters) event.pathParameters = options.pathParameters;
+  if (options.body === undefined) delete event.body;
+  else event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  event.headers = { ...event.headers, ...options.headers };
+  if (options.claims) event.requestContext.authorizer.jwt.claims = options.claims;
+  return event;
+};
+
+export const bodyOf = (result: ApiResult): Record<string, unknown> =>
+  JSON.parse(result.body ?? 'null') as Record<string, unknown>;
+
+export type Item = Record<string, unknown> & { readonly pk: string; readonly sk: string };
+
+/** The items of a stored order: the order, and its waiting task when there is one. */
+export const storedOrderItems = (
+  order: WorkOrder,
+  stored: {
+    lastEvent?: { seq: number; hash: string };
+    pendingTask?: { awaiting: 'dispatch' | 'reply'; token: string; since: string };
+  } = {},
+): Item[] => {
+  const pk = `ORDER#${order.id}`;
+  const { pendingTask } = stored;
+  return [
+    {
+      pk,
+      sk: '#ORDER',
+      type: 'order',
+      order,
+      version: order.version,
+      status: order.status,
+      lastEvent: stored.lastEvent ?? { seq: order.version, hash: `hash-${order.version}` },
+      // Both layouts of the waiting task: inside the order item, and as an item of its own.
+      ...(pendingTask ? { pendingTask } : {}),
+    },
+    ...(pendingTask ? [{ pk, sk: '#TASK', type: 'task', task: pendingTask }] : []),
+  ];
+};
+
+/** Answers Get (by key) and Query (by pk, with an optional begins_with on sk) from `items`. */
+export const serveReads = (ddb: AwsClientStub<DynamoDBDocumentClient>, items: readonly Item[]): void => {
+  ddb.on(GetCommand).callsFake((input: { Key?: { pk?: unknown; sk?: unknown } }) => {
+    const item = items.find((i) => i.pk === input.Key?.pk && i.sk === input.Key?.sk);
+    return Promise.resolve(item ? { Item: structuredClone(item) } : {});
+  });
+  ddb
+    .on(QueryCommand)
+    .callsFake(
+      (input: { KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> }) => {
+        const values = input.ExpressionAttributeValues ?? {};
+        const pkName = /pk\s*=\s*(:\w+)/.exec(input.KeyConditionExpression ?? '')?.[1] ?? ':pk';
+        const prefixName = /begins_with\(\s*sk\s*,\s*(:\w+)\s*\)/.exec(
+          input.KeyConditionExpression ?? '',
+        )?.[1];
+        const prefix = prefixName ? String(values[prefixName]) : '';
+        const found = items
+          .filter((i) => i.pk === values[pkName] && i.sk.startsWith(prefix))
+          .sort((a, b) => (a.sk < b.sk ? -1 : 1));
+        return Promise.resolve({ Items: structuredClone(found), Count: found.length });
+      },
+    );
+};
+
+export interface TransactItem {
+  readonly Put?: {
+    readonly TableName: string;
+    readonly Item: Record<string, unknown>;
+    readonly ConditionExpression?: string;
+    readonly ExpressionAttributeValues?: Record<string, unknown>;
+  };
+  readonly Delete?: { readonly TableName: string; readonly Key: Record<string, unknown> };
+  readonly ConditionCheck?: { readonly TableName: string; readonly Key: Record<string, unknown> };
+}
+
+/** The items of the n-th TransactWrite call. */
+export const transactItems = (ddb: AwsClientStub<DynamoDBDocumentClient>, call = 0): TransactItem[] =>
+  (ddb.commandCalls(TransactWriteCommand)[call]?.args[0].input.TransactItems ??
+    []) as unknown as TransactItem[];
+
+/** The Put of a TransactWrite call whose item has that sort key. */
+export const putWithSk = (items: readonly TransactItem[], sk: string): TransactItem['Put'] =>
+  items.find((i) => i.Put?.Item.sk === sk)?.Put;
