@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import {
   DeleteItemCommand,
   GetItemCommand,
@@ -20,6 +19,7 @@ import { ensureTable, type RunningDynamo, startDynamoDbLocal } from './dynamodb-
 import { LocalEventBus } from './event-bus.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
 import { type LocalKeys, loadOrCreateKeys } from './local-auth.ts';
+import { defaultLocalDir, repoRoot } from './paths.ts';
 import type { ServiceCall } from './stepfunctions/protocol.ts';
 import { LocalStepFunctions } from './stepfunctions/service.ts';
 
@@ -27,8 +27,7 @@ import { LocalStepFunctions } from './stepfunctions/service.ts';
  * The whole system on one machine: DynamoDB Local, the ASL files on the interpreter worker, the local
  * bus, the handlers behind a local HTTP API, and one clock for all of them.
  */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const defaultLocalDir = join(repoRoot, '.hotline-local');
+export { defaultLocalDir, repoRoot };
 
 export const LOCAL_TABLE = 'hotline-local';
 export const LOCAL_BUS = 'hotline-local';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import units from '../data/units.json' with { type: 'json' };
 import { type Role, roles } from '../infra/wiring.ts';
 import { loadOrCreateKeys, signLocalToken } from './local-auth.ts';
-import { defaultLocalDir } from './stack.ts';
+import { defaultLocalDir } from './paths.ts';
 
 /**
  * `npm run token -- --role unit --unit st-110101001`: prints a token the local stack accepts (the same

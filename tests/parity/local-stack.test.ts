@@ -86,7 +86,7 @@ describe('parity between the CDK app and the local stack', () => {
       expect(variables).toContain(name);
   }, 60_000);
 
-  it('binds every ${placeholder} of every ASL file locally, and leaves none unsubstituted', () => {
+  it('binds every placeholder of every ASL file locally, and leaves none unsubstituted', () => {
     const bindings = localSubstitutions();
     for (const file of aslFiles) {
       const text = readFileSync(join(repoRoot, file), 'utf8');

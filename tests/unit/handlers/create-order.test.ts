@@ -244,7 +244,8 @@ describe('POST /orders (create-order)', () => {
       expect(events.map((e) => e.type)).toEqual(['received', 'disposed']);
       expect(verifyChain(events)).toEqual({ valid: true, count: 2 });
       expect(items[1]?.Put?.Item.lastEvent).toEqual({ seq: 2, hash: events[1]?.hash });
-      for (const item of items.slice(1)) expect(item.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+      for (const item of items.slice(1))
+        expect(item.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
     });
 
     it('returns different idempotency records for the same key sent by two operators', async () => {
