@@ -147,6 +147,28 @@ describe('verifyChain', () => {
     expect(verifyChain(chain())).toEqual({ valid: true, count: 4 });
   });
 
+  it('returns valid when the log ends at the head the order records', () => {
+    // Prepare
+    const events = chain();
+    const last = events.at(-1);
+
+    // Act / Assess
+    expect(verifyChain(events, { seq: 4, hash: last?.hash ?? '' })).toEqual({ valid: true, count: 4 });
+  });
+
+  it('rejects a log whose last events were cut off, which the hashes alone cannot show', () => {
+    // Prepare
+    const events = chain();
+    const head = { seq: 4, hash: events[3]?.hash ?? '' };
+
+    // Act
+    const truncated = verifyChain(events.slice(0, 3), head);
+
+    // Assess
+    expect(verifyChain(events.slice(0, 3))).toEqual({ valid: true, count: 3 });
+    expect(truncated).toEqual({ valid: false, count: 3, brokenAt: 4, reason: 'events missing at the end' });
+  });
+
   it('returns valid for a log sealed in several batches', () => {
     // Prepare
     const first = sealEvents('WO-1', undefined, unsealed.slice(0, 1));

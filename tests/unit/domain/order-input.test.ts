@@ -123,6 +123,12 @@ describe('newOrderSchema', () => {
   });
 
   describe('requester', () => {
+    it('rejects an anonymous enterprise that gives its credit code, which identifies it', () => {
+      // Act / Assess
+      const requester = { kind: 'enterprise', anonymous: true, creditCode: '91110105MA01ABCD2X' };
+      expect(issuePaths({ ...body(), requester })).toEqual(['requester.anonymous']);
+    });
+
     it('rejects bad phone numbers at path requester.phone', () => {
       // Act / Assess
       for (const phone of ['abc', '1234', '+', '13800138000x', `1${'2'.repeat(20)}`, '-13800138000']) {

@@ -13,6 +13,11 @@ describe('localRoutes', () => {
 });
 
 describe('matchRoute', () => {
+  it('returns no route for a path with a broken %-escape, instead of throwing', () => {
+    // Act / Assess
+    expect(matchRoute('GET', '/orders/%E0%A4%A')).toBeUndefined();
+  });
+
   for (const spec of httpRoutes) {
     it(`returns ${spec.method} ${spec.path} for a request to it`, () => {
       // Prepare
