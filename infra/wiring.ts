@@ -20,7 +20,7 @@ export interface LambdaFunctionSpec {
   readonly entry: string;
   readonly description: string;
   /** What the function touches, so CDK grants exactly that and sets the matching variables. */
-  readonly uses: readonly ('table' | 'stateMachine' | 'taskTokens' | 'bus')[];
+  readonly uses: readonly ('table' | 'tableRead' | 'stateMachine' | 'taskTokens' | 'bus')[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
 }
@@ -44,12 +44,12 @@ export const lambdaFunctions = {
   getOrder: {
     entry: 'functions/api/get-order.ts',
     description: 'GET /orders/{id}',
-    uses: ['table'],
+    uses: ['tableRead'],
   },
   listOrders: {
     entry: 'functions/api/list-orders.ts',
     description: 'GET /orders with filters and cursor paging',
-    uses: ['table'],
+    uses: ['tableRead'],
   },
   orderActions: {
     entry: 'functions/api/order-actions.ts',
@@ -125,7 +125,8 @@ export const stateMachines = {
 export type AslSubstitution =
   | { readonly kind: 'lambdaArn'; readonly function: FunctionName }
   | { readonly kind: 'eventBusName' }
-  | { readonly kind: 'tableName' };
+  | { readonly kind: 'tableName' }
+  | { readonly kind: 'literal'; readonly value: string };
 
 /** Every placeholder used by any ASL file; CDK supplies each, the local stack binds each. */
 export const aslSubstitutions: Readonly<Record<string, AslSubstitution>> = {
@@ -134,6 +135,7 @@ export const aslSubstitutions: Readonly<Record<string, AslSubstitution>> = {
   MarkOverdueFunctionArn: { kind: 'lambdaArn', function: 'markOverdue' },
   CloseOrderFunctionArn: { kind: 'lambdaArn', function: 'closeOrder' },
   EventBusName: { kind: 'eventBusName' },
+  EventSource: { kind: 'literal', value: 'hotline.work-orders' },
 };
 
 /** Environment variable names shared by the functions, CDK and the local stack. */
@@ -142,9 +144,6 @@ export const envNames = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBus: 'EVENT_BUS_NAME',
 } as const;
-
-/** Source of the events that the work-order lifecycle puts on the bus. */
-export const eventSource = 'hotline.work-orders';
 
 /**
  * The single DynamoDB table. Keys are generic strings so one table holds orders, their event logs and
@@ -160,4 +159,10 @@ export const tableSpec = {
     { indexName: 'byDistrict', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     { indexName: 'byDay', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
+  /**
+   * The indexes hold an order's summary (about 1 KB), not the whole order (up to ~15 KB with a 4000-
+   * character description): each change of an order rewrites its index entries, and the index
+   * partitions are the only shared keys of the design.
+   */
+  indexProjection: ['summary', 'status'],
 } as const;

@@ -6,8 +6,8 @@
 export const clockModes = ['real', 'scaled', 'manual'] as const;
 export type ClockMode = (typeof clockModes)[number];
 
-/** Virtual seconds per real second of a scaled clock when none is given. */
-export const DEFAULT_SCALE = 60;
+/** Virtual seconds per real second of a scaled clock when none is given: a day a minute. */
+export const DEFAULT_SCALE = 1440;
 
 export interface ClockState {
   readonly mode: ClockMode;
@@ -20,7 +20,7 @@ export class LocalClock {
   private anchorVirtual: number;
   private _mode: ClockMode;
   private _scale: number;
-  /** The scale a switch to `scaled` without one uses: the last one given, 60 at first. */
+  /** The scale a switch to `scaled` without one uses: the last one given, DEFAULT_SCALE at first. */
   private scaledScale: number;
 
   constructor(state: { mode: ClockMode; scale?: number; now?: number }) {

@@ -108,7 +108,7 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
           { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
           { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...tableSpec.indexProjection] },
       })),
     }),
   );

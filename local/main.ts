@@ -38,7 +38,7 @@ const mode = values.clock as ClockMode;
 if (!clockModes.includes(mode)) fail(`--clock is one of ${clockModes.join(', ')}`);
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port is a TCP port number');
-const scale = values.scale === undefined ? (mode === 'scaled' ? 1440 : undefined) : Number(values.scale);
+const scale = values.scale === undefined ? undefined : Number(values.scale);
 if (scale !== undefined && !(scale > 0)) fail('--scale is a positive number');
 const startAt = values['start-at'] === undefined ? undefined : Date.parse(values['start-at']);
 if (startAt !== undefined && Number.isNaN(startAt)) fail('--start-at is an ISO 8601 date-time');

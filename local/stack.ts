@@ -70,6 +70,8 @@ export const localSubstitutions = (): Record<string, string> =>
           return [placeholder, LOCAL_BUS];
         case 'tableName':
           return [placeholder, LOCAL_TABLE];
+        case 'literal':
+          return [placeholder, target.value];
       }
       throw new Error(`No local binding for ${placeholder}`);
     }),
@@ -233,6 +235,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       AWS_LAMBDA_FUNCTION_NAME: 'hotline-local',
     });
+
+    stepFunctions.resumeRunning();
 
     const moveTime = (target: number): Promise<void> => {
       timeLock = timeLock.then(async () => {

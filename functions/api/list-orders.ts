@@ -1,14 +1,16 @@
 import * as z from 'zod';
 import { DAY_MS } from '#domain/china-time.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { viewOrder } from '#domain/order-view.ts';
 import { orderStatuses } from '#domain/work-order.ts';
 import { actorOf } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
 import { json, parseQuery, withoutBody } from '#shared/http.ts';
 import { listOrders } from '#shared/order-store.ts';
 
-/** GET /orders?status=&unitId=&districtCode=&createdFrom=&createdTo=&limit=&cursor= (newest first). */
+/**
+ * GET /orders?status=&unitId=&districtCode=&createdFrom=&createdTo=&limit=&cursor= (newest first): order
+ * summaries (no requester details; GET /orders/{id} has the whole order).
+ */
 const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
 
@@ -54,7 +56,7 @@ export const handler = withoutBody(async (event) => {
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
   return json(200, {
-    items: page.items.map((o) => viewOrder(o, actor)),
+    items: page.items,
     ...(page.cursor ? { cursor: page.cursor } : {}),
   });
 });

@@ -1,5 +1,9 @@
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import units from '#data/units.json' with { type: 'json' };
 import { type Role, roles, scopeOf } from '../../infra/wiring.ts';
+
+/** Unit ids of this deployment: a unit claim must name one of them. */
+const knownUnits = new Set(units.items.map((u) => u.id));
 
 /**
  * Cognito pre-token-generation (V2) trigger: turns the user's groups into what the API reads on the
@@ -27,7 +31,8 @@ export const handler = async (
   const claims: Record<string, string> = {};
   if (role !== undefined) claims.role = role;
   const unitId = event.request.userAttributes['custom:unit_id'];
-  if (role === 'unit' && unitId !== undefined && unitId !== '') claims.unit_id = unitId;
+  // A unit id that names no unit gives no unit claim: the API then refuses the token (NO_UNIT).
+  if (role === 'unit' && unitId !== undefined && knownUnits.has(unitId)) claims.unit_id = unitId;
 
   event.response = {
     claimsAndScopeOverrideDetails: {

@@ -51,3 +51,28 @@ const inReadingOrder = <T extends object>(value: T): T => {
   for (const key of Object.keys(source)) if (!(key in ordered)) ordered[key] = source[key];
   return ordered as T;
 };
+
+/** What a listing shows of an order: enough to pick it from a queue, without the requester's details. */
+export const summarizeOrder = (order: WorkOrder) => ({
+  id: order.id,
+  version: order.version,
+  status: order.status,
+  flags: order.flags,
+  appealType: order.appealType,
+  categoryCode: order.categoryCode,
+  urgency: order.urgency,
+  channel: order.channel,
+  title: order.description.length > 60 ? `${order.description.slice(0, 60)}…` : order.description,
+  location: {
+    districtCode: order.location.districtCode,
+    ...(order.location.streetCode ? { streetCode: order.location.streetCode } : {}),
+  },
+  ...(order.unitId ? { unitId: order.unitId } : {}),
+  coUnitIds: order.coUnitIds,
+  copiedUnitIds: order.copiedUnitIds,
+  deadlines: order.deadlines,
+  receivedAt: order.receivedAt,
+  updatedAt: order.updatedAt,
+  ...(order.closure ? { closure: order.closure } : {}),
+});
+export type OrderSummary = ReturnType<typeof summarizeOrder>;

@@ -77,5 +77,9 @@ export const handlingDeadlines = (
  * Seconds from now until a deadline, as Step Functions' `TimeoutSecondsPath` needs them: a positive
  * integer, rounded up so that the timeout never fires before the deadline.
  */
-export const secondsUntil = (deadlineIso: string, nowMs: number): number =>
-  Math.max(1, Math.ceil((Date.parse(deadlineIso) - nowMs) / 1000));
+export const secondsUntil = (deadlineIso: string, nowMs: number): number => {
+  const deadline = Date.parse(deadlineIso);
+  // A NaN here would fail the execution at TimeoutSecondsPath, far from the cause: fail at the cause.
+  if (Number.isNaN(deadline)) throw new RangeError(`Not a deadline: ${JSON.stringify(deadlineIso)}`);
+  return Math.max(1, Math.ceil((deadline - nowMs) / 1000));
+};

@@ -65,6 +65,10 @@ export class WorkingCalendar {
     // Bounded: even the longest Chinese holiday run (Spring Festival + weekends) is under 12 days.
     for (let guard = 0; guard < count * 7 + 31; guard++) {
       date = addDaysToDate(date, 1);
+      // Counting working days through a year the calendar does not know would silently ignore its
+      // holidays: refuse, so that the missing year is added to data/holidays.json.
+      if (!this.covers(date))
+        throw new RangeError(`The holiday calendar has no data for ${date.slice(0, 4)}.`);
       if (this.isWorkingDay(date)) {
         found++;
         if (found === count) return startOfChinaDate(date) + DAY_MS - 1;

@@ -1,13 +1,17 @@
+import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { addDaysToDate, chinaDateOf } from '#domain/china-time.ts';
 import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
 import { type OrderEvent, sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
+import { type OrderSummary, summarizeOrder } from '#domain/order-view.ts';
 import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
 import { dynamo } from './aws-clients.ts';
 import { tableName } from './config.ts';
@@ -50,6 +54,7 @@ const orderItem = (stored: StoredOrder) => {
     ...orderKey(order.id),
     type: 'order',
     order,
+    summary: summarizeOrder(order),
     version: order.version,
     lastEvent: stored.lastEvent,
     ...(order.unitId ? { gsi1pk: `UNIT#${order.unitId}`, gsi1sk: sortKey } : {}),
@@ -74,6 +79,16 @@ const conditionFailedAt = (error: unknown): number[] =>
   error instanceof TransactionCanceledException
     ? (error.CancellationReasons ?? []).flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []))
     : [];
+
+/**
+ * Lost to another writer: a failed condition, or (on AWS) another transaction on the same items at the
+ * same moment, which DynamoDB cancels as TransactionConflict. Either way the caller reads again.
+ */
+const lostRace = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some(
+    (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+  );
 
 export interface IdempotencyClaim {
   readonly key: string;
@@ -234,8 +249,7 @@ export const saveChange = async (
     );
     return stored;
   } catch (error) {
-    if (conditionFailedAt(error).length > 0)
-      throw new ConcurrentUpdateError(change.order.id, { cause: error });
+    if (lostRace(error)) throw new ConcurrentUpdateError(change.order.id, { cause: error });
     throw error;
   }
 };
@@ -262,8 +276,7 @@ export const storePendingTask = async (previous: StoredOrder, task: PendingTask)
       }),
     );
   } catch (error) {
-    if (conditionFailedAt(error).length > 0)
-      throw new ConcurrentUpdateError(previous.order.id, { cause: error });
+    if (lostRace(error)) throw new ConcurrentUpdateError(previous.order.id, { cause: error });
     throw error;
   }
 };
@@ -298,81 +311,148 @@ export interface OrderFilter {
   readonly cursor?: string;
 }
 
-interface Cursor {
-  /** The CST day being read, for the byDay index. */
-  readonly day?: string;
-  readonly key?: Record<string, unknown>;
-}
+/**
+ * The cursor is opaque to callers but checked here: a DynamoDB key of the index being read (every key
+ * attribute a string), the day being read, and a fingerprint of the filter it was issued for.
+ */
+const cursorSchema = z.strictObject({
+  day: z.iso.date().optional(),
+  key: z.record(z.string(), z.string().max(512)).optional(),
+  filter: z.string().length(16),
+});
+type Cursor = z.infer<typeof cursorSchema>;
+
+const invalidCursor = () =>
+  new HotlineError(
+    'badRequest',
+    'INVALID_CURSOR',
+    'The cursor is not one this API handed out for this filter.',
+  );
 
 const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
-const decodeCursor = (raw: string): Cursor => {
+const decodeCursor = (raw: string, fingerprint: string): Cursor => {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object') return parsed as Cursor;
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    throw invalidCursor();
   }
-  throw new HotlineError('badRequest', 'INVALID_CURSOR', 'The cursor is not one this API handed out.');
+  const cursor = cursorSchema.safeParse(parsed);
+  if (!cursor.success || cursor.data.filter !== fingerprint) throw invalidCursor();
+  return cursor.data;
 };
 
-/** The most reads one page may cost, so a sparse filter cannot turn one request into a table scan. */
-const MAX_QUERIES_PER_PAGE = 40;
+/** The most index reads one page may cost, so a sparse filter cannot turn one request into a table scan. */
+const MAX_QUERIES_PER_PAGE = 20;
+/** Index items read per query: filters apply after reading, so read generously and cut the page ourselves. */
+const READ_BATCH = 100;
+
+interface IndexChoice {
+  readonly name: string;
+  readonly pk: string;
+  readonly sk: string;
+}
+const byUnit: IndexChoice = { name: 'byUnit', pk: 'gsi1pk', sk: 'gsi1sk' };
+const byDistrict: IndexChoice = { name: 'byDistrict', pk: 'gsi2pk', sk: 'gsi2sk' };
+const byDay: IndexChoice = { name: 'byDay', pk: 'gsi3pk', sk: 'gsi3sk' };
 
 /**
  * Newest first. Reads the most selective index for the filter: the lead unit, else the district,
  * else one CST day at a time from `to` back to `from`. Status and the remaining filters are applied
- * on the way, and a page may come back short with a cursor when a filter is sparse.
+ * on the way; a page is cut at `limit` and its cursor is the key of its last item, so nothing read
+ * beyond the page is lost. A sparse filter may return a short page with a cursor.
  */
-export const listOrders = async (filter: OrderFilter): Promise<{ items: WorkOrder[]; cursor?: string }> => {
-  const start = filter.cursor ? decodeCursor(filter.cursor) : {};
-  const range = { ':from': `${filter.from}`, ':to': `${filter.to}#~` };
+export const listOrders = async (
+  filter: OrderFilter,
+): Promise<{ items: OrderSummary[]; cursor?: string }> => {
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([filter.status, filter.unitId, filter.districtCode, filter.from, filter.to]))
+    .digest('hex')
+    .slice(0, 16);
+  const start: Partial<Cursor> = filter.cursor ? decodeCursor(filter.cursor, fingerprint) : {};
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
+  const values: Record<string, unknown> = { ':from': filter.from, ':to': `${filter.to}#~` };
   const conditions: string[] = [];
   if (filter.status) {
     names['#status'] = 'status';
     values[':status'] = filter.status;
     conditions.push('#status = :status');
   }
-
-  let index: { name: string; pk: string; sk: string; value: string } | undefined;
+  let index: { choice: IndexChoice; value: string } | undefined;
   if (filter.unitId) {
-    index = { name: 'byUnit', pk: 'gsi1pk', sk: 'gsi1sk', value: `UNIT#${filter.unitId}` };
+    index = { choice: byUnit, value: `UNIT#${filter.unitId}` };
     if (filter.districtCode) {
       values[':district'] = `DISTRICT#${filter.districtCode}`;
       conditions.push('gsi2pk = :district');
     }
   } else if (filter.districtCode) {
-    index = { name: 'byDistrict', pk: 'gsi2pk', sk: 'gsi2sk', value: `DISTRICT#${filter.districtCode}` };
+    index = { choice: byDistrict, value: `DISTRICT#${filter.districtCode}` };
   }
 
-  const items: WorkOrder[] = [];
   const firstDay = chinaDateOf(Date.parse(filter.from));
   let day = index ? undefined : (start.day ?? chinaDateOf(Date.parse(filter.to)));
-  let key = start.key;
+  if (day !== undefined && (day < firstDay || day > chinaDateOf(Date.parse(filter.to))))
+    throw invalidCursor();
+  let key: Record<string, unknown> | undefined = start.key;
+  const items: OrderSummary[] = [];
   for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
-    const target = index ?? { name: 'byDay', pk: 'gsi3pk', sk: 'gsi3sk', value: `DAY#${day}` };
+    const target = index ?? { choice: byDay, value: `DAY#${day}` };
     const input: QueryCommandInput = {
       TableName: TABLE,
-      IndexName: target.name,
-      KeyConditionExpression: `${target.pk} = :pk AND ${target.sk} BETWEEN :from AND :to`,
-      ExpressionAttributeValues: { ...values, ...range, ':pk': target.value },
+      IndexName: target.choice.name,
+      KeyConditionExpression: `${target.choice.pk} = :pk AND ${target.choice.sk} BETWEEN :from AND :to`,
+      ExpressionAttributeValues: { ...values, ':pk': target.value },
       ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
       ScanIndexForward: false,
-      Limit: filter.limit - items.length,
+      Limit: READ_BATCH,
       ExclusiveStartKey: key,
     };
-    const page = await dynamo.send(new QueryCommand(input));
-    for (const item of page.Items ?? []) items.push(item.order as WorkOrder);
-    key = page.LastEvaluatedKey;
-    const exhausted = key === undefined;
-    if (exhausted && !index && day !== undefined && day > firstDay) {
-      day = addDaysToDate(day, -1);
-    } else if (exhausted) {
-      return { items };
+    let page: QueryCommandOutput;
+    try {
+      page = await dynamo.send(new QueryCommand(input));
+    } catch (error) {
+      // A key that does not belong to this index (a forged cursor) is the caller's mistake.
+      if (error instanceof Error && error.name === 'ValidationException' && key) throw invalidCursor();
+      throw error;
     }
-    if (items.length >= filter.limit) break;
+    const found = page.Items ?? [];
+    for (const item of found) {
+      items.push(item.summary as OrderSummary);
+      if (items.length === filter.limit) {
+        const last = keyOf(item, target.choice);
+        const more =
+          item !== found.at(-1) ||
+          page.LastEvaluatedKey !== undefined ||
+          (!index && day !== undefined && day > firstDay);
+        return {
+          items,
+          ...(more
+            ? { cursor: encodeCursor({ ...(day ? { day } : {}), key: last, filter: fingerprint }) }
+            : {}),
+        };
+      }
+    }
+    key = page.LastEvaluatedKey;
+    if (key === undefined) {
+      if (index || day === undefined || day <= firstDay) return { items };
+      day = addDaysToDate(day, -1);
+    }
   }
-  return { items, cursor: encodeCursor({ ...(day ? { day } : {}), ...(key ? { key } : {}) }) };
+  return {
+    items,
+    cursor: encodeCursor({
+      ...(day ? { day } : {}),
+      ...(key ? { key: key as Record<string, string> } : {}),
+      filter: fingerprint,
+    }),
+  };
 };
+
+/** The ExclusiveStartKey of an index item: the table's key and the index's key. */
+const keyOf = (item: Record<string, unknown>, index: IndexChoice): Record<string, string> => ({
+  pk: String(item.pk),
+  sk: String(item.sk),
+  [index.pk]: String(item[index.pk]),
+  [index.sk]: String(item[index.sk]),
+});

@@ -7,8 +7,9 @@ const goneTaskErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToke
 
 /**
  * Completes a waiting callback task with the action's payload, which then shows in the execution
- * history. The order was already saved: if the task is gone (a deadline fired at the same moment),
- * the workflow's own overdue step reads the saved order and carries on from it, so this is not an error.
+ * history. The order was already saved: if the task is gone (a deadline fired at the same moment) or
+ * Step Functions cannot be reached, the workflow's next step reads the saved order and carries on from
+ * it, so the caller is not told of a failure.
  */
 export const completeWaitingTask = async (
   token: string,

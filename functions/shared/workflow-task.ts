@@ -15,7 +15,9 @@ export const workflowTask = <S extends z.ZodType, R>(schema: S, fn: (input: z.in
     })
     .handler(async (event) => {
       const input = schema.parse(event);
-      logger.info('Workflow task', { input });
+      // A task token is a bearer credential for the waiting task: never in the logs.
+      const { taskToken: _secret, ...loggable } = input as Record<string, unknown>;
+      logger.info('Workflow task', { input: loggable });
       return fn(input);
     });
 

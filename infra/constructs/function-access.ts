@@ -1,6 +1,5 @@
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
@@ -27,6 +26,15 @@ type Use = LambdaFunctionSpec['uses'][number];
 
 /** Each use grants exactly its permissions and sets its variable together, so one never comes without the other. */
 const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) => void> = {
+  tableRead: (fn, { table }) => {
+    table.grantReadData(fn.lambda);
+    fn.addEnvironment(envNames.table, table.tableName);
+    acknowledgeWildcardResource(
+      fn,
+      `${table.tableArn}/index/*`,
+      'Queries by unit, district and day go through the GSIs of this one table; <table>/index/* names only them.',
+    );
+  },
   table: (fn, { table }) => {
     table.grantReadWriteData(fn.lambda);
     fn.addEnvironment(envNames.table, table.tableName);
@@ -37,20 +45,9 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     );
   },
   stateMachine: (fn, { workOrder }) => {
+    // StartExecution with the same name and input while running is idempotent: nothing else is needed.
     workOrder.stateMachine.grantStartExecution(fn.lambda);
-    // StartExecution with an existing name fails; DescribeExecution tells a retry from a conflict.
-    Grant.addToPrincipal({
-      grantee: fn.lambda,
-      actions: ['states:DescribeExecution'],
-      resourceArns: [workOrder.anyExecutionArn],
-    });
     fn.addEnvironment(envNames.stateMachineArn, workOrder.stateMachine.stateMachineArn);
-    acknowledgeWildcardResource(
-      fn,
-      workOrder.anyExecutionArn,
-      'DescribeExecution on executions of the work-order state machine only: each execution is named by its ' +
-        'order id, unknown until the order exists, so the execution ARN ends in a wildcard.',
-    );
   },
   taskTokens: (fn, { workOrder }) => {
     workOrder.stateMachine.grantTaskResponse(fn.lambda);

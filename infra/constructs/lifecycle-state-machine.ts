@@ -32,6 +32,8 @@ const substitutedValue = (substitution: AslSubstitution, props: LifecycleStateMa
       return props.bus.eventBusName;
     case 'tableName':
       return props.table.tableName;
+    case 'literal':
+      return substitution.value;
   }
 };
 
@@ -95,6 +97,8 @@ export class LifecycleStateMachine extends Construct {
           `${props.table.tableArn}/index/*`,
           'DynamoDB tasks may query the GSIs of this one table; <table>/index/* names only them.',
         );
+        return;
+      case 'literal':
         return;
     }
   }

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
+  ClientAttributes,
   FeaturePlan,
   LambdaVersion,
   Mfa,
@@ -108,6 +109,9 @@ export class StaffIdentity extends Construct {
         callbackUrls: [...props.callbackUrls],
         logoutUrls: [...props.logoutUrls],
       },
+      // Staff may change their own name and e-mail, never their unit: custom:unit_id decides which
+      // orders a unit's staff read and answer, so only administrators set it.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, email: true }),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),

@@ -12,8 +12,6 @@ export type ToWorker =
       readonly stateMachineArn: string;
       readonly definition: string;
       readonly input: unknown;
-      /** A resumed execution: its recorded task results are replayed instead of being run again. */
-      readonly replay?: readonly TaskRecord[];
     }
   | { readonly type: 'taskResult'; readonly token: string; readonly ok: true; readonly output: unknown }
   | {
@@ -53,7 +51,6 @@ export type FromWorker =
       readonly executionArn: string;
       readonly event: Omit<HistoryEvent, 'id' | 'previousEventId'>;
     }
-  | { readonly type: 'taskRecord'; readonly executionArn: string; readonly record: TaskRecord }
   | {
       readonly type: 'tokenOpened';
       readonly executionArn: string;
@@ -76,20 +73,3 @@ export type FromWorker =
     }
   | { readonly type: 'now'; readonly now: number }
   | { readonly type: 'advanced'; readonly id: number; readonly now: number };
-
-/**
- * What happened to one Task invocation, kept so that an execution can be resumed after a restart by
- * replaying: the n-th run of state S gets the recorded outcome of the n-th run instead of a new call.
- */
-export interface TaskRecord {
-  readonly stateName: string;
-  readonly occurrence: number;
-  readonly scheduledAt: number;
-  /** For callback tasks: the token handed out, and when the wait times out. */
-  readonly token?: string;
-  readonly timeoutAt?: number;
-  readonly outcome?:
-    | { readonly kind: 'succeeded'; readonly output: unknown }
-    | { readonly kind: 'failed'; readonly error: string; readonly cause: string }
-    | { readonly kind: 'timedOut' };
-}

@@ -82,7 +82,7 @@ export class LocalStepFunctions {
     });
     worker.on('message', (message: FromWorker) => service.onMessage(message));
     worker.on('error', (error) => console.error('Interpreter worker failed:', error));
-    service.loadAndRedrive();
+    service.load();
     return service;
   }
 
@@ -348,7 +348,6 @@ export class LocalStepFunctions {
         return;
       }
       case 'ready':
-      case 'taskRecord':
         return;
     }
   }
@@ -374,12 +373,26 @@ export class LocalStepFunctions {
     this.dirty.clear();
   }
 
-  private loadAndRedrive(): void {
+  /** Loads the kept execution records (histories stay readable; running ones wait for `resumeRunning`). */
+  private load(): void {
     const dir = this.executionsDir;
     if (!dir || !existsSync(dir)) return;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ExecutionRecord;
       this.executions.set(record.executionArn, record);
+    }
+  }
+
+  /**
+   * Starts again, from the top, every execution that was running when the stack stopped: the
+   * interpreter cannot resume mid-state, and every workflow task reads the order from DynamoDB, so a
+   * fresh run picks up where the order is (deadlines unchanged). The history records the restart as
+   * `ExecutionRedriven` (a local-only use of that event type: AWS redrives only failed executions).
+   * Called once the handlers' environment is ready.
+   */
+  resumeRunning(): number {
+    let resumed = 0;
+    for (const record of this.executions.values()) {
       const machine = this.options.stateMachines.find((m) => m.arn === record.stateMachineArn);
       if (record.status !== 'RUNNING' || !machine) continue;
       record.redriveCount += 1;
@@ -391,6 +404,8 @@ export class LocalStepFunctions {
         definition: machine.definition,
         input: JSON.parse(record.input),
       });
+      resumed++;
     }
+    return resumed;
   }
 }

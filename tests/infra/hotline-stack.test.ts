@@ -38,6 +38,17 @@ const functionResource = (name: FunctionName): CfnResource => {
 const variablesOf = (name: FunctionName): Record<string, unknown> =>
   (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
+/** Every IAM action the policies attached to a function's role allow. */
+const actionsOf = (name: FunctionName): string[] => {
+  const role = (functionResource(name).Properties.Role as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
+  return Object.values(hotline.resourcesOf('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+    .flatMap((statement) => [statement.Action].flat());
+};
+
 describe('the order table', () => {
   it('has the keys, indexes and TTL of tableSpec', () => {
     const [, table] = onlyOne(hotline.resourcesOf('AWS::DynamoDB::Table'));
@@ -54,7 +65,7 @@ describe('the order table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...tableSpec.indexProjection] },
       })),
     );
     expect(table.Properties.AttributeDefinitions).toEqual(
@@ -121,12 +132,30 @@ describe('the functions', () => {
     const uses: readonly string[] = specOf(name).uses;
     const variables = variablesOf(name);
 
-    expect(envNames.table in variables).toBe(uses.includes('table'));
+    expect(envNames.table in variables).toBe(uses.includes('table') || uses.includes('tableRead'));
     expect(envNames.stateMachineArn in variables).toBe(
       uses.includes('stateMachine') || uses.includes('taskTokens'),
     );
     expect(envNames.eventBus in variables).toBe(uses.includes('bus'));
   });
+
+  it.each(functionNames)(
+    'grants %s exactly the DynamoDB and Step Functions actions of what it uses',
+    (name) => {
+      const uses: readonly string[] = specOf(name).uses;
+      const actions = actionsOf(name);
+
+      expect(actions.some((a) => a.startsWith('dynamodb:Get') || a === 'dynamodb:Query')).toBe(
+        uses.includes('table') || uses.includes('tableRead'),
+      );
+      expect(actions.includes('dynamodb:PutItem')).toBe(uses.includes('table'));
+      expect(actions.includes('states:StartExecution')).toBe(uses.includes('stateMachine'));
+      expect(actions.includes('states:SendTaskSuccess')).toBe(uses.includes('taskTokens'));
+      expect(actions.filter((a) => a === 'states:DescribeExecution' || a === 'dynamodb:DeleteTable')).toEqual(
+        [],
+      );
+    },
+  );
 
   it('gives the state machine ARN as a name-based ARN, which keeps functions and machine out of a cycle', () => {
     const users = functionNames.filter((name) => envNames.stateMachineArn in variablesOf(name));

@@ -324,7 +324,14 @@ describe('GET /orders and GET /orders/{id}', () => {
   });
 
   it('rejects a bad filter, range or cursor with 400', async () => {
+    const forged = Buffer.from(JSON.stringify({ key: { foo: 'bar' }, filter: '0000000000000000' })).toString(
+      'base64url',
+    );
+    const otherFilter = (await stack.api('GET', '/orders?districtCode=110116&limit=1', { token: auditor }))
+      .body.cursor;
     for (const query of [
+      `cursor=${forged}`,
+      `districtCode=110101&cursor=${otherFilter}`,
       'status=lost',
       'limit=0',
       'createdFrom=yesterday',

@@ -156,7 +156,9 @@ describe('ASL placeholders in the synthesized template', () => {
               }
             : substitution.kind === 'eventBusName'
               ? { Ref: busId }
-              : { Ref: tableId };
+              : substitution.kind === 'literal'
+                ? substitution.value
+                : { Ref: tableId };
         expect(substituted[placeholder], placeholder).toEqual(expected);
       }
     },

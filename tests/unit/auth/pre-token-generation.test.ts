@@ -33,10 +33,16 @@ describe('pre-token-generation', () => {
   });
 
   it('returns the unit of a unit member', async () => {
-    const token = await accessTokenOf(signIn(['unit'], { 'custom:unit_id': 'U-CHY-WATER' }));
+    const token = await accessTokenOf(signIn(['unit'], { 'custom:unit_id': 'st-110105001' }));
 
-    expect(token?.claimsToAddOrOverride).toEqual({ role: 'unit', unit_id: 'U-CHY-WATER' });
+    expect(token?.claimsToAddOrOverride).toEqual({ role: 'unit', unit_id: 'st-110105001' });
     expect(token?.scopesToAdd).toEqual(['hotline/unit']);
+  });
+
+  it('leaves out a unit_id that names no unit of this deployment', async () => {
+    const token = await accessTokenOf(signIn(['unit'], { 'custom:unit_id': 'U-NO-SUCH-UNIT' }));
+
+    expect(token?.claimsToAddOrOverride).toEqual({ role: 'unit' });
   });
 
   it('leaves out unit_id when the role is not unit, even if the attribute is set', async () => {

@@ -218,6 +218,12 @@ describe('dispatchDeadline', () => {
 });
 
 describe('secondsUntil', () => {
+  it('rejects a deadline that is not a date instead of returning NaN', () => {
+    // Act / Assess
+    expect(() => secondsUntil('', at('2026-12-01T02:00:00.000Z'))).toThrow(RangeError);
+    expect(() => secondsUntil('soon', at('2026-12-01T02:00:00.000Z'))).toThrow(RangeError);
+  });
+
   it('returns whole seconds for a deadline a whole number of seconds away', () => {
     // Act / Assess
     expect(secondsUntil('2026-12-01T02:00:10.000Z', at('2026-12-01T02:00:00.000Z'))).toBe(10);

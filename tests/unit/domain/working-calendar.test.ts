@@ -274,3 +274,14 @@ describe('WorkingCalendar constructor', () => {
     expect(small.covers('2029-12-31')).toBe(false);
   });
 });
+
+describe('WorkingCalendar coverage', () => {
+  it('rejects counting working days into a year the calendar has no holidays for', () => {
+    // Prepare: the last days of 2027, the last year in data/holidays.json
+    const lateDecember = at('2027-12-30T02:00:00.000Z');
+
+    // Act / Assess: 1 working day stays in 2027; 3 would count through 2028's unknown holidays
+    expect(iso(calendar.endOfNthWorkingDayAfter(lateDecember, 1))).toBe(endOfCst('2027-12-31'));
+    expect(() => calendar.endOfNthWorkingDayAfter(lateDecember, 3)).toThrow(/no data for 2028/);
+  });
+});

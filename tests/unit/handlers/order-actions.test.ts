@@ -335,7 +335,21 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
   });
 
-  it('rejects with 409 VERSION_CONFLICT, without retrying, when it lost a race and If-Match was sent', async () => {
+  it('returns 200 with If-Match when the race it lost moved no version (the workflow storing its token)', async () => {
+    // Prepare
+    serveReads(ddb, stored(dispatched(), replyTask));
+    ddb.on(TransactWriteCommand).rejectsOnce(versionConflict()).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(replyEvent({ headers: { 'if-match': '"3"' } }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('rejects with 409 VERSION_CONFLICT and stops retrying when the races keep being lost', async () => {
     // Prepare
     serveReads(ddb, stored(dispatched(), replyTask));
     ddb.on(TransactWriteCommand).rejects(versionConflict());
@@ -346,7 +360,7 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     // Assess
     expect(result.statusCode).toBe(409);
     expect(bodyOf(result)).toMatchObject({ error: { code: 'VERSION_CONFLICT' } });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
     expect(sfn.calls()).toHaveLength(0);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalClock, parseIsoDuration } from '../../../local/clock.ts';
+import { DEFAULT_SCALE, LocalClock, parseIsoDuration } from '../../../local/clock.ts';
 
 const REAL_START = Date.parse('2026-06-01T00:00:00.000Z');
 const VIRTUAL_START = Date.parse('2026-12-01T02:00:00.000Z');
@@ -75,7 +75,7 @@ describe('LocalClock', () => {
   });
 
   describe('scaled mode', () => {
-    it('returns 60 virtual seconds per real second by default', () => {
+    it('returns a day a minute (1440 virtual seconds per real second) by default', () => {
       // Prepare
       const clock = new LocalClock({ mode: 'scaled', now: VIRTUAL_START });
 
@@ -83,8 +83,9 @@ describe('LocalClock', () => {
       wallClockAdvances(1 * SECOND);
 
       // Assess
-      expect(clock.scale).toBe(60);
-      expect(clock.now()).toBe(VIRTUAL_START + 60 * SECOND);
+      expect(clock.scale).toBe(DEFAULT_SCALE);
+      expect(DEFAULT_SCALE).toBe(1440);
+      expect(clock.now()).toBe(VIRTUAL_START + 1440 * SECOND);
     });
 
     it('returns a day in 24 real seconds at scale 3600', () => {
@@ -196,7 +197,7 @@ describe('LocalClock', () => {
       expect(clock.scale).toBe(3600);
     });
 
-    it('returns the default scale of 60 when a real clock is switched to scaled without a scale', () => {
+    it('returns the default scale when a real clock is switched to scaled without a scale', () => {
       // Prepare: the local stack starts real; POST /_local/clock { "mode": "scaled" } calls setMode('scaled')
       const clock = new LocalClock({ mode: 'real', now: VIRTUAL_START });
 
@@ -205,8 +206,8 @@ describe('LocalClock', () => {
       wallClockAdvances(SECOND);
 
       // Assess: like `new LocalClock({ mode: 'scaled' })`, not real time under another name
-      expect(clock.scale).toBe(60);
-      expect(clock.now()).toBe(VIRTUAL_START + 60 * SECOND);
+      expect(clock.scale).toBe(DEFAULT_SCALE);
+      expect(clock.now()).toBe(VIRTUAL_START + DEFAULT_SCALE * SECOND);
     });
   });
 });
