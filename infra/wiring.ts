@@ -20,7 +20,14 @@ export interface LambdaFunctionSpec {
   readonly entry: string;
   readonly description: string;
   /** What the function touches, so CDK grants exactly that and sets the matching variables. */
-  readonly uses: readonly ('table' | 'tableRead' | 'stateMachine' | 'taskTokens' | 'bus')[];
+  readonly uses: readonly (
+    | 'table'
+    | 'tableRead'
+    | 'stateMachine'
+    | 'taskTokens'
+    | 'executionHistory'
+    | 'bus'
+  )[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
 }
@@ -50,6 +57,16 @@ export const lambdaFunctions = {
     entry: 'functions/api/list-orders.ts',
     description: 'GET /orders with filters and cursor paging',
     uses: ['tableRead'],
+  },
+  orderTimeline: {
+    entry: 'functions/api/order-timeline.ts',
+    description: 'GET /orders/{id}/timeline: the event log in order, with hash-chain verification',
+    uses: ['tableRead'],
+  },
+  executionHistory: {
+    entry: 'functions/api/execution-history.ts',
+    description: "GET /orders/{id}/execution-history: the lifecycle's Step Functions history, paged",
+    uses: ['tableRead', 'executionHistory'],
   },
   orderActions: {
     entry: 'functions/api/order-actions.ts',
@@ -100,6 +117,13 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
+  { method: 'GET', path: '/orders/{id}/timeline', function: 'orderTimeline', roles: everyone },
+  {
+    method: 'GET',
+    path: '/orders/{id}/execution-history',
+    function: 'executionHistory',
+    roles: ['auditor', 'supervisor'],
+  },
   {
     method: 'POST',
     path: '/orders/{id}/dispatch',

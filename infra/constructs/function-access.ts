@@ -1,5 +1,6 @@
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
@@ -48,6 +49,21 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     // StartExecution with the same name and input while running is idempotent: nothing else is needed.
     workOrder.stateMachine.grantStartExecution(fn.lambda);
     fn.addEnvironment(envNames.stateMachineArn, workOrder.stateMachine.stateMachineArn);
+  },
+  executionHistory: (fn, { workOrder }) => {
+    // Auditors read an order's lifecycle history; nothing else of Step Functions.
+    Grant.addToPrincipal({
+      grantee: fn.lambda,
+      actions: ['states:GetExecutionHistory', 'states:DescribeExecution'],
+      resourceArns: [workOrder.anyExecutionArn],
+    });
+    fn.addEnvironment(envNames.stateMachineArn, workOrder.stateMachine.stateMachineArn);
+    acknowledgeWildcardResource(
+      fn,
+      workOrder.anyExecutionArn,
+      'Reads the history of executions of the work-order state machine only: each is named by its order ' +
+        'id, unknown when permissions are set, so the execution ARN ends in a wildcard.',
+    );
   },
   taskTokens: (fn, { workOrder }) => {
     workOrder.stateMachine.grantTaskResponse(fn.lambda);

@@ -13,6 +13,8 @@ const repoRoot = resolve(import.meta.dirname, '../..');
 
 export interface StackProcess {
   readonly url: string;
+  /** DynamoDB Local of this stack, for tests that must reach under the API (tampering with the log). */
+  readonly dynamoEndpoint: string;
   readonly localDir: string;
   readonly startupMs: number;
   token(role: Role, unitId?: string): Promise<string>;
@@ -79,6 +81,7 @@ export const startStackProcess = async (options: {
     });
   });
   const startupMs = Date.now() - started;
+  const dynamoEndpoint = /DynamoDB Local\s+(http:\/\/[\d.:]+)/.exec(output)?.[1] ?? '';
   const keys: LocalKeys = await loadOrCreateKeys(join(localDir, 'keys'));
 
   const api: StackProcess['api'] = async (method, path, opts = {}) => {
@@ -106,6 +109,7 @@ export const startStackProcess = async (options: {
 
   return {
     url,
+    dynamoEndpoint,
     localDir,
     startupMs,
     token: (role, unitId) => signLocalToken(keys, { role, ...(unitId ? { unitId } : {}) }),

@@ -1,0 +1,28 @@
+import * as z from 'zod';
+import { notFound } from '#domain/errors.ts';
+import { verifyChain } from '#domain/order-events.ts';
+import { actorOf, canRead } from '#shared/auth.ts';
+import { json, parseQuery, withoutBody } from '#shared/http.ts';
+import { readEvents, readOrder } from '#shared/order-store.ts';
+
+/**
+ * GET /orders/{id}/timeline[?verify=true]: the whole story of an order, oldest first — every event with
+ * its actor, unit, time and payload (deadline changes, flags and supervision steps included). With
+ * `verify=true`, also whether the hash chain holds from the first event to the head the order records.
+ */
+const querySchema = z.strictObject({ verify: z.enum(['true', 'false']).optional() });
+
+export const handler = withoutBody(async (event) => {
+  const actor = actorOf(event);
+  const { verify } = parseQuery(querySchema, event);
+  const id = event.pathParameters?.id ?? '';
+  const stored = await readOrder(id);
+  if (!stored || !canRead(actor, stored.order)) throw notFound('order', id);
+  const events = await readEvents(id);
+  return json(200, {
+    orderId: id,
+    status: stored.order.status,
+    items: events,
+    ...(verify === 'true' ? { verification: verifyChain(events, stored.lastEvent) } : {}),
+  });
+});
