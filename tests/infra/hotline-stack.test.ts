@@ -134,7 +134,7 @@ describe('the functions', () => {
 
     expect(envNames.table in variables).toBe(uses.includes('table') || uses.includes('tableRead'));
     expect(envNames.stateMachineArn in variables).toBe(
-      uses.includes('stateMachine') || uses.includes('taskTokens'),
+      uses.includes('stateMachine') || uses.includes('taskTokens') || uses.includes('executionHistory'),
     );
     expect(envNames.eventBus in variables).toBe(uses.includes('bus'));
   });
