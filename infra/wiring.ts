@@ -80,12 +80,12 @@ export const lambdaFunctions = {
   },
   awaitAction: {
     entry: 'functions/workflow/await-action.ts',
-    description: 'Workflow callback task: stores the task token with the order until a person acts',
+    description: 'Workflow callback task: keeps the task token beside the order until a person acts',
     uses: ['table', 'taskTokens'],
   },
-  markOverdue: {
-    entry: 'functions/workflow/mark-overdue.ts',
-    description: 'Workflow task: a deadline passed without the awaited action; flags the order',
+  checkpoint: {
+    entry: 'functions/workflow/checkpoint.ts',
+    description: 'Workflow task: reminders, missed deadlines and the supervision ladder due at a checkpoint',
     uses: ['table'],
   },
   closeOrder: {
@@ -124,14 +124,27 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
     function: 'executionHistory',
     roles: ['auditor', 'supervisor'],
   },
-  {
-    method: 'POST',
-    path: '/orders/{id}/dispatch',
-    function: 'orderActions',
-    roles: ['dispatcher', 'supervisor'],
-  },
-  { method: 'POST', path: '/orders/{id}/reply', function: 'orderActions', roles: ['unit'] },
+  ...orderActionRoutes(),
 ];
+
+/**
+ * The actions people take on an order (functions/api/order-actions.ts), each its own route so that the
+ * authorizer checks its roles: the unit's (签收, 首次联系, 协办, 吹哨报到, 延期, 派单异议, 上报, 办结反馈)
+ * and the centre's decisions (派单, objection and extension decisions, reply review).
+ */
+function orderActionRoutes(): HttpRouteSpec[] {
+  const byRoles: [readonly Role[], readonly string[]][] = [
+    [['dispatcher', 'supervisor'], ['dispatch', 'objection-decision', 'extension-decision']],
+    [['operator', 'dispatcher', 'supervisor'], ['reply-review']],
+    [
+      ['unit'],
+      ['accept', 'objection', 'contact', 'progress', 'co-handling', 'co-handling-report', 'summon', 'extension', 'escalation', 'reply'],
+    ],
+  ];
+  return byRoles.flatMap(([allowed, actions]) =>
+    actions.map((action) => ({ method: 'POST' as const, path: `/orders/{id}/${action}`, function: 'orderActions' as const, roles: allowed })),
+  );
+}
 
 /** `routeKey` as API Gateway writes it: `GET /orders/{id}`. */
 export const routeKeyOf = (route: Pick<HttpRouteSpec, 'method' | 'path'>): string =>
@@ -156,7 +169,7 @@ export type AslSubstitution =
 export const aslSubstitutions: Readonly<Record<string, AslSubstitution>> = {
   DispatchOrderFunctionArn: { kind: 'lambdaArn', function: 'dispatchOrder' },
   AwaitActionFunctionArn: { kind: 'lambdaArn', function: 'awaitAction' },
-  MarkOverdueFunctionArn: { kind: 'lambdaArn', function: 'markOverdue' },
+  CheckpointFunctionArn: { kind: 'lambdaArn', function: 'checkpoint' },
   CloseOrderFunctionArn: { kind: 'lambdaArn', function: 'closeOrder' },
   EventBusName: { kind: 'eventBusName' },
   EventSource: { kind: 'literal', value: 'hotline.work-orders' },

@@ -1,125 +1,219 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { routeByDispatcher } from '#domain/dispatch-catalogue.ts';
 import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
+import { routeByDispatcher } from '#domain/dispatch-catalogue.ts';
 import { ConcurrentUpdateError, HotlineError, notFound } from '#domain/errors.ts';
+import { canonicalJson } from '#domain/order-events.ts';
 import { viewOrder } from '#domain/order-view.ts';
-import { secondsUntil } from '#domain/time-limits.ts';
 import {
-  type Change,
-  dispatchOrder,
-  replyResults,
+  acceptOrder,
+  decideExtension,
+  decideObjection,
+  escalate,
+  noteProgress,
+  objectToDispatch,
+  recordContact,
   replyToOrder,
-  type WorkOrder,
-} from '#domain/work-order.ts';
+  reportCoHandling,
+  requestCoHandling,
+  requestExtension,
+  reviewReply,
+  summonDepartments,
+} from '#domain/unit-actions.ts';
+import { type Change, contactWays, dispatchOrder, replyResults, type WorkOrder } from '#domain/work-order.ts';
 import { actorOf, canRead, type PersonActor } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
-import { deadlineRules } from '#shared/deadline-rules.ts';
+import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
 import { type ApiEvent, json, withJsonBody } from '#shared/http.ts';
-import { readOrder, saveChange } from '#shared/order-store.ts';
+import { readActionClaim, readOrder, saveChange } from '#shared/order-store.ts';
 import { referenceData } from '#shared/reference.ts';
 import { completeWaitingTask } from '#shared/task-tokens.ts';
 
 /**
  * POST /orders/{id}/<action>: a person acts on an order. The action is checked against the order's
- * state (explicit transition table), saved with its event, and then completes the workflow's waiting
- * callback task with the action's payload, so that it also shows in the execution history.
+ * state (the explicit transition table) and the actor, saved with its event, and then completes the
+ * lifecycle's waiting task with the action's payload, so that it also shows in the execution history.
+ * An `Idempotency-Key` makes a retried action return the first answer instead of acting twice.
  */
 const unitId = z.string().min(1).max(64);
-const actions = {
-  dispatch: z.strictObject({
-    unitId,
-    coUnitIds: z.array(unitId).max(10).default([]),
-    note: z.string().max(1000).optional(),
-  }),
-  reply: z.strictObject({ result: z.enum(replyResults), text: z.string().trim().min(1).max(4000) }),
-} as const;
-type ActionName = keyof typeof actions;
+const text = z.string().trim().min(1).max(4000);
+const note = z.string().trim().min(1).max(1000);
 
-interface Decided {
-  readonly change: Change;
-  /** Which waiting task the action completes, and with what. */
-  readonly completes: 'dispatch' | 'reply';
-  readonly output: Record<string, unknown>;
-}
-
-const decide = (
-  name: ActionName,
-  raw: unknown,
-  order: WorkOrder,
-  actor: PersonActor,
-  nowMs: number,
-): Decided => {
-  if (name === 'dispatch') {
-    const body = actions.dispatch.parse(raw);
-    for (const id of [body.unitId, ...body.coUnitIds]) {
-      if (!referenceData.unit(id)) throw new HotlineError('unprocessable', 'UNKNOWN_UNIT', `No unit ${id}.`);
-    }
-    const route = routeByDispatcher(referenceData, { leadUnitId: body.unitId, coUnitIds: body.coUnitIds });
-    const deadlines = deadlinesAtDispatch(order, nowMs, deadlineRules);
-    const change = dispatchOrder(order, { route, deadlines, nowMs, actor });
-    return {
-      change,
-      completes: 'dispatch',
-      output: {
-        outcome: 'dispatched',
-        timeoutSeconds: secondsUntil(deadlines.resolveBy, nowMs),
-        unitId: body.unitId,
-        by: actor.sub,
-        ...(body.note ? { note: body.note } : {}),
-      },
-    };
-  }
-  const body = actions.reply.parse(raw);
-  const change = replyToOrder(order, { ...body, nowMs, actor });
+const knownUnit = (id: string) => {
+  if (!referenceData.unit(id)) throw new HotlineError('unprocessable', 'UNKNOWN_UNIT', `No unit ${id}.`);
+  return id;
+};
+const dispatchTo = (order: WorkOrder, nowMs: number, leadUnitId: string, coUnitIds: readonly string[]) => {
+  for (const id of [leadUnitId, ...coUnitIds]) knownUnit(id);
   return {
-    change,
-    completes: 'reply',
-    output: { outcome: 'replied', result: body.result, text: body.text, by: actor.sub },
+    route: routeByDispatcher(referenceData, { leadUnitId, coUnitIds }),
+    deadlines: deadlinesAtDispatch(order, nowMs, deadlineRules),
   };
+};
+
+interface ActionSpec<S extends z.ZodType> {
+  readonly schema: S;
+  readonly decide: (order: WorkOrder, body: z.infer<S>, actor: PersonActor, nowMs: number) => Change;
+}
+const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec as unknown as ActionSpec<z.ZodType>;
+
+/** Path segment → the action. Which roles may call each route is in infra/wiring.ts. */
+export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
+  dispatch: action({
+    schema: z.strictObject({ unitId, coUnitIds: z.array(unitId).max(10).default([]), note: note.optional() }),
+    decide: (order, body, actor, nowMs) =>
+      dispatchOrder(order, {
+        ...dispatchTo(order, nowMs, body.unitId, body.coUnitIds),
+        nowMs,
+        actor,
+        ...(body.note ? { note: body.note } : {}),
+      }),
+  }),
+  accept: action({
+    schema: z.strictObject({ note: note.optional() }),
+    decide: (order, _body, actor, nowMs) => acceptOrder(order, actor, nowMs),
+  }),
+  objection: action({
+    schema: z.strictObject({ reason: note }),
+    decide: (order, body, actor, nowMs) => objectToDispatch(order, actor, nowMs, body.reason),
+  }),
+  'objection-decision': action({
+    schema: z.discriminatedUnion('decision', [
+      z.strictObject({ decision: z.literal('redispatch'), unitId, coUnitIds: z.array(unitId).max(10).default([]), note: note.optional() }),
+      z.strictObject({ decision: z.literal('confirm'), note }),
+    ]),
+    decide: (order, body, actor, nowMs) =>
+      body.decision === 'confirm'
+        ? decideObjection(order, actor, nowMs, { kind: 'confirm', note: body.note })
+        : decideObjection(order, actor, nowMs, {
+            kind: 'redispatch',
+            ...dispatchTo(order, nowMs, body.unitId, body.coUnitIds),
+            ...(body.note ? { note: body.note } : {}),
+          }),
+  }),
+  contact: action({
+    schema: z.strictObject({ at: z.iso.datetime({ offset: true }).optional(), way: z.enum(contactWays), note: note.optional() }),
+    decide: (order, body, actor, nowMs) =>
+      recordContact(order, actor, nowMs, {
+        way: body.way,
+        ...(body.at ? { at: new Date(body.at).toISOString() } : {}),
+        ...(body.note ? { note: body.note } : {}),
+      }),
+  }),
+  progress: action({
+    schema: z.strictObject({ text }),
+    decide: (order, body, actor, nowMs) => noteProgress(order, actor, nowMs, body.text),
+  }),
+  'co-handling': action({
+    schema: z.strictObject({ unitIds: z.array(unitId).min(1).max(10), note }),
+    decide: (order, body, actor, nowMs) =>
+      requestCoHandling(order, actor, nowMs, { unitIds: body.unitIds.map(knownUnit), note: body.note }),
+  }),
+  'co-handling-report': action({
+    schema: z.strictObject({ text }),
+    decide: (order, body, actor, nowMs) => reportCoHandling(order, actor, nowMs, body.text),
+  }),
+  summon: action({
+    schema: z.strictObject({ unitIds: z.array(unitId).min(1).max(10), note }),
+    decide: (order, body, actor, nowMs) =>
+      summonDepartments(order, actor, nowMs, {
+        unitIds: body.unitIds.map(knownUnit),
+        note: body.note,
+        leadIsStreet: referenceData.unit(order.unitId ?? '')?.class === 'street',
+      }),
+  }),
+  extension: action({
+    schema: z.strictObject({ days: z.number().int().min(1).max(30), reason: note }),
+    decide: (order, body, actor, nowMs) => requestExtension(order, actor, nowMs, body),
+  }),
+  'extension-decision': action({
+    schema: z.strictObject({ approve: z.boolean(), note: note.optional() }),
+    decide: (order, body, actor, nowMs) =>
+      decideExtension(order, actor, nowMs, { approve: body.approve, ...(body.note ? { note: body.note } : {}) }),
+  }),
+  escalation: action({
+    schema: z.strictObject({ to: z.enum(['district', 'city', 'regulator']), reason: note }),
+    decide: (order, body, actor, nowMs) => escalate(order, actor, nowMs, body),
+  }),
+  reply: action({
+    schema: z.strictObject({ result: z.enum(replyResults), text }),
+    decide: (order, body, actor, nowMs) => replyToOrder(order, { ...body, nowMs, actor }),
+  }),
+  'reply-review': action({
+    schema: z.discriminatedUnion('decision', [
+      z.strictObject({ decision: z.literal('accept') }),
+      z.strictObject({ decision: z.literal('reject'), reason: note }),
+    ]),
+    decide: (order, body, actor, nowMs) =>
+      reviewReply(order, actor, nowMs, body.decision === 'accept' ? { accept: true } : { accept: false, reason: body.reason }),
+  }),
 };
 
 const expectedVersionOf = (event: ApiEvent): number | undefined => {
   const header = event.headers['if-match'];
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match)
-    throw new HotlineError(
-      'badRequest',
-      'INVALID_IF_MATCH',
-      'If-Match must be the ETag of the order, e.g. "3".',
-    );
+  if (!match) throw new HotlineError('badRequest', 'INVALID_IF_MATCH', 'If-Match must be the ETag of the order, e.g. "3".');
   return Number(match[1]);
 };
 
-/** A lost race with the workflow's own bookkeeping is retried on fresh data. */
+const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
+  const key = event.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+    throw new HotlineError('badRequest', 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -');
+  }
+  return key;
+};
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** A lost race with the workflow's own bookkeeping, or with another action, is retried on fresh data. */
 const MAX_ATTEMPTS = 3;
 
 export const handler = withJsonBody(z.unknown(), async (event, body) => {
   const actor = actorOf(event);
-  const name = event.routeKey.split('/').at(-1) as ActionName;
-  if (!(name in actions)) throw new HotlineError('notFound', 'UNKNOWN_ACTION', `No action ${name}.`);
+  const name = event.routeKey.split('/').at(-1) ?? '';
+  const spec = actions[name];
+  if (!spec) throw new HotlineError('notFound', 'UNKNOWN_ACTION', `No action ${name}.`);
+  const input = spec.schema.parse(body);
   const id = event.pathParameters?.id ?? '';
   const expectedVersion = expectedVersionOf(event);
+  const key = idempotencyKeyOf(event);
+  const claim = key ? { key: sha256(`${actor.sub}\n${name}\n${key}`), requestHash: sha256(canonicalJson({ name, input })) } : undefined;
 
   for (let attempt = 1; ; attempt++) {
     const stored = await readOrder(id);
     if (!stored || !canRead(actor, stored.order)) throw notFound('order', id);
-    if (expectedVersion !== undefined && expectedVersion !== stored.order.version) {
-      throw new HotlineError(
-        'conflict',
-        'VERSION_CONFLICT',
-        `The order is at version ${stored.order.version}, not ${expectedVersion}.`,
-      );
+    if (claim) {
+      const earlier = await readActionClaim(id, claim.key);
+      if (earlier) {
+        if (earlier.requestHash !== claim.requestHash) {
+          throw new HotlineError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different action.');
+        }
+        return json(200, viewOrder(stored.order, actor), { etag: `"${stored.order.version}"`, 'idempotent-replayed': 'true' });
+      }
     }
-    const decided = decide(name, body, stored.order, actor, clock.now());
-    const waiting = stored.pendingTask?.awaiting === decided.completes ? stored.pendingTask : undefined;
+    if (expectedVersion !== undefined && expectedVersion !== stored.order.version) {
+      throw new HotlineError('conflict', 'VERSION_CONFLICT', `The order is at version ${stored.order.version}, not ${expectedVersion}.`);
+    }
+    const nowMs = clock.now();
+    const change = spec.decide(stored.order, input, actor, nowMs);
+    const waiting = stored.pendingTask;
     try {
-      const saved = await saveChange(stored, decided.change, { consumeTask: waiting !== undefined });
-      if (waiting) await completeWaitingTask(waiting.token, decided.output);
+      const saved = await saveChange(stored, change, { consumeTask: waiting !== undefined, ...(claim ? { claim } : {}) });
+      if (waiting) {
+        await completeWaitingTask(waiting.token, {
+          action: name,
+          by: { sub: actor.sub, role: actor.role, ...(actor.unitId ? { unitId: actor.unitId } : {}) },
+          payload: input,
+          ...lifecycleStep(saved.order, nowMs),
+        });
+      }
       return json(200, viewOrder(saved.order, actor), { etag: `"${saved.order.version}"` });
     } catch (error) {
-      // Read again: with If-Match, the version check above tells a real change from the workflow merely
-      // storing its token (which moves no version).
+      // Read again: the version check and the idempotency claim above tell a real change or a duplicate
+      // from the workflow merely storing its token (which moves no version).
       if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }

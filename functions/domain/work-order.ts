@@ -5,20 +5,42 @@ import type { Disposition, NewOrderInput, OrderLocation, Requester } from './ord
 import type { HandlingDeadlines } from './time-limits.ts';
 
 /**
- * The work order (工单) and the explicit table of its allowed status changes. Every function here is
- * pure: it takes an order and returns the next order plus the events that explain the change, or
- * throws a 409 `ACTION_NOT_ALLOWED` and changes nothing.
+ * The work order (工单) and the explicit table of its allowed status changes. Every function here and
+ * in unit-actions.ts is pure: it takes an order and returns the next order plus the events that explain
+ * the change, or throws a 409 `ACTION_NOT_ALLOWED` and changes nothing.
  */
-export const orderStatuses = ['received', 'awaiting_dispatch', 'dispatched', 'replied', 'closed'] as const;
+export const orderStatuses = [
+  'received',
+  'awaiting_dispatch',
+  'dispatched', // 已派单: the lead unit has it, not yet signed for
+  'accepted', // 已签收: the lead unit handles it
+  'objected', // 派单异议: the unit disputes the dispatch; the centre decides
+  'replied', // 办结反馈: the unit fed back; the centre reviews
+  'closed',
+] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-/** Flags sit beside the status (supervision marks), they are not states. */
-export type OrderFlag = 'dispatch_overdue' | 'overdue';
+/**
+ * Flags sit beside the status (supervision marks), they are not states: missed deadlines and the
+ * supervision ladder (催办 → 督办 → 通报).
+ */
+export const orderFlags = [
+  'dispatch_overdue',
+  'contact_overdue',
+  'overdue',
+  'urged', // 催办
+  'supervised', // 督办
+  'notified', // 通报
+  'stalled',
+] as const;
+export type OrderFlag = (typeof orderFlags)[number];
 
 export type ClosureOutcome = 'handled' | 'disposed' | 'expired';
 
 export const replyResults = ['resolved', 'partly_resolved', 'unresolved', 'explained'] as const;
 export type ReplyResult = (typeof replyResults)[number];
+
+export const contactWays = ['phone', 'sms', 'visit', 'online', 'other'] as const;
 
 export interface WorkOrder {
   readonly id: string;
@@ -40,33 +62,76 @@ export interface WorkOrder {
   readonly copiedUnitIds: readonly string[];
   readonly routeBasis?: Extract<Route, { kind: 'unit' }>['basis'];
   readonly dispatchedAt?: string;
+  /** How often the centre moved the order to another unit after an objection (at most once). */
+  readonly redispatchCount?: number;
+  /** Objections filed (派单异议): one per order. */
+  readonly objectionCount?: number;
+  readonly pendingObjection?: { readonly reason: string; readonly at: string; readonly by: string };
+  readonly acceptedAt?: string;
+  readonly contact?: { readonly at: string; readonly way: (typeof contactWays)[number]; readonly note?: string };
+  readonly pendingExtension?: {
+    readonly days: number;
+    readonly reason: string;
+    readonly at: string;
+    readonly by: string;
+    readonly proposedResolveBy: string;
+  };
+  readonly coReports?: readonly { readonly unitId: string; readonly at: string; readonly text: string }[];
+  readonly escalations?: readonly { readonly to: string; readonly reason: string; readonly at: string }[];
   readonly deadlines: {
     readonly dispatchBy: string;
     readonly contactBy?: string;
     readonly resolveBy?: string;
-    /** After a missed deadline, the late action is still accepted until then. */
-    readonly graceUntil?: string;
   };
-  readonly reply?: {
-    readonly result: ReplyResult;
-    readonly text: string;
-    readonly at: string;
-    readonly by: string;
-  };
+  readonly reply?: { readonly result: ReplyResult; readonly text: string; readonly at: string; readonly by: string };
+  readonly replyRejections?: number;
+  /** Supervision checkpoints already handled (reminders, missed deadlines, ladder steps), by id. */
+  readonly checkpointsDone?: readonly string[];
+  /** Person actions recorded so far; bounded so that no order's history can grow without end. */
+  readonly actionCount?: number;
   readonly closedAt?: string;
   readonly closure?: { readonly outcome: ClosureOutcome };
   readonly updatedAt: string;
 }
 
-export type OrderAction = 'dispatch' | 'await_dispatcher' | 'reply' | 'close' | 'flag_overdue';
+export type OrderAction =
+  | 'dispatch'
+  | 'await_dispatcher'
+  | 'accept'
+  | 'object'
+  | 'decide_objection'
+  | 'contact'
+  | 'progress'
+  | 'request_cohandling'
+  | 'report_cohandling'
+  | 'summon'
+  | 'request_extension'
+  | 'decide_extension'
+  | 'escalate'
+  | 'reply'
+  | 'review_reply'
+  | 'checkpoint'
+  | 'close';
 
 /** The allowed transitions: action → the statuses it may start from. Nothing else is allowed. */
 export const allowedTransitions: Readonly<Record<OrderAction, readonly OrderStatus[]>> = {
   dispatch: ['received', 'awaiting_dispatch'],
   await_dispatcher: ['received'],
-  reply: ['dispatched'],
-  close: ['replied', 'received', 'awaiting_dispatch', 'dispatched'],
-  flag_overdue: ['awaiting_dispatch', 'dispatched'],
+  accept: ['dispatched'],
+  object: ['dispatched'],
+  decide_objection: ['objected'],
+  contact: ['accepted'],
+  progress: ['accepted'],
+  request_cohandling: ['accepted'],
+  report_cohandling: ['accepted', 'replied'],
+  summon: ['accepted'],
+  request_extension: ['accepted'],
+  decide_extension: ['accepted'],
+  escalate: ['accepted'],
+  reply: ['accepted'],
+  review_reply: ['replied'],
+  checkpoint: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
+  close: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
 };
 
 export const assertAllowed = (order: WorkOrder, action: OrderAction): void => {
@@ -74,12 +139,8 @@ export const assertAllowed = (order: WorkOrder, action: OrderAction): void => {
     throw new HotlineError(
       'conflict',
       'ACTION_NOT_ALLOWED',
-      `Cannot ${action.replace('_', ' ')} an order that is ${order.status}.`,
-      {
-        action,
-        status: order.status,
-        allowedFrom: allowedTransitions[action],
-      },
+      `Cannot ${action.replaceAll('_', ' ')} an order that is ${order.status}.`,
+      { action, status: order.status, allowedFrom: allowedTransitions[action] },
     );
   }
 };
@@ -89,7 +150,18 @@ export interface Change {
   readonly events: readonly UnsealedEvent[];
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A change of the order: the version moves by one and the time of the change is recorded. */
+export const changed = (order: WorkOrder, nowMs: number, patch: Partial<WorkOrder>): WorkOrder => ({
+  ...order,
+  ...patch,
+  version: order.version + 1,
+  updatedAt: iso(nowMs),
+});
+
+export const withFlag = (flags: readonly OrderFlag[], flag: OrderFlag): readonly OrderFlag[] =>
+  flags.includes(flag) ? flags : [...flags, flag];
 
 /** Receives a contact (接诉). A disposition closes it at once, recorded, never refused (Art. 11). */
 export const receiveOrder = (args: {
@@ -119,12 +191,7 @@ export const receiveOrder = (args: {
     type: 'received',
     at,
     actor: args.actor,
-    data: {
-      appealType: base.appealType,
-      categoryCode: base.categoryCode,
-      channel: base.channel,
-      urgency: base.urgency,
-    },
+    data: { appealType: base.appealType, categoryCode: base.categoryCode, channel: base.channel, urgency: base.urgency },
   };
   if (!disposition) return { order: base, events: [received] };
   return {
@@ -133,6 +200,10 @@ export const receiveOrder = (args: {
   };
 };
 
+/**
+ * Dispatch (当天转办) by the catalogue or a dispatcher, and re-dispatch after an objection: the lead
+ * unit, its co-handlers, who is copied, and the deadlines counted from now.
+ */
 export const dispatchOrder = (
   order: WorkOrder,
   args: {
@@ -140,27 +211,40 @@ export const dispatchOrder = (
     deadlines: HandlingDeadlines;
     nowMs: number;
     actor: Actor;
+    note?: string;
   },
 ): Change => {
   assertAllowed(order, 'dispatch');
+  return dispatchChange(order, args, 'dispatched');
+};
+
+export const dispatchChange = (
+  order: WorkOrder,
+  args: {
+    route: Extract<Route, { kind: 'unit' }>;
+    deadlines: HandlingDeadlines;
+    nowMs: number;
+    actor: Actor;
+    note?: string;
+  },
+  type: 'dispatched' | 'redispatched',
+): Change => {
   const at = iso(args.nowMs);
-  const { graceUntil: _droppedGrace, ...deadlines } = order.deadlines;
+  const { pendingObjection: _settled, acceptedAt: _notYet, contact: _before, ...rest } = order;
   return {
-    order: {
-      ...order,
-      version: order.version + 1,
+    order: changed(rest as WorkOrder, args.nowMs, {
       status: 'dispatched',
       unitId: args.route.leadUnitId,
       coUnitIds: args.route.coUnitIds,
       copiedUnitIds: args.route.copiedUnitIds,
       routeBasis: args.route.basis,
       dispatchedAt: at,
-      deadlines: { ...deadlines, ...args.deadlines },
-      updatedAt: at,
-    },
+      deadlines: { dispatchBy: order.deadlines.dispatchBy, ...args.deadlines },
+      ...(type === 'redispatched' ? { redispatchCount: (order.redispatchCount ?? 0) + 1 } : {}),
+    }),
     events: [
       {
-        type: 'dispatched',
+        type,
         at,
         actor: args.actor,
         data: {
@@ -170,6 +254,8 @@ export const dispatchOrder = (
           basis: args.route.basis,
           contactBy: args.deadlines.contactBy,
           resolveBy: args.deadlines.resolveBy,
+          ...(order.unitId && type === 'redispatched' ? { previousUnitId: order.unitId } : {}),
+          ...(args.note ? { note: args.note } : {}),
         },
       },
     ],
@@ -181,13 +267,12 @@ export const awaitDispatcher = (
   args: { reason: Extract<Route, { kind: 'dispatcher' }>['reason']; nowMs: number },
 ): Change => {
   assertAllowed(order, 'await_dispatcher');
-  const at = iso(args.nowMs);
   return {
-    order: { ...order, version: order.version + 1, status: 'awaiting_dispatch', updatedAt: at },
+    order: changed(order, args.nowMs, { status: 'awaiting_dispatch' }),
     events: [
       {
         type: 'awaiting_dispatch',
-        at,
+        at: iso(args.nowMs),
         actor: { kind: 'system', name: 'workflow' },
         data: { reason: args.reason, dispatchBy: order.deadlines.dispatchBy },
       },
@@ -195,81 +280,22 @@ export const awaitDispatcher = (
   };
 };
 
-export const replyToOrder = (
-  order: WorkOrder,
-  args: { result: ReplyResult; text: string; nowMs: number; actor: Extract<Actor, { kind: 'person' }> },
-): Change => {
-  assertAllowed(order, 'reply');
-  if (args.actor.unitId !== order.unitId) {
-    throw new HotlineError('forbidden', 'NOT_LEAD_UNIT', 'Only the lead unit of this order can reply to it.');
-  }
-  const at = iso(args.nowMs);
-  const reply = { result: args.result, text: args.text, at, by: args.actor.unitId ?? '' };
-  return {
-    order: { ...order, version: order.version + 1, status: 'replied', reply, updatedAt: at },
-    events: [
-      {
-        type: 'replied',
-        at,
-        actor: args.actor,
-        data: { result: args.result, text: args.text, late: order.flags.includes('overdue') },
-      },
-    ],
-  };
-};
-
-/** A deadline passed without the awaited action: flag it (the supervision mark) and open a grace period. */
-export const flagOverdue = (
-  order: WorkOrder,
-  args: { missed: 'dispatch' | 'reply'; graceUntilMs: number; nowMs: number },
-): Change => {
-  assertAllowed(order, 'flag_overdue');
-  const flag: OrderFlag = args.missed === 'dispatch' ? 'dispatch_overdue' : 'overdue';
-  const at = iso(args.nowMs);
-  const deadline = args.missed === 'dispatch' ? order.deadlines.dispatchBy : order.deadlines.resolveBy;
-  return {
-    order: {
-      ...order,
-      version: order.version + 1,
-      flags: order.flags.includes(flag) ? order.flags : [...order.flags, flag],
-      deadlines: { ...order.deadlines, graceUntil: iso(args.graceUntilMs) },
-      updatedAt: at,
-    },
-    events: [
-      {
-        type: 'deadline_missed',
-        at,
-        actor: { kind: 'system', name: 'workflow' },
-        data: { missed: args.missed, deadline, flag, graceUntil: iso(args.graceUntilMs) },
-      },
-    ],
-  };
-};
-
+/** Closes an order: `handled` after an accepted reply, `expired` when the workflow gives up on it. */
 export const closeOrder = (
   order: WorkOrder,
-  args: { outcome: 'handled' | 'expired'; nowMs: number },
+  args: { outcome: 'handled' | 'expired'; nowMs: number; actor?: Actor },
 ): Change => {
   assertAllowed(order, 'close');
-  if (args.outcome === 'handled' && order.status !== 'replied') {
-    throw new HotlineError(
-      'conflict',
-      'ACTION_NOT_ALLOWED',
-      `Cannot close as handled an order that is ${order.status}.`,
-    );
-  }
   const at = iso(args.nowMs);
   return {
-    order: {
-      ...order,
-      version: order.version + 1,
-      status: 'closed',
-      closedAt: at,
-      closure: { outcome: args.outcome },
-      updatedAt: at,
-    },
+    order: changed(order, args.nowMs, { status: 'closed', closedAt: at, closure: { outcome: args.outcome } }),
     events: [
-      { type: 'closed', at, actor: { kind: 'system', name: 'workflow' }, data: { outcome: args.outcome } },
+      {
+        type: 'closed',
+        at,
+        actor: args.actor ?? { kind: 'system', name: 'workflow' },
+        data: { outcome: args.outcome },
+      },
     ],
   };
 };

@@ -22,6 +22,7 @@ import { tableName } from './config.ts';
  * disagree. Key design (see README, "Key design"):
  *   order        pk ORDER#<id>        sk #ORDER
  *   waiting task pk ORDER#<id>        sk #TASK     (the callback token; not part of the order's version)
+ *   action claim pk ORDER#<id>        sk ACTION#<sha256(caller, action, Idempotency-Key)>
  *   its events   pk ORDER#<id>        sk EVENT#<seq, 10 digits>
  *   idempotency  pk IDEMPOTENCY#<key> sk #IDEMPOTENCY   (expires after a day)
  *   byUnit       gsi1pk UNIT#<lead unit>     gsi1sk <receivedAt>#<id>
@@ -32,7 +33,7 @@ const TABLE = tableName();
 
 /** Which callback task of the order's execution is waiting, and its token (never shown to callers). */
 export interface PendingTask {
-  readonly awaiting: 'dispatch' | 'reply';
+  readonly awaiting: 'action';
   readonly token: string;
   readonly since: string;
 }
@@ -209,7 +210,7 @@ const taskUnchanged = (previous: StoredOrder) => ({
 export const saveChange = async (
   previous: StoredOrder,
   change: { order: WorkOrder; events: readonly UnsealedEvent[] },
-  options: { consumeTask?: boolean } = {},
+  options: { consumeTask?: boolean; claim?: ActionClaim } = {},
 ): Promise<StoredOrder> => {
   const sealed = sealEvents(change.order.id, previous.lastEvent, change.events);
   const last = sealed.at(-1) ?? { seq: previous.lastEvent.seq, hash: previous.lastEvent.hash };
@@ -244,6 +245,22 @@ export const saveChange = async (
               }
             : taskUnchanged(previous),
           ...eventItems(sealed),
+          ...(options.claim
+            ? [
+                {
+                  Put: {
+                    TableName: TABLE,
+                    Item: {
+                      ...actionClaimKey(change.order.id, options.claim.key),
+                      type: 'actionClaim',
+                      requestHash: options.claim.requestHash,
+                      version: change.order.version,
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]
+            : []),
         ],
       }),
     );
@@ -252,6 +269,20 @@ export const saveChange = async (
     if (lostRace(error)) throw new ConcurrentUpdateError(change.order.id, { cause: error });
     throw error;
   }
+};
+
+/** An action's Idempotency-Key (hashed with the caller) and the hash of what it asked. */
+export interface ActionClaim {
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+const actionClaimKey = (orderId: string, key: string) => ({ pk: `ORDER#${orderId}`, sk: `ACTION#${key}` });
+
+/** The claim an earlier action made with this key, if any (kept with the order, as long as it). */
+export const readActionClaim = async (orderId: string, key: string): Promise<ActionClaim | undefined> => {
+  const result = await dynamo.send(new GetCommand({ TableName: TABLE, Key: actionClaimKey(orderId, key), ConsistentRead: true }));
+  return result.Item ? { key, requestHash: String(result.Item.requestHash) } : undefined;
 };
 
 /**

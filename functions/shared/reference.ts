@@ -2,9 +2,11 @@ import areas from '#data/areas.json' with { type: 'json' };
 import catalogue from '#data/catalogue.json' with { type: 'json' };
 import categories from '#data/categories.json' with { type: 'json' };
 import holidays from '#data/holidays.json' with { type: 'json' };
+import supervisionJson from '#data/supervision.json' with { type: 'json' };
 import timeLimitsJson from '#data/time-limits.json' with { type: 'json' };
 import units from '#data/units.json' with { type: 'json' };
 import { ReferenceData, type ReferenceDataSources } from '#domain/reference-data.ts';
+import { supervisionRulesSchema } from '#domain/supervision.ts';
 import { timeLimitsSchema } from '#domain/time-limits.ts';
 import { type HolidayCalendarData, WorkingCalendar } from '#domain/working-calendar.ts';
 
@@ -21,3 +23,5 @@ export const referenceData = new ReferenceData({
 } as unknown as ReferenceDataSources);
 export const workingCalendar = new WorkingCalendar(holidays as HolidayCalendarData);
 export const timeLimits = timeLimitsSchema.parse(timeLimitsJson);
+const { version: _version, ...supervision } = supervisionJson;
+export const supervisionRules = supervisionRulesSchema.parse(supervision);

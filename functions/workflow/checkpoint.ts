@@ -1,0 +1,20 @@
+import * as z from 'zod';
+import { applyDueCheckpoints } from '#domain/supervision.ts';
+import { clock } from '#shared/clock.ts';
+import { lifecycleStep } from '#shared/deadline-rules.ts';
+import { saveChange } from '#shared/order-store.ts';
+import { supervisionRules, workingCalendar } from '#shared/reference.ts';
+import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
+
+/**
+ * Checkpoint: the wait for people timed out at a checkpoint (提醒督办). Applies every reminder, missed
+ * deadline and supervision step due now, each once, and says what the lifecycle does next. An action
+ * that raced the timeout is already in the saved order, so it is never lost.
+ */
+export const handler = workflowTask(z.object({ orderId: z.string() }), async ({ orderId }) => {
+  const stored = await requireOrder(orderId);
+  const nowMs = clock.now();
+  const change = applyDueCheckpoints(stored.order, nowMs, supervisionRules, workingCalendar);
+  const order = change ? (await saveChange(stored, change, { consumeTask: change.order.status === 'closed' })).order : stored.order;
+  return lifecycleStep(order, nowMs);
+});
