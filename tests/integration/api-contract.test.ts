@@ -374,10 +374,10 @@ describe('actions on an order', () => {
       'dispatch',
     );
     const unit = await stack.token('unit', 'st-110108001');
-    const response = await stack.api('POST', `/orders/${created.id}/reply`, {
+    const response = await stack.api('POST', `/orders/${created.id}/accept`, {
       token: unit,
       headers: { 'if-match': '"1"' },
-      body: { result: 'resolved', text: '已处理' },
+      body: {},
     });
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('VERSION_CONFLICT');

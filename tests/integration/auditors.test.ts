@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type StackProcess, startStackProcess } from './local-stack-process.ts';
+import { scenario } from './scenario.ts';
 
 /** What auditors see: the event log with its hash chain, and the lifecycle's execution history. */
 let stack: StackProcess;
@@ -30,18 +31,10 @@ beforeAll(async () => {
     return h.body.events?.at(-1)?.type === 'TaskSubmitted' ? true : undefined;
   }, 'the lifecycle to wait for the unit');
   const unit = await stack.token('unit', 'st-110101001');
-  const reply = await stack.api('POST', `/orders/${orderId}/reply`, {
-    token: unit,
-    body: { result: 'resolved', text: '已清理。' },
-  });
-  expect(reply.status).toBe(200);
-  await eventually(
-    async () =>
-      (await stack.api('GET', `/orders/${orderId}`, { token: auditor })).body.status === 'closed'
-        ? true
-        : undefined,
-    'close',
-  );
+  const s = scenario(stack, { operator, auditor });
+  await s.step(orderId, 'accept', unit);
+  await s.step(orderId, 'reply', unit, { result: 'resolved', text: '已清理。' });
+  await s.step(orderId, 'reply-review', operator, { decision: 'accept' });
 }, 120_000);
 
 afterAll(async () => {
@@ -58,20 +51,22 @@ describe('GET /orders/{id}/timeline', () => {
     expect(body.items.map((e: { type: string }) => e.type)).toEqual([
       'received',
       'dispatched',
+      'accepted',
       'replied',
+      'reply_accepted',
       'closed',
     ]);
-    expect(body.items.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(body.items.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(body.items[0].actor).toMatchObject({ kind: 'person', role: 'operator' });
     expect(body.items[1]).toMatchObject({
       actor: { kind: 'system', name: 'workflow' },
       data: { unitId: 'st-110101001' },
     });
-    expect(body.items[2]).toMatchObject({
+    expect(body.items[3]).toMatchObject({
       actor: { role: 'unit', unitId: 'st-110101001' },
       data: { result: 'resolved' },
     });
-    expect(body.verification).toEqual({ valid: true, count: 4 });
+    expect(body.verification).toEqual({ valid: true, count: 6 });
   });
 
   it('says the chain is broken once a stored event is altered, and names the event', async () => {
@@ -83,7 +78,7 @@ describe('GET /orders/{id}/timeline', () => {
         credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
       }),
     );
-    const key = { pk: `ORDER#${orderId}`, sk: 'EVENT#0000000003' };
+    const key = { pk: `ORDER#${orderId}`, sk: 'EVENT#0000000004' };
     const item = (await db.send(new GetCommand({ TableName: 'hotline-local', Key: key }))).Item;
     expect(item?.event.data.result).toBe('resolved');
     await db.send(
@@ -97,7 +92,7 @@ describe('GET /orders/{id}/timeline', () => {
     const { body } = await stack.api('GET', `/orders/${orderId}/timeline?verify=true`, { token: auditor });
 
     // Assess
-    expect(body.verification).toEqual({ valid: false, count: 4, brokenAt: 3, reason: 'content altered' });
+    expect(body.verification).toEqual({ valid: false, count: 6, brokenAt: 4, reason: 'content altered' });
     db.destroy();
   });
 
@@ -132,7 +127,9 @@ describe('GET /orders/{id}/execution-history', () => {
     expect(events[0]).toMatchObject({ type: 'ExecutionStarted', previousEventId: 0 });
     expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
     expect(Date.parse(events[0]?.timestamp ?? '')).toBe(Date.parse('2026-12-01T01:00:00.000Z'));
-    const reply = events.find((e) => e.type === 'TaskSucceeded' && JSON.stringify(e).includes('replied'));
+    const reply = events.find(
+      (e) => e.type === 'TaskSucceeded' && JSON.stringify(e).includes('\\"action\\":\\"reply\\"'),
+    );
     expect(reply).toBeDefined();
   });
 

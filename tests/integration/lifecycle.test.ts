@@ -62,7 +62,10 @@ describe('work-order lifecycle on the local stack', () => {
     ]);
     const actions = await s.actionsInHistory(created.id);
     expect(actions.map((a) => a.action)).toEqual(['accept', 'contact', 'reply', 'reply-review']);
-    expect(actions[2]).toMatchObject({ payload: { result: 'resolved' }, by: { role: 'unit', unitId: 'st-110105001' } });
+    expect(actions[2]).toMatchObject({
+      payload: { result: 'resolved' },
+      by: { role: 'unit', unitId: 'st-110105001' },
+    });
     expect((await s.timeline(created.id)).map((e) => e.type)).toEqual([
       'received',
       'dispatched',
@@ -73,17 +76,25 @@ describe('work-order lifecycle on the local stack', () => {
       'closed',
     ]);
     const events = await stack.api('GET', '/_local/events?detailType=WorkOrder%20Closed');
-    expect(events.body.items.filter((e: { detail: { orderId: string } }) => e.detail.orderId === created.id)).toEqual([
+    expect(
+      events.body.items.filter((e: { detail: { orderId: string } }) => e.detail.orderId === created.id),
+    ).toEqual([
       expect.objectContaining({
         source: 'hotline.work-orders',
-        detail: expect.objectContaining({ outcome: 'handled', unitId: 'st-110105001', replyResult: 'resolved' }),
+        detail: expect.objectContaining({
+          outcome: 'handled',
+          unitId: 'st-110105001',
+          replyResult: 'resolved',
+        }),
       }),
     ]);
   });
 
   it('flags an order overdue exactly at its deadline, and still takes a late reply', async () => {
     // Prepare: accepted and contacted, then nothing
-    const created = await s.create(complaint({ location: { districtCode: '110105', streetCode: '110105002' } }));
+    const created = await s.create(
+      complaint({ location: { districtCode: '110105', streetCode: '110105002' } }),
+    );
     const dispatched = await s.untilWaiting(created.id, 'dispatched');
     const unit = await stack.token('unit', 'st-110105002');
     await s.step(created.id, 'accept', unit);
@@ -114,24 +125,40 @@ describe('work-order lifecycle on the local stack', () => {
 
   it('waits for a dispatcher when the catalogue has no match, and takes the dispatch from the action endpoint', async () => {
     // Prepare: 其他诉求 is a manual-dispatch category
-    const created = await s.create(complaint({ appealType: 'help', categoryCode: '9901', description: '不知道找哪个部门。' }));
+    const created = await s.create(
+      complaint({ appealType: 'help', categoryCode: '9901', description: '不知道找哪个部门。' }),
+    );
     const waiting = await s.untilWaiting(created.id, 'awaiting_dispatch');
     expect(waiting.unitId).toBeUndefined();
 
     // Act
-    const response = await s.act(created.id, 'dispatch', dispatcher, { unitId: 'st-110105001', coUnitIds: ['dept-cgw'], note: '属地街道牵头' });
+    const response = await s.act(created.id, 'dispatch', dispatcher, {
+      unitId: 'st-110105001',
+      coUnitIds: ['dept-cgw'],
+      note: '属地街道牵头',
+    });
 
     // Assess
     expect(response.status, JSON.stringify(response.body)).toBe(200);
-    expect(response.body).toMatchObject({ status: 'dispatched', unitId: 'st-110105001', coUnitIds: ['dept-cgw'], copiedUnitIds: ['gov-110105'] });
+    expect(response.body).toMatchObject({
+      status: 'dispatched',
+      unitId: 'st-110105001',
+      coUnitIds: ['dept-cgw'],
+      copiedUnitIds: ['gov-110105'],
+    });
     expect(response.body.routeBasis).toEqual({ rule: 'dispatcher' });
     await s.untilWaiting(created.id, 'dispatched');
     const [dispatch] = await s.actionsInHistory(created.id);
-    expect(dispatch).toMatchObject({ action: 'dispatch', payload: { unitId: 'st-110105001', note: '属地街道牵头' } });
+    expect(dispatch).toMatchObject({
+      action: 'dispatch',
+      payload: { unitId: 'st-110105001', note: '属地街道牵头' },
+    });
   });
 
   it('raises the dispatch-overdue flag when nobody dispatches by the end of the day', async () => {
-    const created = await s.create(complaint({ appealType: 'help', categoryCode: '9902', description: '职责不清。' }));
+    const created = await s.create(
+      complaint({ appealType: 'help', categoryCode: '9902', description: '职责不清。' }),
+    );
     await s.untilWaiting(created.id, 'awaiting_dispatch');
 
     await s.clock({ set: new Date(Date.parse(created.deadlines.dispatchBy ?? '') + 60_000).toISOString() });
@@ -152,14 +179,25 @@ describe('work-order lifecycle on the local stack', () => {
     );
     expect(created.status).toBe('closed');
     const order = await s.read(created.id);
-    expect(order.disposition).toEqual({ kind: 'emergency_transfer', transferredTo: '120', note: '已三方转接120' });
+    expect(order.disposition).toEqual({
+      kind: 'emergency_transfer',
+      transferredTo: '120',
+      note: '已三方转接120',
+    });
     expect(order.closure).toEqual({ outcome: 'disposed' });
     await s.untilEnded(created.id);
-    expect(await s.statesEntered(created.id)).toEqual(['DispatchByCatalogue', 'NextStep', 'CloseOrder', 'PublishClosed']);
+    expect(await s.statesEntered(created.id)).toEqual([
+      'DispatchByCatalogue',
+      'NextStep',
+      'CloseOrder',
+      'PublishClosed',
+    ]);
   });
 
   it('routes a heating complaint to the heat company with urgent limits', async () => {
-    const created = await s.create(complaint({ categoryCode: '0301', description: '暖气不热，室温只有14度。' }));
+    const created = await s.create(
+      complaint({ categoryCode: '0301', description: '暖气不热，室温只有14度。' }),
+    );
     const dispatched = await s.untilWaiting(created.id, 'dispatched');
     expect(dispatched.unitId).toBe('ent-heat');
     const dispatchedAt = Date.parse(dispatched.dispatchedAt);
@@ -168,7 +206,9 @@ describe('work-order lifecycle on the local stack', () => {
   });
 
   it('closes an order nobody acts on as expired once the ladder is done and the idle waits run out', async () => {
-    const created = await s.create(complaint({ location: { districtCode: '110105', streetCode: '110105003' } }));
+    const created = await s.create(
+      complaint({ location: { districtCode: '110105', streetCode: '110105003' } }),
+    );
     await s.untilWaiting(created.id, 'dispatched');
 
     // Each advance lets every checkpoint due on the way run, at its own instant.
@@ -178,7 +218,9 @@ describe('work-order lifecycle on the local stack', () => {
     expect(closed.status).toBe('SUCCEEDED');
     const order = await s.read(created.id);
     expect(order.closure).toEqual({ outcome: 'expired' });
-    expect(order.flags).toEqual(expect.arrayContaining(['contact_overdue', 'overdue', 'urged', 'supervised', 'notified', 'stalled']));
+    expect(order.flags).toEqual(
+      expect.arrayContaining(['contact_overdue', 'overdue', 'urged', 'supervised', 'notified', 'stalled']),
+    );
     const types = (await s.timeline(created.id)).map((e) => e.type);
     expect(types.filter((t) => t === 'stalled')).toHaveLength(3);
     expect(types.at(-1)).toBe('closed');

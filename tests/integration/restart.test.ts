@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, type StackProcess, startStackProcess } from './local-stack-process.ts';
+import { scenario } from './scenario.ts';
 
 /** Data persists across restarts: orders, histories, the manual clock, and lifecycles still waiting. */
 const localDir = mkdtempSync(join(tmpdir(), 'hotline-restart-'));
@@ -60,15 +61,12 @@ describe('the local stack across a restart', () => {
 
     // Act: the reply after the restart completes the resumed lifecycle
     const unit = await stack.token('unit', 'st-110102001');
-    const reply = await stack.api('POST', `/orders/${created.id}/reply`, {
-      token: unit,
-      body: { result: 'resolved', text: '已清运。' },
+    const s = scenario(stack, { operator, auditor });
+    await s.step(created.id, 'accept', unit);
+    await s.step(created.id, 'reply', unit, { result: 'resolved', text: '已清运。' });
+    const closed = await s.step(created.id, 'reply-review', await stack.token('operator'), {
+      decision: 'accept',
     });
-    expect(reply.status).toBe(200);
-    const closed = await eventually(async () => {
-      const o = (await stack?.api('GET', `/orders/${created.id}`, { token: auditor }))?.body;
-      return o?.status === 'closed' ? o : undefined;
-    }, 'the order to close');
     expect(closed.closure).toEqual({ outcome: 'handled' });
     // The deadline did not move: the resumed wait still ends at the original resolveBy.
     expect(closed.deadlines.resolveBy).toBe(order.deadlines.resolveBy);

@@ -20,19 +20,23 @@ export const scenario = (stack: StackProcess, tokens: { operator: string; audito
     return response.body as { id: string; status: string; deadlines: Record<string, string> };
   };
 
-  const read = async (id: string) => (await stack.api('GET', `/orders/${id}`, { token: tokens.auditor })).body;
+  const read = async (id: string) =>
+    (await stack.api('GET', `/orders/${id}`, { token: tokens.auditor })).body;
 
   const history = async (id: string): Promise<{ status: string; events: HistoryEvent[] }> =>
     (await stack.api('GET', `/_local/executions/${id}`)).body;
 
   /** Waits until the lifecycle waits for people again, with the order at `status`. */
   const untilWaiting = (id: string, status?: string) =>
-    eventually(async () => {
-      const h = await history(id);
-      if (h.events?.at(-1)?.type !== 'TaskSubmitted') return undefined;
-      const order = await read(id);
-      return status === undefined || order.status === status ? order : undefined;
-    }, `order ${id} to wait for people${status ? ` as ${status}` : ''}`);
+    eventually(
+      async () => {
+        const h = await history(id);
+        if (h.events?.at(-1)?.type !== 'TaskSubmitted') return undefined;
+        const order = await read(id);
+        return status === undefined || order.status === status ? order : undefined;
+      },
+      `order ${id} to wait for people${status ? ` as ${status}` : ''}`,
+    );
 
   const untilEnded = (id: string) =>
     eventually(async () => {
@@ -40,8 +44,13 @@ export const scenario = (stack: StackProcess, tokens: { operator: string; audito
       return h.status !== 'RUNNING' ? h : undefined;
     }, `execution ${id} to end`);
 
-  const act = async (id: string, action: string, token: string, body: unknown = {}, headers: Record<string, string> = {}) =>
-    stack.api('POST', `/orders/${id}/${action}`, { token, body, headers });
+  const act = async (
+    id: string,
+    action: string,
+    token: string,
+    body: unknown = {},
+    headers: Record<string, string> = {},
+  ) => stack.api('POST', `/orders/${id}/${action}`, { token, body, headers });
 
   /** Acts and expects success; then waits for the lifecycle to wait again (or to end). */
   const step = async (id: string, action: string, token: string, body: unknown = {}) => {
@@ -53,18 +62,32 @@ export const scenario = (stack: StackProcess, tokens: { operator: string; audito
   };
 
   const statesEntered = async (id: string) =>
-    (await history(id)).events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : []));
+    (await history(id)).events.flatMap((e) =>
+      e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : [],
+    );
 
   /** The payloads people's actions completed the waiting task with, in order. */
   const actionsInHistory = async (id: string) =>
     (await history(id)).events
       .filter((e) => e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.output.includes('"action"'))
-      .map((e) => JSON.parse(e.taskSucceededEventDetails?.output ?? '{}') as { action: string; payload: unknown; by: unknown });
+      .map(
+        (e) =>
+          JSON.parse(e.taskSucceededEventDetails?.output ?? '{}') as {
+            action: string;
+            payload: unknown;
+            by: unknown;
+          },
+      );
 
   const timeline = async (id: string) => {
     const response = await stack.api('GET', `/orders/${id}/timeline?verify=true`, { token: tokens.auditor });
     expect(response.body.verification).toEqual({ valid: true, count: response.body.items.length });
-    return response.body.items as { type: string; at: string; data: Record<string, unknown>; actor: Record<string, unknown> }[];
+    return response.body.items as {
+      type: string;
+      at: string;
+      data: Record<string, unknown>;
+      actor: Record<string, unknown>;
+    }[];
   };
 
   const clock = async (body: { advance: string } | { set: string }) => {
@@ -73,7 +96,19 @@ export const scenario = (stack: StackProcess, tokens: { operator: string; audito
     return response.body as { now: string };
   };
 
-  return { create, read, history, untilWaiting, untilEnded, act, step, statesEntered, actionsInHistory, timeline, clock };
+  return {
+    create,
+    read,
+    history,
+    untilWaiting,
+    untilEnded,
+    act,
+    step,
+    statesEntered,
+    actionsInHistory,
+    timeline,
+    clock,
+  };
 };
 
 export const complaint = (overrides: Record<string, unknown> = {}) => ({
