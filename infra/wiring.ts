@@ -58,6 +58,12 @@ export const lambdaFunctions = {
     description: 'GET /orders with filters and cursor paging',
     uses: ['tableRead'],
   },
+  catalogue: {
+    entry: 'functions/api/catalogue.ts',
+    description:
+      'GET /catalogue, PUT and DELETE /catalogue/lines: the dispatch catalogue, edited by the centre',
+    uses: ['table'],
+  },
   orderTimeline: {
     entry: 'functions/api/order-timeline.ts',
     description: 'GET /orders/{id}/timeline: the event log in order, with hash-chain verification',
@@ -114,6 +120,19 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   { method: 'GET', path: '/areas', function: 'referenceData', roles: everyone },
   { method: 'GET', path: '/categories', function: 'referenceData', roles: everyone },
   { method: 'GET', path: '/units', function: 'referenceData', roles: everyone },
+  {
+    method: 'GET',
+    path: '/catalogue',
+    function: 'catalogue',
+    roles: ['operator', 'dispatcher', 'supervisor', 'auditor'],
+  },
+  { method: 'PUT', path: '/catalogue/lines', function: 'catalogue', roles: ['dispatcher', 'supervisor'] },
+  {
+    method: 'DELETE',
+    path: '/catalogue/lines/{categoryCode}/{areaCode}',
+    function: 'catalogue',
+    roles: ['dispatcher', 'supervisor'],
+  },
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
@@ -134,15 +153,34 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
  */
 function orderActionRoutes(): HttpRouteSpec[] {
   const byRoles: [readonly Role[], readonly string[]][] = [
-    [['dispatcher', 'supervisor'], ['dispatch', 'objection-decision', 'extension-decision']],
+    [
+      ['dispatcher', 'supervisor'],
+      ['dispatch', 'objection-decision', 'extension-decision'],
+    ],
     [['operator', 'dispatcher', 'supervisor'], ['reply-review']],
     [
       ['unit'],
-      ['accept', 'objection', 'contact', 'progress', 'co-handling', 'co-handling-report', 'summon', 'extension', 'escalation', 'reply'],
+      [
+        'accept',
+        'objection',
+        'contact',
+        'progress',
+        'co-handling',
+        'co-handling-report',
+        'summon',
+        'extension',
+        'escalation',
+        'reply',
+      ],
     ],
   ];
   return byRoles.flatMap(([allowed, actions]) =>
-    actions.map((action) => ({ method: 'POST' as const, path: `/orders/{id}/${action}`, function: 'orderActions' as const, roles: allowed })),
+    actions.map((action) => ({
+      method: 'POST' as const,
+      path: `/orders/{id}/${action}`,
+      function: 'orderActions' as const,
+      roles: allowed,
+    })),
   );
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { routeByDispatcher } from '#domain/dispatch-catalogue.ts';
+import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { ConcurrentUpdateError, HotlineError, notFound } from '#domain/errors.ts';
 import { canonicalJson } from '#domain/order-events.ts';
 import { viewOrder } from '#domain/order-view.ts';
@@ -79,7 +79,12 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   }),
   'objection-decision': action({
     schema: z.discriminatedUnion('decision', [
-      z.strictObject({ decision: z.literal('redispatch'), unitId, coUnitIds: z.array(unitId).max(10).default([]), note: note.optional() }),
+      z.strictObject({
+        decision: z.literal('redispatch'),
+        unitId,
+        coUnitIds: z.array(unitId).max(10).default([]),
+        note: note.optional(),
+      }),
       z.strictObject({ decision: z.literal('confirm'), note }),
     ]),
     decide: (order, body, actor, nowMs) =>
@@ -92,7 +97,11 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
           }),
   }),
   contact: action({
-    schema: z.strictObject({ at: z.iso.datetime({ offset: true }).optional(), way: z.enum(contactWays), note: note.optional() }),
+    schema: z.strictObject({
+      at: z.iso.datetime({ offset: true }).optional(),
+      way: z.enum(contactWays),
+      note: note.optional(),
+    }),
     decide: (order, body, actor, nowMs) =>
       recordContact(order, actor, nowMs, {
         way: body.way,
@@ -129,7 +138,10 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   'extension-decision': action({
     schema: z.strictObject({ approve: z.boolean(), note: note.optional() }),
     decide: (order, body, actor, nowMs) =>
-      decideExtension(order, actor, nowMs, { approve: body.approve, ...(body.note ? { note: body.note } : {}) }),
+      decideExtension(order, actor, nowMs, {
+        approve: body.approve,
+        ...(body.note ? { note: body.note } : {}),
+      }),
   }),
   escalation: action({
     schema: z.strictObject({ to: z.enum(['district', 'city', 'regulator']), reason: note }),
@@ -145,7 +157,12 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
       z.strictObject({ decision: z.literal('reject'), reason: note }),
     ]),
     decide: (order, body, actor, nowMs) =>
-      reviewReply(order, actor, nowMs, body.decision === 'accept' ? { accept: true } : { accept: false, reason: body.reason }),
+      reviewReply(
+        order,
+        actor,
+        nowMs,
+        body.decision === 'accept' ? { accept: true } : { accept: false, reason: body.reason },
+      ),
   }),
 };
 
@@ -153,7 +170,12 @@ const expectedVersionOf = (event: ApiEvent): number | undefined => {
   const header = event.headers['if-match'];
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!match) throw new HotlineError('badRequest', 'INVALID_IF_MATCH', 'If-Match must be the ETag of the order, e.g. "3".');
+  if (!match)
+    throw new HotlineError(
+      'badRequest',
+      'INVALID_IF_MATCH',
+      'If-Match must be the ETag of the order, e.g. "3".',
+    );
   return Number(match[1]);
 };
 
@@ -161,7 +183,11 @@ const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
   const key = event.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
-    throw new HotlineError('badRequest', 'INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -');
+    throw new HotlineError(
+      'badRequest',
+      'INVALID_IDEMPOTENCY_KEY',
+      'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -',
+    );
   }
   return key;
 };
@@ -180,7 +206,9 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
   const id = event.pathParameters?.id ?? '';
   const expectedVersion = expectedVersionOf(event);
   const key = idempotencyKeyOf(event);
-  const claim = key ? { key: sha256(`${actor.sub}\n${name}\n${key}`), requestHash: sha256(canonicalJson({ name, input })) } : undefined;
+  const claim = key
+    ? { key: sha256(`${actor.sub}\n${name}\n${key}`), requestHash: sha256(canonicalJson({ name, input })) }
+    : undefined;
 
   for (let attempt = 1; ; attempt++) {
     const stored = await readOrder(id);
@@ -189,19 +217,33 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
       const earlier = await readActionClaim(id, claim.key);
       if (earlier) {
         if (earlier.requestHash !== claim.requestHash) {
-          throw new HotlineError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different action.');
+          throw new HotlineError(
+            'unprocessable',
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was used for a different action.',
+          );
         }
-        return json(200, viewOrder(stored.order, actor), { etag: `"${stored.order.version}"`, 'idempotent-replayed': 'true' });
+        return json(200, viewOrder(stored.order, actor), {
+          etag: `"${stored.order.version}"`,
+          'idempotent-replayed': 'true',
+        });
       }
     }
     if (expectedVersion !== undefined && expectedVersion !== stored.order.version) {
-      throw new HotlineError('conflict', 'VERSION_CONFLICT', `The order is at version ${stored.order.version}, not ${expectedVersion}.`);
+      throw new HotlineError(
+        'conflict',
+        'VERSION_CONFLICT',
+        `The order is at version ${stored.order.version}, not ${expectedVersion}.`,
+      );
     }
     const nowMs = clock.now();
     const change = spec.decide(stored.order, input, actor, nowMs);
     const waiting = stored.pendingTask;
     try {
-      const saved = await saveChange(stored, change, { consumeTask: waiting !== undefined, ...(claim ? { claim } : {}) });
+      const saved = await saveChange(stored, change, {
+        consumeTask: waiting !== undefined,
+        ...(claim ? { claim } : {}),
+      });
       if (waiting) {
         await completeWaitingTask(waiting.token, {
           action: name,

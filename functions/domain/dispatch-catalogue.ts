@@ -1,4 +1,5 @@
-import type { ReferenceData, Unit } from './reference-data.ts';
+import { HotlineError } from './errors.ts';
+import type { CatalogueEntry, ReferenceData, Unit } from './reference-data.ts';
 
 /**
  * Routing by the dispatch catalogue (派单目录, Art. 11-12), pure.
@@ -85,4 +86,73 @@ const withDistrictCopy = (
     copiedUnitIds: copied.map((u) => u.id),
     basis: route.basis,
   };
+};
+
+/**
+ * The catalogue in force: the bundled one (data/catalogue.json) with the centre's edits on top. An
+ * edit replaces the line of the same category and place; a removal (`removed: true`) takes it out.
+ */
+export interface CatalogueEdit extends CatalogueEntry {
+  readonly removed?: boolean;
+}
+
+export const mergeCatalogue = (
+  base: readonly CatalogueEntry[],
+  edits: readonly CatalogueEdit[],
+): CatalogueEntry[] => {
+  const key = (e: { categoryCode: string; areaCode: string }) => `${e.categoryCode}|${e.areaCode}`;
+  const merged = new Map(base.map((e) => [key(e), e] as const));
+  for (const edit of edits) {
+    if (edit.removed) merged.delete(key(edit));
+    else {
+      const { removed: _removed, ...entry } = edit;
+      merged.set(key(edit), entry);
+    }
+  }
+  return [...merged.values()];
+};
+
+/** Checks a catalogue line against the city: its category, place and units exist; 422 otherwise. */
+export const checkCatalogueEntry = (entry: CatalogueEntry, ref: ReferenceData): void => {
+  const problems: { path: string; code: string; message: string }[] = [];
+  const category = ref.category(entry.categoryCode);
+  if (!category)
+    problems.push({
+      path: 'categoryCode',
+      code: 'UNKNOWN_CATEGORY',
+      message: `No category ${entry.categoryCode}.`,
+    });
+  else if (category.manualDispatch) {
+    problems.push({
+      path: 'categoryCode',
+      code: 'MANUAL_CATEGORY',
+      message: `${category.name} is dispatched by hand; it takes no catalogue line.`,
+    });
+  }
+  if (entry.areaCode !== ref.city.code && !ref.area(entry.areaCode)) {
+    problems.push({ path: 'areaCode', code: 'UNKNOWN_AREA', message: `No area ${entry.areaCode}.` });
+  }
+  for (const [i, id] of [entry.leadUnitId, ...entry.coUnitIds].entries()) {
+    if (!ref.unit(id))
+      problems.push({
+        path: i === 0 ? 'leadUnitId' : `coUnitIds.${i - 1}`,
+        code: 'UNKNOWN_UNIT',
+        message: `No unit ${id}.`,
+      });
+  }
+  if (entry.coUnitIds.includes(entry.leadUnitId)) {
+    problems.push({
+      path: 'coUnitIds',
+      code: 'LEAD_AS_CO_HANDLER',
+      message: 'The lead unit is not also its own co-handler.',
+    });
+  }
+  const [first] = problems;
+  if (first)
+    throw new HotlineError(
+      'unprocessable',
+      problems.length === 1 ? first.code : 'INVALID_CATALOGUE_ENTRY',
+      first.message,
+      problems,
+    );
 };

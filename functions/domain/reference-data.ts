@@ -66,7 +66,12 @@ export class ReferenceData {
   private readonly districtGovernment: ReadonlyMap<string, Unit>;
   private readonly catalogueIndex: ReadonlyMap<string, CatalogueEntry>;
 
-  constructor(sources: ReferenceDataSources) {
+  /** The same city with another catalogue (the centre's edits merged in). */
+  withCatalogue(entries: readonly CatalogueEntry[]): ReferenceData {
+    return new ReferenceData({ ...this.sources, catalogue: { entries } });
+  }
+
+  constructor(private readonly sources: ReferenceDataSources) {
     this.city = sources.areas.city;
     this.areas = sources.areas.items;
     this.units = sources.units.items;

@@ -1,8 +1,17 @@
 import * as z from 'zod';
 import type { UnsealedEvent } from './order-events.ts';
 import { applyLimit, limitSpecSchema } from './time-limits.ts';
+import {
+  assertAllowed,
+  type Change,
+  changed,
+  closeOrder,
+  iso,
+  type OrderFlag,
+  type WorkOrder,
+  withFlag,
+} from './work-order.ts';
 import type { WorkingCalendar } from './working-calendar.ts';
-import { assertAllowed, type Change, changed, closeOrder, iso, type OrderFlag, type WorkOrder, withFlag } from './work-order.ts';
 
 /**
  * 提醒督办: the checkpoints of an order — a reminder before each deadline, the missed deadline itself,
@@ -34,8 +43,15 @@ export interface Checkpoint {
   readonly deadline?: string;
 }
 
-const missedFlag: Record<Obligation, OrderFlag> = { dispatch: 'dispatch_overdue', contact: 'contact_overdue', resolve: 'overdue' };
-const ladderFlag = { urge: 'urged', supervise: 'supervised', notify: 'notified' } as const satisfies Record<string, OrderFlag>;
+const missedFlag: Record<Obligation, OrderFlag> = {
+  dispatch: 'dispatch_overdue',
+  contact: 'contact_overdue',
+  resolve: 'overdue',
+};
+const ladderFlag = { urge: 'urged', supervise: 'supervised', notify: 'notified' } as const satisfies Record<
+  string,
+  OrderFlag
+>;
 
 /** The obligations still open for the order's status, each with its deadline and the time it started. */
 const openObligations = (order: WorkOrder): { obligation: Obligation; from: number; deadline: string }[] => {
@@ -52,7 +68,9 @@ const openObligations = (order: WorkOrder): { obligation: Obligation; from: numb
         ...(order.contact || !order.deadlines.contactBy
           ? []
           : [{ obligation: 'contact' as const, from: dispatched, deadline: order.deadlines.contactBy }]),
-        ...(order.deadlines.resolveBy ? [{ obligation: 'resolve' as const, from: dispatched, deadline: order.deadlines.resolveBy }] : []),
+        ...(order.deadlines.resolveBy
+          ? [{ obligation: 'resolve' as const, from: dispatched, deadline: order.deadlines.resolveBy }]
+          : []),
       ];
     default:
       return [];
@@ -60,29 +78,48 @@ const openObligations = (order: WorkOrder): { obligation: Obligation; from: numb
 };
 
 /** Every checkpoint the order has now, done or not, in time order. */
-export const plannedCheckpoints = (order: WorkOrder, rules: SupervisionRules, calendar: WorkingCalendar): Checkpoint[] => {
+export const plannedCheckpoints = (
+  order: WorkOrder,
+  rules: SupervisionRules,
+  calendar: WorkingCalendar,
+): Checkpoint[] => {
   const points: Checkpoint[] = [];
   for (const { obligation, from, deadline } of openObligations(order)) {
     const due = Date.parse(deadline);
     const base = { obligation, deadline };
     if (obligation !== 'dispatch') {
-      points.push({ ...base, id: `reminder:${obligation}@${deadline}`, step: 'reminder', at: from + Math.floor((due - from) * rules.reminderAt) });
+      points.push({
+        ...base,
+        id: `reminder:${obligation}@${deadline}`,
+        step: 'reminder',
+        at: from + Math.floor((due - from) * rules.reminderAt),
+      });
     }
     points.push({ ...base, id: `deadline:${obligation}@${deadline}`, step: 'deadline', at: due });
     for (const step of ['urge', 'supervise', 'notify'] as const) {
-      points.push({ ...base, id: `${step}:${obligation}@${deadline}`, step, at: applyLimit(due, rules.ladder[step], calendar) });
+      points.push({
+        ...base,
+        id: `${step}:${obligation}@${deadline}`,
+        step,
+        at: applyLimit(due, rules.ladder[step], calendar),
+      });
     }
   }
   return points.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
 };
 
 /** The next checkpoint not yet handled (possibly already due), or none. */
-export const nextCheckpoint = (order: WorkOrder, rules: SupervisionRules, calendar: WorkingCalendar): Checkpoint | undefined => {
+export const nextCheckpoint = (
+  order: WorkOrder,
+  rules: SupervisionRules,
+  calendar: WorkingCalendar,
+): Checkpoint | undefined => {
   const done = new Set(order.checkpointsDone ?? []);
   return plannedCheckpoints(order, rules, calendar).find((c) => !done.has(c.id));
 };
 
-const idleCount = (order: WorkOrder): number => (order.checkpointsDone ?? []).filter((id) => id.startsWith('idle:')).length;
+const idleCount = (order: WorkOrder): number =>
+  (order.checkpointsDone ?? []).filter((id) => id.startsWith('idle:')).length;
 
 /**
  * What the workflow does next: close, or wait for people until the next checkpoint (with nothing left
@@ -93,7 +130,13 @@ export const nextStep = (
   nowMs: number,
   rules: SupervisionRules,
   calendar: WorkingCalendar,
-): { step: 'close' | 'wait'; timeoutSeconds: number; version: number; until?: string; checkpoint?: string } => {
+): {
+  step: 'close' | 'wait';
+  timeoutSeconds: number;
+  version: number;
+  until?: string;
+  checkpoint?: string;
+} => {
   if (order.status === 'closed') return { step: 'close', timeoutSeconds: 1, version: order.version };
   const next = nextCheckpoint(order, rules, calendar);
   const untilMs = next?.at ?? applyLimit(lastActivity(order), rules.idleWait, calendar);
@@ -135,7 +178,12 @@ export const applyDueCheckpoints = (
       flags: withFlag(order.flags, 'stalled'),
       checkpointsDone: [...(order.checkpointsDone ?? []), `idle:${idle}@${at}`],
     });
-    const stalled: UnsealedEvent = { type: 'stalled', at, actor: workflow, data: { idleWaits: idle, since: order.updatedAt } };
+    const stalled: UnsealedEvent = {
+      type: 'stalled',
+      at,
+      actor: workflow,
+      data: { idleWaits: idle, since: order.updatedAt },
+    };
     if (idle < rules.maxIdleWaits) return { order: marked, events: [stalled] };
     const closed = closeOrder(marked, { outcome: 'expired', nowMs });
     return { order: { ...closed.order, version: order.version + 1 }, events: [stalled, ...closed.events] };
@@ -144,11 +192,25 @@ export const applyDueCheckpoints = (
   let flags = order.flags;
   const events: UnsealedEvent[] = due.map((c) => {
     if (c.step === 'reminder') {
-      return { type: 'reminder', at, actor: workflow, data: { obligation: c.obligation, deadline: c.deadline, scheduledAt: iso(c.at) } };
+      return {
+        type: 'reminder',
+        at,
+        actor: workflow,
+        data: { obligation: c.obligation, deadline: c.deadline, scheduledAt: iso(c.at) },
+      };
     }
     if (c.step === 'deadline') {
       flags = withFlag(flags, missedFlag[c.obligation as Obligation]);
-      return { type: 'deadline_missed', at, actor: workflow, data: { obligation: c.obligation, deadline: c.deadline, flag: missedFlag[c.obligation as Obligation] } };
+      return {
+        type: 'deadline_missed',
+        at,
+        actor: workflow,
+        data: {
+          obligation: c.obligation,
+          deadline: c.deadline,
+          flag: missedFlag[c.obligation as Obligation],
+        },
+      };
     }
     const step = c.step as keyof typeof ladderFlag;
     flags = withFlag(flags, ladderFlag[step]);
@@ -156,11 +218,20 @@ export const applyDueCheckpoints = (
       type: 'supervision',
       at,
       actor: workflow,
-      data: { step, obligation: c.obligation, deadline: c.deadline, scheduledAt: iso(c.at), flag: ladderFlag[step] },
+      data: {
+        step,
+        obligation: c.obligation,
+        deadline: c.deadline,
+        scheduledAt: iso(c.at),
+        flag: ladderFlag[step],
+      },
     };
   });
   return {
-    order: changed(order, nowMs, { flags, checkpointsDone: [...(order.checkpointsDone ?? []), ...due.map((c) => c.id)] }),
+    order: changed(order, nowMs, {
+      flags,
+      checkpointsDone: [...(order.checkpointsDone ?? []), ...due.map((c) => c.id)],
+    }),
     events,
   };
 };

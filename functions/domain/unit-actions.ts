@@ -26,7 +26,8 @@ type Person = Extract<Actor, { kind: 'person' }>;
 export const MAX_ACTIONS_PER_ORDER = 500;
 
 const denied = (code: string, message: string) => new HotlineError('forbidden', code, message);
-const conflict = (code: string, message: string, details?: unknown) => new HotlineError('conflict', code, message, details);
+const conflict = (code: string, message: string, details?: unknown) =>
+  new HotlineError('conflict', code, message, details);
 
 const requireLead = (order: WorkOrder, actor: Person): void => {
   if (actor.role !== 'unit' || actor.unitId !== order.unitId) {
@@ -41,7 +42,8 @@ const requireCoHandler = (order: WorkOrder, actor: Person): void => {
 };
 
 const requireCentre = (actor: Person, roles: readonly string[]): void => {
-  if (!roles.includes(actor.role)) throw denied('CENTRE_ONLY', `Only the centre (${roles.join(', ')}) can do this.`);
+  if (!roles.includes(actor.role))
+    throw denied('CENTRE_ONLY', `Only the centre (${roles.join(', ')}) can do this.`);
 };
 
 /** Every person action goes through here: the transition table, the action bound, the version, the event. */
@@ -57,7 +59,10 @@ const act = (
   assertAllowed(order, action);
   const count = order.actionCount ?? 0;
   if (count >= MAX_ACTIONS_PER_ORDER) {
-    throw conflict('ACTION_LIMIT', `An order takes at most ${MAX_ACTIONS_PER_ORDER} actions; ask the centre to review it.`);
+    throw conflict(
+      'ACTION_LIMIT',
+      `An order takes at most ${MAX_ACTIONS_PER_ORDER} actions; ask the centre to review it.`,
+    );
   }
   return {
     order: changed(order, nowMs, { ...patch, actionCount: count + 1 }),
@@ -76,13 +81,24 @@ export const objectToDispatch = (order: WorkOrder, actor: Person, nowMs: number,
   requireLead(order, actor);
   assertAllowed(order, 'object');
   if ((order.objectionCount ?? 0) > 0 || (order.redispatchCount ?? 0) > 0) {
-    throw conflict('OBJECTION_NOT_ALLOWED', 'This order was objected to once already; it cannot be returned again.');
+    throw conflict(
+      'OBJECTION_NOT_ALLOWED',
+      'This order was objected to once already; it cannot be returned again.',
+    );
   }
-  return act(order, 'object', actor, nowMs, 'objected', { reason, unitId: order.unitId }, {
-    status: 'objected',
-    objectionCount: (order.objectionCount ?? 0) + 1,
-    pendingObjection: { reason, at: iso(nowMs), by: actor.unitId ?? actor.sub },
-  });
+  return act(
+    order,
+    'object',
+    actor,
+    nowMs,
+    'objected',
+    { reason, unitId: order.unitId },
+    {
+      status: 'objected',
+      objectionCount: (order.objectionCount ?? 0) + 1,
+      pendingObjection: { reason, at: iso(nowMs), by: actor.unitId ?? actor.sub },
+    },
+  );
 };
 
 /** The centre's answer to an objection: re-dispatch elsewhere (new deadlines), or confirm the unit. */
@@ -91,21 +107,48 @@ export const decideObjection = (
   actor: Person,
   nowMs: number,
   decision:
-    | { kind: 'redispatch'; route: Extract<Route, { kind: 'unit' }>; deadlines: HandlingDeadlines; note?: string }
+    | {
+        kind: 'redispatch';
+        route: Extract<Route, { kind: 'unit' }>;
+        deadlines: HandlingDeadlines;
+        note?: string;
+      }
     | { kind: 'confirm'; note: string },
 ): Change => {
   requireCentre(actor, ['dispatcher', 'supervisor']);
   assertAllowed(order, 'decide_objection');
   if (decision.kind === 'confirm') {
     const { pendingObjection: _settled, ...rest } = order;
-    return act(rest as WorkOrder, 'decide_objection', actor, nowMs, 'objection_refused', { note: decision.note, unitId: order.unitId }, {
-      status: 'dispatched',
-    });
+    return act(
+      rest as WorkOrder,
+      'decide_objection',
+      actor,
+      nowMs,
+      'objection_refused',
+      { note: decision.note, unitId: order.unitId },
+      {
+        status: 'dispatched',
+      },
+    );
   }
   if (decision.route.leadUnitId === order.unitId) {
-    throw new HotlineError('unprocessable', 'SAME_UNIT', 'Re-dispatch to another unit, or confirm the dispatch.');
+    throw new HotlineError(
+      'unprocessable',
+      'SAME_UNIT',
+      'Re-dispatch to another unit, or confirm the dispatch.',
+    );
   }
-  const moved = dispatchChange(order, { route: decision.route, deadlines: decision.deadlines, nowMs, actor, ...(decision.note ? { note: decision.note } : {}) }, 'redispatched');
+  const moved = dispatchChange(
+    order,
+    {
+      route: decision.route,
+      deadlines: decision.deadlines,
+      nowMs,
+      actor,
+      ...(decision.note ? { note: decision.note } : {}),
+    },
+    'redispatched',
+  );
   return {
     order: { ...moved.order, actionCount: (order.actionCount ?? 0) + 1 },
     events: [
@@ -128,21 +171,44 @@ export const recordContact = (
   contact: { at?: string; way: (typeof contactWays)[number]; note?: string },
 ): Change => {
   requireLead(order, actor);
-  if (order.contact) throw conflict('ALREADY_CONTACTED', `The requester was first contacted at ${order.contact.at}.`);
+  if (order.contact)
+    throw conflict('ALREADY_CONTACTED', `The requester was first contacted at ${order.contact.at}.`);
   const at = contact.at ?? iso(nowMs);
-  if (Date.parse(at) > nowMs) throw new HotlineError('unprocessable', 'CONTACT_IN_FUTURE', 'A contact cannot be recorded before it happens.');
+  if (Date.parse(at) > nowMs)
+    throw new HotlineError(
+      'unprocessable',
+      'CONTACT_IN_FUTURE',
+      'A contact cannot be recorded before it happens.',
+    );
   if (order.dispatchedAt && Date.parse(at) < Date.parse(order.dispatchedAt)) {
-    throw new HotlineError('unprocessable', 'CONTACT_BEFORE_DISPATCH', 'The contact is earlier than the dispatch.');
+    throw new HotlineError(
+      'unprocessable',
+      'CONTACT_BEFORE_DISPATCH',
+      'The contact is earlier than the dispatch.',
+    );
   }
-  const late = order.deadlines.contactBy !== undefined && Date.parse(at) > Date.parse(order.deadlines.contactBy);
-  return act(order, 'contact', actor, nowMs, 'contacted', { at, way: contact.way, late, ...(contact.note ? { note: contact.note } : {}) }, {
-    contact: { at, way: contact.way, ...(contact.note ? { note: contact.note } : {}) },
-  });
+  const late =
+    order.deadlines.contactBy !== undefined && Date.parse(at) > Date.parse(order.deadlines.contactBy);
+  return act(
+    order,
+    'contact',
+    actor,
+    nowMs,
+    'contacted',
+    { at, way: contact.way, late, ...(contact.note ? { note: contact.note } : {}) },
+    {
+      contact: { at, way: contact.way, ...(contact.note ? { note: contact.note } : {}) },
+    },
+  );
 };
 
 /** A progress note, from the lead or a co-handler. */
 export const noteProgress = (order: WorkOrder, actor: Person, nowMs: number, text: string): Change => {
-  if (actor.role !== 'unit' || actor.unitId === undefined || (actor.unitId !== order.unitId && !order.coUnitIds.includes(actor.unitId))) {
+  if (
+    actor.role !== 'unit' ||
+    actor.unitId === undefined ||
+    (actor.unitId !== order.unitId && !order.coUnitIds.includes(actor.unitId))
+  ) {
     throw denied('NOT_HANDLING_UNIT', 'Only a unit handling this order can note progress on it.');
   }
   return act(order, 'progress', actor, nowMs, 'progress_noted', { text, unitId: actor.unitId });
@@ -157,19 +223,36 @@ export const requestCoHandling = (
 ): Change => {
   requireLead(order, actor);
   const added = request.unitIds.filter((id) => id !== order.unitId && !order.coUnitIds.includes(id));
-  if (added.length === 0) throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
-  return act(order, 'request_cohandling', actor, nowMs, 'co_handling_requested', { unitIds: added, note: request.note }, {
-    coUnitIds: [...order.coUnitIds, ...added],
-  });
+  if (added.length === 0)
+    throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
+  return act(
+    order,
+    'request_cohandling',
+    actor,
+    nowMs,
+    'co_handling_requested',
+    { unitIds: added, note: request.note },
+    {
+      coUnitIds: [...order.coUnitIds, ...added],
+    },
+  );
 };
 
 /** A co-handler's report, which reaches the lead (首接负责: the lead answers for the whole). */
 export const reportCoHandling = (order: WorkOrder, actor: Person, nowMs: number, text: string): Change => {
   requireCoHandler(order, actor);
   const report = { unitId: actor.unitId ?? '', at: iso(nowMs), text };
-  return act(order, 'report_cohandling', actor, nowMs, 'co_handling_reported', { ...report, leadUnitId: order.unitId }, {
-    coReports: [...(order.coReports ?? []), report],
-  });
+  return act(
+    order,
+    'report_cohandling',
+    actor,
+    nowMs,
+    'co_handling_reported',
+    { ...report, leadUnitId: order.unitId },
+    {
+      coReports: [...(order.coReports ?? []), report],
+    },
+  );
 };
 
 /** 街乡吹哨、部门报到: a street or township summons departments, which then co-handle (Art. 16). */
@@ -180,12 +263,22 @@ export const summonDepartments = (
   request: { unitIds: readonly string[]; note: string; leadIsStreet: boolean },
 ): Change => {
   requireLead(order, actor);
-  if (!request.leadIsStreet) throw denied('NOT_A_STREET', 'Only a street or township summons departments (吹哨报到).');
+  if (!request.leadIsStreet)
+    throw denied('NOT_A_STREET', 'Only a street or township summons departments (吹哨报到).');
   const added = request.unitIds.filter((id) => !order.coUnitIds.includes(id) && id !== order.unitId);
-  if (added.length === 0) throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
-  return act(order, 'summon', actor, nowMs, 'departments_summoned', { unitIds: added, note: request.note }, {
-    coUnitIds: [...order.coUnitIds, ...added],
-  });
+  if (added.length === 0)
+    throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
+  return act(
+    order,
+    'summon',
+    actor,
+    nowMs,
+    'departments_summoned',
+    { unitIds: added, note: request.note },
+    {
+      coUnitIds: [...order.coUnitIds, ...added],
+    },
+  );
 };
 
 /** 延期: the lead asks for more time, with a reason; the centre decides. One request at a time. */
@@ -196,13 +289,22 @@ export const requestExtension = (
   request: { days: number; reason: string },
 ): Change => {
   requireLead(order, actor);
-  if (order.pendingExtension) throw conflict('EXTENSION_PENDING', 'An extension request is already waiting for the centre.');
+  if (order.pendingExtension)
+    throw conflict('EXTENSION_PENDING', 'An extension request is already waiting for the centre.');
   const current = order.deadlines.resolveBy;
   if (!current) throw conflict('NO_DEADLINE', 'This order has no resolution deadline to extend.');
   const proposedResolveBy = iso(Date.parse(current) + request.days * 24 * 60 * 60 * 1000);
-  return act(order, 'request_extension', actor, nowMs, 'extension_requested', { ...request, resolveBy: current, proposedResolveBy }, {
-    pendingExtension: { ...request, at: iso(nowMs), by: actor.unitId ?? actor.sub, proposedResolveBy },
-  });
+  return act(
+    order,
+    'request_extension',
+    actor,
+    nowMs,
+    'extension_requested',
+    { ...request, resolveBy: current, proposedResolveBy },
+    {
+      pendingExtension: { ...request, at: iso(nowMs), by: actor.unitId ?? actor.sub, proposedResolveBy },
+    },
+  );
 };
 
 /** The centre approves (the deadline moves) or denies (it stays) an extension request. */
@@ -219,11 +321,22 @@ export const decideExtension = (
   const { pendingExtension: _decided, ...rest } = order;
   const note = decision.note ? { note: decision.note } : {};
   if (!decision.approve) {
-    return act(rest as WorkOrder, 'decide_extension', actor, nowMs, 'extension_denied', { days: pending.days, ...note });
+    return act(rest as WorkOrder, 'decide_extension', actor, nowMs, 'extension_denied', {
+      days: pending.days,
+      ...note,
+    });
   }
-  const change = act(rest as WorkOrder, 'decide_extension', actor, nowMs, 'extension_approved', { days: pending.days, ...note }, {
-    deadlines: { ...order.deadlines, resolveBy: pending.proposedResolveBy },
-  });
+  const change = act(
+    rest as WorkOrder,
+    'decide_extension',
+    actor,
+    nowMs,
+    'extension_approved',
+    { days: pending.days, ...note },
+    {
+      deadlines: { ...order.deadlines, resolveBy: pending.proposedResolveBy },
+    },
+  );
   return {
     order: change.order,
     events: [
@@ -232,7 +345,12 @@ export const decideExtension = (
         type: 'deadline_changed',
         at: iso(nowMs),
         actor,
-        data: { reason: 'extension', field: 'resolveBy', from: order.deadlines.resolveBy, to: pending.proposedResolveBy },
+        data: {
+          reason: 'extension',
+          field: 'resolveBy',
+          from: order.deadlines.resolveBy,
+          to: pending.proposedResolveBy,
+        },
       },
     ],
   };
@@ -258,14 +376,25 @@ export const replyToOrder = (
 ): Change => {
   requireLead(order, args.actor);
   if (order.pendingExtension) {
-    throw conflict('EXTENSION_PENDING', 'An extension request is waiting for the centre; withdraw it by replying after its decision.');
+    throw conflict(
+      'EXTENSION_PENDING',
+      'An extension request is waiting for the centre; withdraw it by replying after its decision.',
+    );
   }
   const reply = { result: args.result, text: args.text, at: iso(args.nowMs), by: args.actor.unitId ?? '' };
   const late = order.deadlines.resolveBy !== undefined && args.nowMs > Date.parse(order.deadlines.resolveBy);
-  return act(order, 'reply', args.actor, args.nowMs, 'replied', { result: args.result, text: args.text, late }, {
-    status: 'replied',
-    reply,
-  });
+  return act(
+    order,
+    'reply',
+    args.actor,
+    args.nowMs,
+    'replied',
+    { result: args.result, text: args.text, late },
+    {
+      status: 'replied',
+      reply,
+    },
+  );
 };
 
 /** The centre reviews the reply: accepted closes the handling; rejected sends it back with a reason. */
@@ -277,13 +406,29 @@ export const reviewReply = (
 ): Change => {
   requireCentre(actor, ['operator', 'dispatcher', 'supervisor']);
   if (decision.accept) {
-    const reviewed = act(order, 'review_reply', actor, nowMs, 'reply_accepted', { result: order.reply?.result ?? null });
-    const closed = closeOrder({ ...reviewed.order, version: order.version + 1 }, { outcome: 'handled', nowMs, actor });
-    return { order: { ...closed.order, version: order.version + 1 }, events: [...reviewed.events, ...closed.events] };
+    const reviewed = act(order, 'review_reply', actor, nowMs, 'reply_accepted', {
+      result: order.reply?.result ?? null,
+    });
+    const closed = closeOrder(
+      { ...reviewed.order, version: order.version + 1 },
+      { outcome: 'handled', nowMs, actor },
+    );
+    return {
+      order: { ...closed.order, version: order.version + 1 },
+      events: [...reviewed.events, ...closed.events],
+    };
   }
   const { reply: _rejected, ...rest } = order;
-  return act(rest as WorkOrder, 'review_reply', actor, nowMs, 'reply_rejected', { reason: decision.reason, result: order.reply?.result ?? null }, {
-    status: 'accepted',
-    replyRejections: (order.replyRejections ?? 0) + 1,
-  });
+  return act(
+    rest as WorkOrder,
+    'review_reply',
+    actor,
+    nowMs,
+    'reply_rejected',
+    { reason: decision.reason, result: order.reply?.result ?? null },
+    {
+      status: 'accepted',
+      replyRejections: (order.replyRejections ?? 0) + 1,
+    },
+  );
 };

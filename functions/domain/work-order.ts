@@ -68,7 +68,11 @@ export interface WorkOrder {
   readonly objectionCount?: number;
   readonly pendingObjection?: { readonly reason: string; readonly at: string; readonly by: string };
   readonly acceptedAt?: string;
-  readonly contact?: { readonly at: string; readonly way: (typeof contactWays)[number]; readonly note?: string };
+  readonly contact?: {
+    readonly at: string;
+    readonly way: (typeof contactWays)[number];
+    readonly note?: string;
+  };
   readonly pendingExtension?: {
     readonly days: number;
     readonly reason: string;
@@ -83,7 +87,12 @@ export interface WorkOrder {
     readonly contactBy?: string;
     readonly resolveBy?: string;
   };
-  readonly reply?: { readonly result: ReplyResult; readonly text: string; readonly at: string; readonly by: string };
+  readonly reply?: {
+    readonly result: ReplyResult;
+    readonly text: string;
+    readonly at: string;
+    readonly by: string;
+  };
   readonly replyRejections?: number;
   /** Supervision checkpoints already handled (reminders, missed deadlines, ladder steps), by id. */
   readonly checkpointsDone?: readonly string[];
@@ -191,7 +200,12 @@ export const receiveOrder = (args: {
     type: 'received',
     at,
     actor: args.actor,
-    data: { appealType: base.appealType, categoryCode: base.categoryCode, channel: base.channel, urgency: base.urgency },
+    data: {
+      appealType: base.appealType,
+      categoryCode: base.categoryCode,
+      channel: base.channel,
+      urgency: base.urgency,
+    },
   };
   if (!disposition) return { order: base, events: [received] };
   return {

@@ -7,4 +7,5 @@ import { referenceData, supervisionRules, timeLimits, workingCalendar } from './
 export const deadlineRules: DeadlineRules = { referenceData, timeLimits, calendar: workingCalendar };
 
 /** What the lifecycle does next with this order (close, or wait until its next checkpoint). */
-export const lifecycleStep = (order: WorkOrder, nowMs: number) => nextStep(order, nowMs, supervisionRules, workingCalendar);
+export const lifecycleStep = (order: WorkOrder, nowMs: number) =>
+  nextStep(order, nowMs, supervisionRules, workingCalendar);

@@ -281,7 +281,9 @@ const actionClaimKey = (orderId: string, key: string) => ({ pk: `ORDER#${orderId
 
 /** The claim an earlier action made with this key, if any (kept with the order, as long as it). */
 export const readActionClaim = async (orderId: string, key: string): Promise<ActionClaim | undefined> => {
-  const result = await dynamo.send(new GetCommand({ TableName: TABLE, Key: actionClaimKey(orderId, key), ConsistentRead: true }));
+  const result = await dynamo.send(
+    new GetCommand({ TableName: TABLE, Key: actionClaimKey(orderId, key), ConsistentRead: true }),
+  );
   return result.Item ? { key, requestHash: String(result.Item.requestHash) } : undefined;
 };
 

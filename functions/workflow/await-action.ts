@@ -26,7 +26,11 @@ export const handler = workflowTask(inputSchema, async ({ orderId, version, task
       return { waiting: false };
     }
     try {
-      await storePendingTask(stored, { awaiting: 'action', token: taskToken, since: new Date(clock.now()).toISOString() });
+      await storePendingTask(stored, {
+        awaiting: 'action',
+        token: taskToken,
+        since: new Date(clock.now()).toISOString(),
+      });
       return { waiting: true };
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ConcurrentUpdate') || attempt >= 3) throw error;

@@ -15,6 +15,8 @@ export const handler = workflowTask(z.object({ orderId: z.string() }), async ({ 
   const stored = await requireOrder(orderId);
   const nowMs = clock.now();
   const change = applyDueCheckpoints(stored.order, nowMs, supervisionRules, workingCalendar);
-  const order = change ? (await saveChange(stored, change, { consumeTask: change.order.status === 'closed' })).order : stored.order;
+  const order = change
+    ? (await saveChange(stored, change, { consumeTask: change.order.status === 'closed' })).order
+    : stored.order;
   return lifecycleStep(order, nowMs);
 });

@@ -12,8 +12,12 @@ import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
 export const handler = workflowTask(z.object({ orderId: z.string() }), async ({ orderId }) => {
   const stored = await requireOrder(orderId);
   if (stored.order.status === 'closed') return { detail: closedEventDetail(stored.order) };
-  const saved = await saveChange(stored, closeOrder(stored.order, { outcome: 'expired', nowMs: clock.now() }), {
-    consumeTask: true,
-  });
+  const saved = await saveChange(
+    stored,
+    closeOrder(stored.order, { outcome: 'expired', nowMs: clock.now() }),
+    {
+      consumeTask: true,
+    },
+  );
   return { detail: closedEventDetail(saved.order) };
 });

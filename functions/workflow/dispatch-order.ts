@@ -3,10 +3,10 @@ import { routeByCatalogue } from '#domain/dispatch-catalogue.ts';
 import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { workflowActor } from '#domain/order-events.ts';
 import { awaitDispatcher, dispatchOrder } from '#domain/work-order.ts';
+import { currentReferenceData } from '#shared/catalogue-store.ts';
 import { clock } from '#shared/clock.ts';
 import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
 import { saveChange } from '#shared/order-store.ts';
-import { referenceData } from '#shared/reference.ts';
 import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
 
 /**
@@ -20,11 +20,16 @@ export const handler = workflowTask(z.object({ orderId: z.string() }), async ({ 
   const nowMs = clock.now();
   if (order.status !== 'received') return lifecycleStep(order, nowMs);
 
-  const route = routeByCatalogue(order, referenceData);
+  const route = routeByCatalogue(order, await currentReferenceData());
   const change =
     route.kind === 'dispatcher'
       ? awaitDispatcher(order, { reason: route.reason, nowMs })
-      : dispatchOrder(order, { route, deadlines: deadlinesAtDispatch(order, nowMs, deadlineRules), nowMs, actor: workflowActor });
+      : dispatchOrder(order, {
+          route,
+          deadlines: deadlinesAtDispatch(order, nowMs, deadlineRules),
+          nowMs,
+          actor: workflowActor,
+        });
   const saved = await saveChange(stored, change);
   return lifecycleStep(saved.order, nowMs);
 });

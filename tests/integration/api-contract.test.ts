@@ -109,7 +109,7 @@ describe('authorization', () => {
       'dispatch',
     );
     const own = await stack.token('unit', 'st-110108001');
-    const other = await stack.token('unit', 'st-110108002');
+    const other = await stack.token('unit', 'st-110108003');
 
     expect((await stack.api('GET', `/orders/${created.id}`, { token: own })).status).toBe(200);
     const hidden = await stack.api('GET', `/orders/${created.id}`, { token: other });
@@ -396,5 +396,88 @@ describe('the local clock', () => {
     );
     const moved = await stack.api('POST', '/_local/clock', { body: { advance: 'PT1H30M' } });
     expect(Date.parse(moved.body.now) - Date.parse(clock.now)).toBe(90 * 60_000);
+  });
+});
+
+describe('the dispatch catalogue, edited by the centre', () => {
+  const municipal = (streetCode: string) => ({
+    ...validOrder(),
+    categoryCode: '0106',
+    description: '路灯不亮。',
+    location: { districtCode: '110108', streetCode },
+  });
+  const dispatchedUnit = async (id: string) =>
+    eventually(async () => {
+      const o = (await stack.api('GET', `/orders/${id}`, { token: auditor })).body;
+      return o.status === 'dispatched' ? o : undefined;
+    }, 'dispatch');
+
+  it('routes the next order by a line the centre adds, and falls back once the line is removed', async () => {
+    const dispatcher = await stack.token('dispatcher');
+    // Before: 市政设施 has no line, so the district government takes it (Art. 12(2))
+    const before = await dispatchedUnit(
+      (await stack.api('POST', '/orders', { token: operator, body: municipal('110108003') })).body.id,
+    );
+    expect(before.unitId).toBe('gov-110108');
+
+    const put = await stack.api('PUT', '/catalogue/lines', {
+      token: dispatcher,
+      body: {
+        categoryCode: '0106',
+        areaCode: '110108003',
+        leadUnitId: 'dept-cgw',
+        coUnitIds: ['st-110108003'],
+        note: '路灯归城管委',
+      },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const listed = await stack.api('GET', '/catalogue?categoryCode=0106', { token: auditor });
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ areaCode: '110108003', leadUnitId: 'dept-cgw' }),
+    ]);
+
+    const during = await dispatchedUnit(
+      (await stack.api('POST', '/orders', { token: operator, body: municipal('110108003') })).body.id,
+    );
+    expect(during).toMatchObject({
+      unitId: 'dept-cgw',
+      coUnitIds: ['st-110108003'],
+      routeBasis: { rule: 'catalogue', categoryCode: '0106', areaCode: '110108003' },
+    });
+
+    const removed = await stack.api('DELETE', '/catalogue/lines/0106/110108003', { token: dispatcher });
+    expect(removed.status).toBe(200);
+    const after = await dispatchedUnit(
+      (await stack.api('POST', '/orders', { token: operator, body: municipal('110108003') })).body.id,
+    );
+    expect(after.unitId).toBe('gov-110108');
+  });
+
+  it('refuses lines that name unknown things or manual categories, and edits by anyone but the centre', async () => {
+    const dispatcher = await stack.token('dispatcher');
+    const bad = async (body: Record<string, unknown>) =>
+      (await stack.api('PUT', '/catalogue/lines', { token: dispatcher, body })).body.error?.code;
+    expect(await bad({ categoryCode: '0106', areaCode: '110108003', leadUnitId: 'dept-nobody' })).toBe(
+      'UNKNOWN_UNIT',
+    );
+    expect(await bad({ categoryCode: '9901', areaCode: '110000', leadUnitId: 'dept-cgw' })).toBe(
+      'MANUAL_CATEGORY',
+    );
+    expect(await bad({ categoryCode: '0106', areaCode: '999999', leadUnitId: 'dept-cgw' })).toBe(
+      'UNKNOWN_AREA',
+    );
+    expect(await bad({ categoryCode: '0106', leadUnitId: 'dept-cgw' })).toBe('VALIDATION_FAILED');
+    const unit = await stack.token('unit', 'st-110108001');
+    expect(
+      (
+        await stack.api('PUT', '/catalogue/lines', {
+          token: unit,
+          body: { categoryCode: '0106', areaCode: '110000', leadUnitId: 'dept-cgw' },
+        })
+      ).status,
+    ).toBe(403);
+    expect((await stack.api('DELETE', '/catalogue/lines/0106/110000', { token: dispatcher })).status).toBe(
+      404,
+    );
   });
 });
