@@ -110,24 +110,44 @@ try {
   const settleSeconds = (Date.now() - dispatchStarted) / 1000;
   intakeMs.sort((a, b) => a - b);
 
-  // 2. Transitions: the happy path (reply in time)
+  // 2. Transitions: the happy path (accept, contact, reply, review, all in time)
   const happy = ids[0] ?? '';
   const orderRead = await call('GET', `/orders/${happy}`, auditor);
   const unit = await signLocalToken(stack.keys, { role: 'unit', unitId: String(orderRead.body.unitId) });
-  await call('POST', `/orders/${happy}/reply`, unit, { result: 'resolved', text: '已处理' });
+  const act = async (id: string, action: string, token: string, body: unknown = {}) => {
+    const response = await call('POST', `/orders/${id}/${action}`, token, body);
+    if (response.status !== 200) throw new Error(`${action} failed: ${JSON.stringify(response.body)}`);
+    await waitFor(`${action} to be taken`, async () => (await waiting(id)()) || (await ended(id)()));
+  };
+  await act(happy, 'accept', unit);
+  await act(happy, 'contact', unit, { way: 'phone' });
+  await act(happy, 'reply', unit, { result: 'resolved', text: '已处理' });
+  await act(happy, 'reply-review', operator, { decision: 'accept' });
   await waitFor('happy path end', ended(happy));
   const happyTransitions = await transitions(happy);
 
-  // 3. Transitions: the worst path (no catalogue match, dispatch missed, reply missed, expired)
+  // 3. Transitions: a worst case — no catalogue match and a late dispatch, an objection and a
+  //    re-dispatch, no contact (the whole ladder), an extension, a rejected reply, then the end.
+  const days = (n: number) => stack.moveTime(stack.clock.now() + n * 86_400_000);
   const worst = String((await call('POST', '/orders', operator, order(-1, '9901'))).body.id);
   await waitFor('worst path wait', waiting(worst));
-  await stack.moveTime(stack.clock.now() + 2 * 86_400_000);
+  await days(2);
   await waitFor('late dispatch wait', waiting(worst));
-  await call('POST', `/orders/${worst}/dispatch`, dispatcher, { unitId: 'st-110105001' });
-  await waitFor('reply wait', waiting(worst));
-  await stack.moveTime(stack.clock.now() + 8 * 86_400_000);
-  await waitFor('late reply wait', waiting(worst));
-  await stack.moveTime(stack.clock.now() + 31 * 86_400_000);
+  await act(worst, 'dispatch', dispatcher, { unitId: 'st-110105001' });
+  const first = await signLocalToken(stack.keys, { role: 'unit', unitId: 'st-110105001' });
+  await act(worst, 'objection', first, { reason: '不属于本辖区' });
+  await act(worst, 'objection-decision', dispatcher, { decision: 'redispatch', unitId: 'st-110105002' });
+  const second = await signLocalToken(stack.keys, { role: 'unit', unitId: 'st-110105002' });
+  await act(worst, 'accept', second);
+  await days(20);
+  await waitFor('ladder done', waiting(worst));
+  await act(worst, 'contact', second, { way: 'visit' });
+  await act(worst, 'extension', second, { days: 5, reason: '需协调' });
+  await act(worst, 'extension-decision', dispatcher, { approve: true });
+  await act(worst, 'reply', second, { result: 'explained', text: '已解释' });
+  await act(worst, 'reply-review', operator, { decision: 'reject', reason: '未处理' });
+  await act(worst, 'reply', second, { result: 'resolved', text: '已处理' });
+  await act(worst, 'reply-review', operator, { decision: 'accept' });
   await waitFor('worst path end', ended(worst));
   const worstTransitions = await transitions(worst);
 
@@ -164,7 +184,10 @@ Local stack on ${results.machine.cpus} cores, Node ${results.machine.node}; ${OR
 | intake latency p50 / p95 / max | ${results.intake.latencyMs.p50} / ${results.intake.latencyMs.p95} / ${results.intake.latencyMs.max} ms |
 | all dispatched and waiting, after the last intake | ${results.intake.secondsUntilAllDispatchedAfterIntake} s |
 
-State transitions per order (target on the happy path: at most 12)
+State transitions per order (target on the happy path: at most 12). Happy path: dispatch by the
+catalogue, accept, contact, reply, review. Worst case measured: manual dispatch a day late, objection
+and re-dispatch, no contact for 20 days (reminders, missed deadlines, 催办/督办/通报 for contact and
+resolution), extension, a rejected reply, then the accepted one.
 
 \`\`\`
 happy path ${String(happyTransitions).padStart(3)} ${bar(happyTransitions, worstTransitions)}

@@ -1,116 +1,70 @@
 import { describe, expect, it } from 'vitest';
 import type { Route } from '#domain/dispatch-catalogue.ts';
 import { HotlineError } from '#domain/errors.ts';
-import type { Actor } from '#domain/order-events.ts';
 import { type NewOrderInput, newOrderSchema } from '#domain/order-input.ts';
+import { applyDueCheckpoints } from '#domain/supervision.ts';
+import {
+  acceptOrder,
+  decideExtension,
+  decideObjection,
+  escalate,
+  noteProgress,
+  objectToDispatch,
+  recordContact,
+  replyToOrder,
+  reportCoHandling,
+  requestCoHandling,
+  requestExtension,
+  reviewReply,
+  summonDepartments,
+} from '#domain/unit-actions.ts';
 import {
   allowedTransitions,
   awaitDispatcher,
   type Change,
   closedEventDetail,
   closeOrder,
+  dispatchChange,
   dispatchOrder,
-  flagOverdue,
   type OrderAction,
   type OrderStatus,
+  orderFlags,
   orderStatuses,
   receiveOrder,
-  replyToOrder,
   type WorkOrder,
 } from '#domain/work-order.ts';
 import newOrderJson from '../fixtures/new-order.json' with { type: 'json' };
-import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
+import {
+  CO,
+  calendar,
+  catchError,
+  coHandler,
+  dispatchedFixture,
+  dispatcher,
+  iso,
+  LEAD,
+  lead,
+  operator,
+  orderIn,
+  routeTo,
+  rules,
+} from './support.ts';
 
 const NOW = Date.parse('2026-12-01T03:00:00.000Z');
 const LATER = Date.parse('2026-12-03T08:00:00.000Z');
 const DISPATCH_BY = Date.parse('2026-12-01T15:59:59.999Z');
 
-const operator: Extract<Actor, { kind: 'person' }> = { kind: 'person', sub: 'operator-1', role: 'operator' };
-const leadStaff: Extract<Actor, { kind: 'person' }> = {
-  kind: 'person',
-  sub: 'staff-1',
-  role: 'unit',
-  unitId: 'st-110101001',
-};
-
 const input = (overrides: Partial<Record<keyof NewOrderInput, unknown>> = {}): NewOrderInput =>
   newOrderSchema.parse({ ...structuredClone(newOrderJson), ...overrides });
 
-/** A stored dispatched order (fixture) moved to any status with the fields that status implies. */
-const orderIn = (status: OrderStatus): WorkOrder => {
-  const order = structuredClone(workOrderJson) as unknown as WorkOrder;
-  switch (status) {
-    case 'received':
-    case 'awaiting_dispatch': {
-      const {
-        unitId: _u,
-        routeBasis: _r,
-        dispatchedAt: _d,
-        deadlines: { dispatchBy },
-        ...rest
-      } = order;
-      return { ...rest, status, coUnitIds: [], copiedUnitIds: [], deadlines: { dispatchBy } };
-    }
-    case 'dispatched':
-      return order;
-    case 'replied':
-      return {
-        ...order,
-        status,
-        reply: { result: 'resolved', text: '已清理', at: '2026-12-02T01:00:00.000Z', by: 'st-110101001' },
-      };
-    case 'closed':
-      return {
-        ...order,
-        status,
-        reply: { result: 'resolved', text: '已清理', at: '2026-12-02T01:00:00.000Z', by: 'st-110101001' },
-        closedAt: '2026-12-08T01:05:00.000Z',
-        closure: { outcome: 'handled' },
-      };
-  }
-};
-
 const route: Extract<Route, { kind: 'unit' }> = {
   kind: 'unit',
-  leadUnitId: 'st-110101001',
-  coUnitIds: ['dept-cgzfj'],
+  leadUnitId: LEAD,
+  coUnitIds: [CO],
   copiedUnitIds: ['gov-110101'],
   basis: { rule: 'catalogue', categoryCode: '0102', areaCode: '110101001' },
 };
 const deadlines = { contactBy: '2026-12-02T03:00:00.000Z', resolveBy: '2026-12-08T03:00:00.000Z' };
-
-/** Every action of the table, performed in a way that can only fail because of the status. */
-const perform: Record<OrderAction, (order: WorkOrder) => Change> = {
-  dispatch: (order) => dispatchOrder(order, { route, deadlines, nowMs: NOW, actor: operator }),
-  await_dispatcher: (order) => awaitDispatcher(order, { reason: 'manual_category', nowMs: NOW }),
-  reply: (order) => replyToOrder(order, { result: 'resolved', text: '已清理', nowMs: NOW, actor: leadStaff }),
-  close: (order) => closeOrder(order, { outcome: 'expired', nowMs: NOW }),
-  flag_overdue: (order) =>
-    flagOverdue(order, {
-      missed: order.status === 'dispatched' ? 'reply' : 'dispatch',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    }),
-};
-
-/** The status an order has after each action succeeds (flags are not states). */
-const statusAfter = (action: OrderAction, from: OrderStatus): OrderStatus =>
-  ({
-    dispatch: 'dispatched',
-    await_dispatcher: 'awaiting_dispatch',
-    reply: 'replied',
-    close: 'closed',
-    flag_overdue: from,
-  })[action] as OrderStatus;
-
-const catchError = (fn: () => unknown): unknown => {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-};
 
 describe('receiveOrder', () => {
   it('returns a received order at version 1 with one received event', () => {
@@ -208,15 +162,123 @@ describe('receiveOrder', () => {
   });
 });
 
+/** Statuses and flags of the model: flags sit beside the status, they are not states. */
+describe('orderStatuses and orderFlags', () => {
+  it('returns the seven statuses of the handling loop, in the order an order meets them', () => {
+    // Assess
+    expect(orderStatuses).toEqual([
+      'received',
+      'awaiting_dispatch',
+      'dispatched',
+      'accepted',
+      'objected',
+      'replied',
+      'closed',
+    ]);
+  });
+
+  it('returns the missed-deadline flags, the ladder 催办 → 督办 → 通报 and stalled as flags', () => {
+    // Assess
+    expect(orderFlags).toEqual([
+      'dispatch_overdue',
+      'contact_overdue',
+      'overdue',
+      'urged',
+      'supervised',
+      'notified',
+      'stalled',
+    ]);
+  });
+});
+
+/**
+ * The table test. Every action is performed on the fixture order with only its status changed (a lead
+ * unit, a co-handler and handling deadlines in every status, no contact yet), by someone allowed to do
+ * it and with valid arguments, so that nothing but the status can refuse it. Orders as they really are
+ * in each status are in unit-actions.test.ts and supervision.test.ts.
+ */
+const TABLE_NOW = Date.parse('2027-01-04T02:00:00.000Z');
+
+const inStatus = (status: OrderStatus): WorkOrder => ({ ...dispatchedFixture(), coUnitIds: [CO], status });
+
+const pendingExtension = {
+  days: 3,
+  reason: '需协调产权单位',
+  at: '2026-12-05T02:00:00.000Z',
+  by: LEAD,
+  proposedResolveBy: '2026-12-11T01:05:00.000Z',
+};
+
+interface TableEntry {
+  /** What the order needs besides its status (a pending request to decide). */
+  readonly prepare?: (order: WorkOrder) => WorkOrder;
+  readonly perform: (order: WorkOrder) => Change | undefined;
+  /** The status after success; `undefined`: the status it started from. */
+  readonly after?: OrderStatus;
+}
+
+const table: Record<OrderAction, TableEntry> = {
+  dispatch: {
+    perform: (o) => dispatchOrder(o, { route, deadlines, nowMs: TABLE_NOW, actor: dispatcher }),
+    after: 'dispatched',
+  },
+  await_dispatcher: {
+    perform: (o) => awaitDispatcher(o, { reason: 'manual_category', nowMs: TABLE_NOW }),
+    after: 'awaiting_dispatch',
+  },
+  accept: { perform: (o) => acceptOrder(o, lead, TABLE_NOW), after: 'accepted' },
+  object: { perform: (o) => objectToDispatch(o, lead, TABLE_NOW, '非本街道辖区'), after: 'objected' },
+  decide_objection: {
+    perform: (o) =>
+      decideObjection(o, dispatcher, TABLE_NOW, { kind: 'confirm', note: '属地管理，维持派单' }),
+    after: 'dispatched',
+  },
+  contact: { perform: (o) => recordContact(o, lead, TABLE_NOW, { way: 'phone' }) },
+  progress: { perform: (o) => noteProgress(o, lead, TABLE_NOW, '已约谈摊贩') },
+  request_cohandling: {
+    perform: (o) => requestCoHandling(o, lead, TABLE_NOW, { unitIds: ['dept-scjgj'], note: '涉及食品安全' }),
+  },
+  report_cohandling: { perform: (o) => reportCoHandling(o, coHandler, TABLE_NOW, '已联合执法') },
+  summon: {
+    perform: (o) =>
+      summonDepartments(o, lead, TABLE_NOW, { unitIds: ['dept-scjgj'], note: '吹哨', leadIsStreet: true }),
+  },
+  request_extension: { perform: (o) => requestExtension(o, lead, TABLE_NOW, { days: 3, reason: '需协调' }) },
+  decide_extension: {
+    prepare: (o) => ({ ...o, pendingExtension }),
+    perform: (o) => decideExtension(o, dispatcher, TABLE_NOW, { approve: true }),
+  },
+  escalate: { perform: (o) => escalate(o, lead, TABLE_NOW, { to: 'district', reason: '需区级协调' }) },
+  reply: {
+    perform: (o) => replyToOrder(o, { result: 'resolved', text: '已清理', nowMs: TABLE_NOW, actor: lead }),
+    after: 'replied',
+  },
+  review_reply: { perform: (o) => reviewReply(o, operator, TABLE_NOW, { accept: true }), after: 'closed' },
+  checkpoint: { perform: (o) => applyDueCheckpoints(o, TABLE_NOW, rules, calendar) },
+  close: { perform: (o) => closeOrder(o, { outcome: 'expired', nowMs: TABLE_NOW }), after: 'closed' },
+};
+
 describe('allowedTransitions', () => {
-  it('returns the table of the design: dispatch, await, reply, close and flag from the listed statuses only', () => {
+  it('returns the table of the design: each action and the statuses it may start from', () => {
     // Assess
     expect(allowedTransitions).toEqual({
       dispatch: ['received', 'awaiting_dispatch'],
       await_dispatcher: ['received'],
-      reply: ['dispatched'],
-      close: ['replied', 'received', 'awaiting_dispatch', 'dispatched'],
-      flag_overdue: ['awaiting_dispatch', 'dispatched'],
+      accept: ['dispatched'],
+      object: ['dispatched'],
+      decide_objection: ['objected'],
+      contact: ['accepted'],
+      progress: ['accepted'],
+      request_cohandling: ['accepted'],
+      report_cohandling: ['accepted', 'replied'],
+      summon: ['accepted'],
+      request_extension: ['accepted'],
+      decide_extension: ['accepted'],
+      escalate: ['accepted'],
+      reply: ['accepted'],
+      review_reply: ['replied'],
+      checkpoint: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
+      close: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
     });
   });
 
@@ -225,34 +287,53 @@ describe('allowedTransitions', () => {
     for (const from of Object.values(allowedTransitions)) expect(from).not.toContain('closed');
   });
 
-  const actions = Object.keys(perform) as OrderAction[];
-  for (const action of actions) {
+  it('returns a function under test for every action of the table', () => {
+    // Assess
+    expect(Object.keys(table).sort()).toEqual(Object.keys(allowedTransitions).sort());
+  });
+
+  for (const action of Object.keys(table) as OrderAction[]) {
+    const { prepare = (o: WorkOrder) => o, perform, after } = table[action];
     for (const status of orderStatuses) {
-      const allowed = allowedTransitions[action].includes(status);
-      if (allowed) {
+      if (allowedTransitions[action].includes(status)) {
         it(`returns the next order when ${action} is applied to a ${status} order`, () => {
           // Prepare
-          const order = orderIn(status);
+          const order = prepare(inStatus(status));
           const before = structuredClone(order);
 
           // Act
-          const change = perform[action](order);
+          const change = perform(order);
 
           // Assess
-          expect(change.order.status).toBe(statusAfter(action, status));
-          expect(change.order.version).toBe(order.version + 1);
-          expect(change.order.updatedAt).toBe(new Date(NOW).toISOString());
-          expect(change.events).toHaveLength(1);
+          expect(change).toBeDefined();
+          expect(change?.order.status).toBe(after ?? status);
+          expect(change?.order.version).toBe(order.version + 1);
+          expect(change?.order.updatedAt).toBe(iso(TABLE_NOW));
+          expect(change?.events.length).toBeGreaterThan(0);
+          for (const event of change?.events ?? []) expect(event.at).toBe(iso(TABLE_NOW));
+          expect(order).toEqual(before);
+        });
+      } else if (action === 'checkpoint' && status === 'closed') {
+        it('returns no change when checkpoint is applied to a closed order (nothing left to supervise)', () => {
+          // Prepare
+          const order = inStatus(status);
+          const before = structuredClone(order);
+
+          // Act
+          const change = perform(order);
+
+          // Assess
+          expect(change).toBeUndefined();
           expect(order).toEqual(before);
         });
       } else {
         it(`rejects ${action} on a ${status} order with 409 ACTION_NOT_ALLOWED and changes nothing`, () => {
           // Prepare
-          const order = orderIn(status);
+          const order = prepare(inStatus(status));
           const before = structuredClone(order);
 
           // Act
-          const error = catchError(() => perform[action](order));
+          const error = catchError(() => perform(order));
 
           // Assess
           expect(error).toBeInstanceOf(HotlineError);
@@ -269,7 +350,7 @@ describe('allowedTransitions', () => {
 });
 
 describe('version', () => {
-  it('returns one more version per change along a whole lifecycle', () => {
+  it('returns one more version per change along a whole handling loop', () => {
     // Prepare
     const { order: received } = receiveOrder({
       id: 'WO-4',
@@ -281,20 +362,22 @@ describe('version', () => {
 
     // Act
     const awaiting = awaitDispatcher(received, { reason: 'no_rule', nowMs: NOW }).order;
-    const flagged = flagOverdue(awaiting, { missed: 'dispatch', graceUntilMs: LATER, nowMs: NOW }).order;
-    const dispatched = dispatchOrder(flagged, { route, deadlines, nowMs: NOW, actor: operator }).order;
-    const replied = replyToOrder(dispatched, {
+    const dispatched = dispatchOrder(awaiting, { route, deadlines, nowMs: NOW, actor: dispatcher }).order;
+    const accepted = acceptOrder(dispatched, lead, NOW).order;
+    const contacted = recordContact(accepted, lead, NOW, { way: 'phone' }).order;
+    const replied = replyToOrder(contacted, {
       result: 'resolved',
       text: '已处理',
       nowMs: NOW,
-      actor: leadStaff,
+      actor: lead,
     }).order;
-    const closed = closeOrder(replied, { outcome: 'handled', nowMs: NOW }).order;
+    const closed = reviewReply(replied, operator, LATER, { accept: true }).order;
 
     // Assess
-    expect([received, awaiting, flagged, dispatched, replied, closed].map((o) => o.version)).toEqual([
-      1, 2, 3, 4, 5, 6,
-    ]);
+    expect(
+      [received, awaiting, dispatched, accepted, contacted, replied, closed].map((o) => o.version),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(closed.status).toBe('closed');
   });
 });
 
@@ -310,42 +393,102 @@ describe('dispatchOrder', () => {
 
     // Assess
     expect(order).toMatchObject({
-      unitId: 'st-110101001',
-      coUnitIds: ['dept-cgzfj'],
+      status: 'dispatched',
+      version: 2,
+      unitId: LEAD,
+      coUnitIds: [CO],
       copiedUnitIds: ['gov-110101'],
       routeBasis: route.basis,
       dispatchedAt: '2026-12-01T03:00:00.000Z',
       deadlines: { dispatchBy: '2026-12-01T15:59:59.999Z', ...deadlines },
     });
-    expect(events[0]).toEqual({
-      type: 'dispatched',
-      at: '2026-12-01T03:00:00.000Z',
-      actor: operator,
-      data: {
-        unitId: 'st-110101001',
-        coUnitIds: ['dept-cgzfj'],
-        copiedUnitIds: ['gov-110101'],
-        basis: route.basis,
-        contactBy: deadlines.contactBy,
-        resolveBy: deadlines.resolveBy,
+    expect(order).not.toHaveProperty('redispatchCount');
+    expect(events).toEqual([
+      {
+        type: 'dispatched',
+        at: '2026-12-01T03:00:00.000Z',
+        actor: operator,
+        data: {
+          unitId: LEAD,
+          coUnitIds: [CO],
+          copiedUnitIds: ['gov-110101'],
+          basis: route.basis,
+          contactBy: deadlines.contactBy,
+          resolveBy: deadlines.resolveBy,
+        },
       },
+    ]);
+  });
+
+  it('returns the note of a dispatcher in the dispatched event', () => {
+    // Act
+    const { events } = dispatchOrder(orderIn('awaiting_dispatch'), {
+      route,
+      deadlines,
+      nowMs: NOW,
+      actor: dispatcher,
+      note: '属地街道处理',
+    });
+
+    // Assess
+    expect(events[0]?.data).toMatchObject({ note: '属地街道处理' });
+    expect(events[0]?.data).not.toHaveProperty('previousUnitId');
+  });
+
+  it('returns the flags of a late dispatch kept: a missed deadline stays on the record', () => {
+    // Prepare
+    const late = orderIn('awaiting_dispatch', { flags: ['dispatch_overdue', 'urged'] });
+
+    // Act
+    const { order } = dispatchOrder(late, { route, deadlines, nowMs: LATER, actor: dispatcher });
+
+    // Assess
+    expect(order.flags).toEqual(['dispatch_overdue', 'urged']);
+    expect(order.deadlines.dispatchBy).toBe('2026-12-01T15:59:59.999Z');
+  });
+});
+
+describe('dispatchChange', () => {
+  it('returns a redispatched event naming the previous unit, and counts the re-dispatch', () => {
+    // Prepare
+    const objected = orderIn('objected');
+
+    // Act
+    const { order, events } = dispatchChange(
+      objected,
+      { route: routeTo('st-110101002'), deadlines, nowMs: LATER, actor: dispatcher },
+      'redispatched',
+    );
+
+    // Assess
+    expect(order).toMatchObject({ status: 'dispatched', unitId: 'st-110101002', redispatchCount: 1 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'redispatched',
+      data: { previousUnitId: LEAD, unitId: 'st-110101002' },
     });
   });
 
-  it('returns the order without the grace period of a missed dispatch deadline, keeping the flag', () => {
+  it('returns the order without the settled objection, the acceptance and the contact of the unit before', () => {
     // Prepare
-    const flagged = flagOverdue(orderIn('awaiting_dispatch'), {
-      missed: 'dispatch',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    }).order;
+    const previous = orderIn('objected', {
+      acceptedAt: '2026-12-01T02:00:00.000Z',
+      contact: { at: iso(NOW), way: 'sms' },
+    });
 
     // Act
-    const { order } = dispatchOrder(flagged, { route, deadlines, nowMs: NOW, actor: operator });
+    const { order } = dispatchChange(
+      previous,
+      { route: routeTo('st-110101002'), deadlines, nowMs: LATER, actor: dispatcher },
+      'redispatched',
+    );
 
     // Assess
-    expect(order.deadlines.graceUntil).toBeUndefined();
-    expect(order.flags).toEqual(['dispatch_overdue']);
+    expect(order).not.toHaveProperty('pendingObjection');
+    expect(order).not.toHaveProperty('acceptedAt');
+    expect(order).not.toHaveProperty('contact');
+    expect(order.objectionCount).toBe(1);
+    expect(order.dispatchedAt).toBe(iso(LATER));
   });
 });
 
@@ -356,225 +499,72 @@ describe('awaitDispatcher', () => {
 
     // Assess
     expect(order.status).toBe('awaiting_dispatch');
-    expect(events[0]).toEqual({
-      type: 'awaiting_dispatch',
-      at: '2026-12-01T03:00:00.000Z',
-      actor: { kind: 'system', name: 'workflow' },
-      data: { reason: 'no_rule', dispatchBy: '2026-12-01T15:59:59.999Z' },
-    });
-  });
-});
-
-describe('replyToOrder', () => {
-  it('returns a replied order with the reply of the lead unit', () => {
-    // Act
-    const { order, events } = replyToOrder(orderIn('dispatched'), {
-      result: 'partly_resolved',
-      text: '已劝离摊贩，将持续巡查',
-      nowMs: NOW,
-      actor: leadStaff,
-    });
-
-    // Assess
-    expect(order.reply).toEqual({
-      result: 'partly_resolved',
-      text: '已劝离摊贩，将持续巡查',
-      at: '2026-12-01T03:00:00.000Z',
-      by: 'st-110101001',
-    });
-    expect(events[0]).toMatchObject({
-      type: 'replied',
-      actor: leadStaff,
-      data: { result: 'partly_resolved', text: '已劝离摊贩，将持续巡查', late: false },
-    });
-  });
-
-  it('returns late true in the event when the order was flagged overdue', () => {
-    // Prepare
-    const overdue = flagOverdue(orderIn('dispatched'), {
-      missed: 'reply',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    }).order;
-
-    // Act
-    const { events } = replyToOrder(overdue, {
-      result: 'resolved',
-      text: '已处理',
-      nowMs: NOW,
-      actor: leadStaff,
-    });
-
-    // Assess
-    expect(events[0]?.data.late).toBe(true);
-  });
-
-  it('rejects a reply by a co-handling or copied unit with 403 NOT_LEAD_UNIT and changes nothing', () => {
-    // Prepare
-    const order = orderIn('dispatched');
-    const before = structuredClone(order);
-    const copied = { ...leadStaff, unitId: 'gov-110101' };
-
-    // Act
-    const error = catchError(() =>
-      replyToOrder(order, { result: 'resolved', text: 'x', nowMs: NOW, actor: copied }),
-    );
-
-    // Assess
-    expect(error).toBeInstanceOf(HotlineError);
-    expect(error).toMatchObject({ kind: 'forbidden', code: 'NOT_LEAD_UNIT' });
-    expect(order).toEqual(before);
-  });
-
-  it('rejects a reply by a person of the centre, who has no unit', () => {
-    // Prepare
-    const supervisor: Extract<Actor, { kind: 'person' }> = {
-      kind: 'person',
-      sub: 'sup-1',
-      role: 'supervisor',
-    };
-
-    // Act
-    const error = catchError(() =>
-      replyToOrder(orderIn('dispatched'), { result: 'resolved', text: 'x', nowMs: NOW, actor: supervisor }),
-    );
-
-    // Assess
-    expect(error).toMatchObject({ kind: 'forbidden', code: 'NOT_LEAD_UNIT' });
-  });
-});
-
-describe('flagOverdue', () => {
-  it('returns the overdue flag once, however often the reply deadline is reported missed', () => {
-    // Prepare
-    const order = orderIn('dispatched');
-
-    // Act
-    const once = flagOverdue(order, { missed: 'reply', graceUntilMs: LATER, nowMs: NOW }).order;
-    const twice = flagOverdue(once, { missed: 'reply', graceUntilMs: LATER, nowMs: NOW }).order;
-
-    // Assess
-    expect(once.flags).toEqual(['overdue']);
-    expect(twice.flags).toEqual(['overdue']);
-    expect(twice.version).toBe(order.version + 2);
-    expect(twice.status).toBe('dispatched');
-  });
-
-  it('returns graceUntil in the deadlines and an event naming the missed deadline', () => {
-    // Prepare
-    const order = orderIn('dispatched');
-
-    // Act
-    const { order: flagged, events } = flagOverdue(order, {
-      missed: 'reply',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    });
-
-    // Assess
-    expect(flagged.deadlines).toEqual({ ...order.deadlines, graceUntil: '2026-12-03T08:00:00.000Z' });
-    expect(events[0]).toEqual({
-      type: 'deadline_missed',
-      at: '2026-12-01T03:00:00.000Z',
-      actor: { kind: 'system', name: 'workflow' },
-      data: {
-        missed: 'reply',
-        deadline: order.deadlines.resolveBy,
-        flag: 'overdue',
-        graceUntil: '2026-12-03T08:00:00.000Z',
+    expect(order.version).toBe(2);
+    expect(events).toEqual([
+      {
+        type: 'awaiting_dispatch',
+        at: '2026-12-01T03:00:00.000Z',
+        actor: { kind: 'system', name: 'workflow' },
+        data: { reason: 'no_rule', dispatchBy: '2026-12-01T15:59:59.999Z' },
       },
-    });
-  });
-
-  it('returns the dispatch_overdue flag and the dispatch deadline for a missed dispatch', () => {
-    // Act
-    const { order, events } = flagOverdue(orderIn('awaiting_dispatch'), {
-      missed: 'dispatch',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    });
-
-    // Assess
-    expect(order.flags).toEqual(['dispatch_overdue']);
-    expect(events[0]?.data).toMatchObject({ deadline: '2026-12-01T15:59:59.999Z', flag: 'dispatch_overdue' });
-  });
-
-  it('returns both flags for an order late to dispatch and then late to reply', () => {
-    // Prepare
-    const late = flagOverdue(orderIn('awaiting_dispatch'), {
-      missed: 'dispatch',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    }).order;
-    const dispatched = dispatchOrder(late, { route, deadlines, nowMs: NOW, actor: operator }).order;
-
-    // Act
-    const { order } = flagOverdue(dispatched, { missed: 'reply', graceUntilMs: LATER, nowMs: NOW });
-
-    // Assess
-    expect(order.flags).toEqual(['dispatch_overdue', 'overdue']);
+    ]);
   });
 });
 
 describe('closeOrder', () => {
-  it('returns a closed order with outcome handled from replied', () => {
+  it('returns a closed order with outcome handled from replied, closed by the workflow unless told', () => {
     // Act
     const { order, events } = closeOrder(orderIn('replied'), { outcome: 'handled', nowMs: NOW });
 
     // Assess
     expect(order).toMatchObject({
       status: 'closed',
+      version: 7,
       closedAt: '2026-12-01T03:00:00.000Z',
       closure: { outcome: 'handled' },
     });
-    expect(events[0]).toEqual({
-      type: 'closed',
-      at: '2026-12-01T03:00:00.000Z',
-      actor: { kind: 'system', name: 'workflow' },
-      data: { outcome: 'handled' },
-    });
+    expect(events).toEqual([
+      {
+        type: 'closed',
+        at: '2026-12-01T03:00:00.000Z',
+        actor: { kind: 'system', name: 'workflow' },
+        data: { outcome: 'handled' },
+      },
+    ]);
   });
 
-  it('rejects closing as handled an order that was never replied to', () => {
-    // Prepare
-    for (const status of ['received', 'awaiting_dispatch', 'dispatched'] as const) {
-      const order = orderIn(status);
-      const before = structuredClone(order);
-
-      // Act
-      const error = catchError(() => closeOrder(order, { outcome: 'handled', nowMs: NOW }));
-
-      // Assess
-      expect(error, status).toBeInstanceOf(HotlineError);
-      expect(error, status).toMatchObject({ kind: 'conflict', code: 'ACTION_NOT_ALLOWED' });
-      expect(order).toEqual(before);
-    }
-  });
-
-  it('returns a closed order with outcome expired from dispatched', () => {
+  it('returns the closed event by the person who closed the order', () => {
     // Act
-    const { order } = closeOrder(orderIn('dispatched'), { outcome: 'expired', nowMs: NOW });
+    const { events } = closeOrder(orderIn('replied'), { outcome: 'handled', nowMs: NOW, actor: operator });
 
     // Assess
-    expect(order.closure).toEqual({ outcome: 'expired' });
+    expect(events[0]?.actor).toEqual(operator);
+  });
+
+  it('returns a closed order with outcome expired from every open status', () => {
+    for (const status of [
+      'received',
+      'awaiting_dispatch',
+      'dispatched',
+      'accepted',
+      'objected',
+      'replied',
+    ] as const) {
+      // Act
+      const { order } = closeOrder(orderIn(status), { outcome: 'expired', nowMs: NOW });
+
+      // Assess
+      expect(order.status, status).toBe('closed');
+      expect(order.closure, status).toEqual({ outcome: 'expired' });
+    }
   });
 });
 
 describe('closedEventDetail', () => {
   it('returns the contract fields of a handled order', () => {
     // Prepare
-    const overdue = flagOverdue(orderIn('dispatched'), {
-      missed: 'reply',
-      graceUntilMs: LATER,
-      nowMs: NOW,
-    }).order;
-    const replied = replyToOrder(overdue, {
-      result: 'resolved',
-      text: '已处理',
-      nowMs: NOW,
-      actor: leadStaff,
-    }).order;
-    const closed = closeOrder(replied, { outcome: 'handled', nowMs: LATER }).order;
+    const replied = orderIn('replied', { flags: ['overdue'] });
+    const closed = reviewReply(replied, operator, LATER, { accept: true }).order;
 
     // Act
     const detail = closedEventDetail(closed);
@@ -587,7 +577,7 @@ describe('closedEventDetail', () => {
       appealType: 'complaint',
       categoryCode: '010201',
       districtCode: '110101',
-      unitId: 'st-110101001',
+      unitId: LEAD,
       receivedAt: '2026-12-01T01:00:00.000Z',
       closedAt: '2026-12-03T08:00:00.000Z',
       flags: ['overdue'],
@@ -596,6 +586,20 @@ describe('closedEventDetail', () => {
       anonymous: false,
       declinesCallback: false,
     });
+  });
+
+  it('returns outcome expired and no reply result for an order the workflow gave up on', () => {
+    // Prepare
+    const closed = closeOrder(orderIn('accepted', { flags: ['overdue', 'notified'] }), {
+      outcome: 'expired',
+      nowMs: LATER,
+    }).order;
+
+    // Act
+    const detail = closedEventDetail(closed);
+
+    // Assess
+    expect(detail).toMatchObject({ outcome: 'expired', replyResult: null, flags: ['overdue', 'notified'] });
   });
 
   it('returns nulls for unit and reply and the disposition kind for an order disposed at intake', () => {
