@@ -44,6 +44,9 @@ describe('the handling loop', () => {
     expect(dispatched.unitId).toBe('dept-zwfwj');
     expect(dispatched.deadlines.resolveBy).toBe('2026-10-13T15:59:59.999Z');
     expect(dispatched.deadlines.contactBy).toBe('2026-10-01T02:00:00.000Z');
+    const [dispatchedEvent] = (await s.timeline(created.id)).filter((e) => e.type === 'dispatched');
+    expect(dispatchedEvent?.data).toMatchObject({ resolveBy: '2026-10-13T15:59:59.999Z' });
+    expect(await s.statesEntered(created.id)).toEqual(['DispatchByCatalogue', 'NextStep', 'AwaitAction']);
   });
 
   it('reminds, flags and climbs the ladder 催办 → 督办 → 通报 when nobody contacts the requester', async () => {
@@ -149,6 +152,11 @@ describe('the handling loop', () => {
     const changes = (await s.timeline(created.id)).filter((e) => e.type === 'deadline_changed');
     expect(changes).toHaveLength(1);
     expect(changes[0]?.data).toMatchObject({ reason: 'extension', to: approved.deadlines.resolveBy });
+    const decisions = (await s.actionsInHistory(created.id)).filter((a) => a.action === 'extension-decision');
+    expect(decisions.map((a) => a.payload)).toEqual([
+      { approve: true, note: '同意' },
+      { approve: false, note: '理由不足' },
+    ]);
   });
 
   it('sends a rejected reply back to the unit, and closes once a better reply is accepted', async () => {
@@ -215,6 +223,8 @@ describe('the handling loop', () => {
       'co-handling-report',
       'co-handling-report',
     ]);
+    const reports = (await s.timeline(created.id)).filter((e) => e.type === 'co_handling_reported');
+    expect(reports.map((e) => e.data.leadUnitId)).toEqual(['st-110105001', 'st-110105001']);
   });
 
   it('answers the same action sent twice once, and lets only one of two conflicting actions win', async () => {
@@ -255,5 +265,8 @@ describe('the handling loop', () => {
     const types = (await s.timeline(created.id)).map((e) => e.type);
     expect(types.filter((t) => t === 'accepted')).toHaveLength(1);
     expect(types.filter((t) => t === 'replied' || t === 'extension_requested')).toHaveLength(1);
+    const acted = (await s.actionsInHistory(created.id)).map((a) => a.action);
+    expect(acted.filter((a) => a === 'accept')).toHaveLength(1);
+    expect(acted).toHaveLength(2);
   });
 });
