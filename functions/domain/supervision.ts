@@ -118,9 +118,6 @@ export const nextCheckpoint = (
   return plannedCheckpoints(order, rules, calendar).find((c) => !done.has(c.id));
 };
 
-const idleCount = (order: WorkOrder): number =>
-  (order.checkpointsDone ?? []).filter((id) => id.startsWith('idle:')).length;
-
 /**
  * What the workflow does next: close, or wait for people until the next checkpoint (with nothing left
  * to supervise, until the idle wait ends). `version` is the order it was computed from.
@@ -173,9 +170,10 @@ export const applyDueCheckpoints = (
   if (due.length === 0) {
     const idleEnds = applyLimit(lastActivity(order), rules.idleWait, calendar);
     if (planned.some((c) => !done.has(c.id)) || nowMs < idleEnds) return undefined;
-    const idle = idleCount(order) + 1;
+    const idle = (order.idleWaits ?? 0) + 1;
     const marked = changed(order, nowMs, {
       flags: withFlag(order.flags, 'stalled'),
+      idleWaits: idle,
       checkpointsDone: [...(order.checkpointsDone ?? []), `idle:${idle}@${at}`],
     });
     const stalled: UnsealedEvent = {

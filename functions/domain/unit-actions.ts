@@ -46,7 +46,20 @@ const requireCentre = (actor: Person, roles: readonly string[]): void => {
     throw denied('CENTRE_ONLY', `Only the centre (${roles.join(', ')}) can do this.`);
 };
 
-/** Every person action goes through here: the transition table, the action bound, the version, the event. */
+/** The bound on a unit's actions (the centre's decisions are never blocked by it). */
+const checkActionLimit = (order: WorkOrder, actor: Person): void => {
+  if (actor.role === 'unit' && (order.actionCount ?? 0) >= MAX_ACTIONS_PER_ORDER) {
+    throw conflict(
+      'ACTION_LIMIT',
+      `An order takes at most ${MAX_ACTIONS_PER_ORDER} unit actions; ask the centre to review it.`,
+    );
+  }
+};
+
+/**
+ * Every person action goes through here: the transition table, the action bound, the version, the
+ * event. A person acting also ends a run of idle waits (see supervision.ts).
+ */
 const act = (
   order: WorkOrder,
   action: OrderAction,
@@ -57,15 +70,13 @@ const act = (
   patch: Partial<WorkOrder> = {},
 ): Change => {
   assertAllowed(order, action);
-  const count = order.actionCount ?? 0;
-  if (count >= MAX_ACTIONS_PER_ORDER) {
-    throw conflict(
-      'ACTION_LIMIT',
-      `An order takes at most ${MAX_ACTIONS_PER_ORDER} actions; ask the centre to review it.`,
-    );
-  }
+  checkActionLimit(order, actor);
   return {
-    order: changed(order, nowMs, { ...patch, actionCount: count + 1 }),
+    order: changed(order, nowMs, {
+      ...patch,
+      actionCount: (order.actionCount ?? 0) + 1,
+      ...(order.idleWaits ? { idleWaits: 0 } : {}),
+    }),
     events: [{ type, at: iso(nowMs), actor, data }],
   };
 };
@@ -150,7 +161,11 @@ export const decideObjection = (
     'redispatched',
   );
   return {
-    order: { ...moved.order, actionCount: (order.actionCount ?? 0) + 1 },
+    order: {
+      ...moved.order,
+      actionCount: (order.actionCount ?? 0) + 1,
+      ...(order.idleWaits ? { idleWaits: 0 } : {}),
+    },
     events: [
       {
         type: 'deadline_changed',
@@ -222,7 +237,9 @@ export const requestCoHandling = (
   request: { unitIds: readonly string[]; note: string },
 ): Change => {
   requireLead(order, actor);
-  const added = request.unitIds.filter((id) => id !== order.unitId && !order.coUnitIds.includes(id));
+  const added = [...new Set(request.unitIds)].filter(
+    (id) => id !== order.unitId && !order.coUnitIds.includes(id),
+  );
   if (added.length === 0)
     throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
   return act(
@@ -265,7 +282,9 @@ export const summonDepartments = (
   requireLead(order, actor);
   if (!request.leadIsStreet)
     throw denied('NOT_A_STREET', 'Only a street or township summons departments (吹哨报到).');
-  const added = request.unitIds.filter((id) => !order.coUnitIds.includes(id) && id !== order.unitId);
+  const added = [...new Set(request.unitIds)].filter(
+    (id) => !order.coUnitIds.includes(id) && id !== order.unitId,
+  );
   if (added.length === 0)
     throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
   return act(

@@ -98,6 +98,8 @@ export interface WorkOrder {
   readonly checkpointsDone?: readonly string[];
   /** Person actions recorded so far; bounded so that no order's history can grow without end. */
   readonly actionCount?: number;
+  /** Idle waits in a row (nobody acted, nothing left to supervise); any person's action resets it. */
+  readonly idleWaits?: number;
   readonly closedAt?: string;
   readonly closure?: { readonly outcome: ClosureOutcome };
   readonly updatedAt: string;
@@ -300,6 +302,13 @@ export const closeOrder = (
   args: { outcome: 'handled' | 'expired'; nowMs: number; actor?: Actor },
 ): Change => {
   assertAllowed(order, 'close');
+  if (args.outcome === 'handled' && order.status !== 'replied') {
+    throw new HotlineError(
+      'conflict',
+      'ACTION_NOT_ALLOWED',
+      `An order that is ${order.status} has no accepted reply to close as handled.`,
+    );
+  }
   const at = iso(args.nowMs);
   return {
     order: changed(order, args.nowMs, { status: 'closed', closedAt: at, closure: { outcome: args.outcome } }),

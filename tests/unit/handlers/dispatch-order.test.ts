@@ -66,18 +66,34 @@ const run = (order: WorkOrder) => {
   return handler({ orderId: order.id }, context);
 };
 
+/** 80 % of the 24 hours to contact after a dispatch at 10:00 CST: 05:12 CST the next day. */
+const waitForContactReminder = {
+  step: 'wait',
+  timeoutSeconds: (24 * 60 * 60 * 4) / 5,
+  version: 2,
+  until: '2026-12-01T21:12:00.000Z',
+  checkpoint: 'reminder:contact@2026-12-02T02:00:00.000Z',
+};
+const waitForDispatchDeadline = {
+  step: 'wait',
+  timeoutSeconds: 14 * 60 * 60,
+  version: 2,
+  until: DISPATCH_BY,
+  checkpoint: `deadline:dispatch@${DISPATCH_BY}`,
+};
+
 const savedOrder = (): WorkOrder | undefined =>
   putWithSk(transactItems(ddb), '#ORDER')?.Item.order as WorkOrder | undefined;
 const savedEvent = (): OrderEvent | undefined =>
   putWithSk(transactItems(ddb), 'EVENT#0000000002')?.Item.event as OrderEvent | undefined;
 
 describe('DispatchByCatalogue (dispatch-order)', () => {
-  it('returns dispatched with the seconds until resolveBy for an order the catalogue routes', async () => {
+  it('returns a wait until the contact reminder for an order the catalogue routes, with the saved version', async () => {
     // Act
-    const outcome = await run(received());
+    const next = await run(received());
 
-    // Assess: normal urgency → resolve within 7 calendar days of dispatch
-    expect(outcome).toEqual({ outcome: 'dispatched', timeoutSeconds: 7 * 24 * 60 * 60 });
+    // Assess: normal urgency → contact within 24 h of dispatch, reminded at 80 % of that
+    expect(next).toEqual(waitForContactReminder);
   });
 
   it('returns after saving the dispatched order: the street office leads, its district is copied', async () => {
@@ -116,15 +132,21 @@ describe('DispatchByCatalogue (dispatch-order)', () => {
     });
   });
 
-  it('returns the timeout of a utility category, 24 hours whatever the stated urgency', async () => {
+  it('returns the timeout of a utility category: contact within 2 hours, resolve within 24, whatever the urgency', async () => {
     // Prepare: 突发停水 in 朝阳区
     const order = received({ categoryCode: '040102', location: { districtCode: '110105' } });
 
     // Act
-    const outcome = await run(order);
+    const next = await run(order);
 
-    // Assess
-    expect(outcome).toEqual({ outcome: 'dispatched', timeoutSeconds: 24 * 60 * 60 });
+    // Assess: reminded at 80 % of 2 hours
+    expect(next).toEqual({
+      step: 'wait',
+      timeoutSeconds: 96 * 60,
+      version: 2,
+      until: '2026-12-01T03:36:00.000Z',
+      checkpoint: 'reminder:contact@2026-12-01T04:00:00.000Z',
+    });
     expect(savedOrder()).toMatchObject({
       unitId: 'ent-water',
       deadlines: { resolveBy: '2026-12-02T02:00:00.000Z' },
@@ -136,25 +158,25 @@ describe('DispatchByCatalogue (dispatch-order)', () => {
     const order = received({ categoryCode: '010601' });
 
     // Act
-    const outcome = await run(order);
+    const next = await run(order);
 
     // Assess
-    expect(outcome.outcome).toBe('dispatched');
+    expect(next.step).toBe('wait');
     expect(savedOrder()).toMatchObject({
       unitId: 'gov-110101',
       routeBasis: { rule: 'district_fallback', districtCode: '110101' },
     });
   });
 
-  it('returns awaiting with the seconds until the end of the day for a manual-dispatch category', async () => {
+  it('returns a wait until the end of the day for a manual-dispatch category', async () => {
     // Prepare: 其他投诉 waits for a dispatcher
     const order = received({ categoryCode: '990102' });
 
     // Act
-    const outcome = await run(order);
+    const next = await run(order);
 
     // Assess: from 10:00 CST to 23:59:59.999 CST, rounded up
-    expect(outcome).toEqual({ outcome: 'awaiting', timeoutSeconds: 14 * 60 * 60 });
+    expect(next).toEqual(waitForDispatchDeadline);
     expect(savedOrder()).toMatchObject({ status: 'awaiting_dispatch', version: 2 });
     expect(savedOrder()?.unitId).toBeUndefined();
     expect(savedEvent()).toMatchObject({
@@ -163,7 +185,7 @@ describe('DispatchByCatalogue (dispatch-order)', () => {
     });
   });
 
-  it('returns disposed, and writes nothing, for an order closed at intake', async () => {
+  it('returns close, and writes nothing, for an order closed at intake', async () => {
     // Prepare
     const order = received({
       status: 'closed',
@@ -173,10 +195,10 @@ describe('DispatchByCatalogue (dispatch-order)', () => {
     });
 
     // Act
-    const outcome = await run(order);
+    const next = await run(order);
 
     // Assess
-    expect(outcome).toEqual({ outcome: 'disposed', timeoutSeconds: 1 });
+    expect(next).toEqual({ step: 'close', timeoutSeconds: 1, version: 1 });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
@@ -186,6 +208,7 @@ describe('DispatchByCatalogue (dispatch-order)', () => {
       status: 'dispatched',
       version: 2,
       unitId: 'st-110101001',
+      dispatchedAt: '2026-12-01T02:00:00.000Z',
       deadlines: {
         dispatchBy: DISPATCH_BY,
         contactBy: '2026-12-02T02:00:00.000Z',
@@ -194,22 +217,22 @@ describe('DispatchByCatalogue (dispatch-order)', () => {
     });
 
     // Act
-    const outcome = await run(order);
+    const next = await run(order);
 
     // Assess
-    expect(outcome).toEqual({ outcome: 'dispatched', timeoutSeconds: 7 * 24 * 60 * 60 });
+    expect(next).toEqual(waitForContactReminder);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('returns awaiting, and writes nothing, when run again on an order already waiting for a dispatcher', async () => {
+  it('returns the same wait, and writes nothing, when run again on an order already waiting for a dispatcher', async () => {
     // Prepare
     const order = received({ status: 'awaiting_dispatch', version: 2, categoryCode: '990102' });
 
     // Act
-    const outcome = await run(order);
+    const next = await run(order);
 
     // Assess
-    expect(outcome).toEqual({ outcome: 'awaiting', timeoutSeconds: 14 * 60 * 60 });
+    expect(next).toEqual(waitForDispatchDeadline);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 

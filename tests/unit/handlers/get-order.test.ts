@@ -133,7 +133,7 @@ describe('GET /orders/{id} (get-order)', () => {
     serveReads(
       ddb,
       storedOrderItems(order, {
-        pendingTask: { awaiting: 'reply', token: 'secret-task-token', since: '2026-12-01T01:05:01.000Z' },
+        pendingTask: { awaiting: 'action', token: 'secret-task-token', since: '2026-12-01T01:05:01.000Z' },
       }),
     );
 

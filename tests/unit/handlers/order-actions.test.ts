@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -6,12 +7,16 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import { useClockSource } from '#shared/clock.ts';
-import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
+import type { PendingTask } from '#shared/order-store.ts';
+import { orderIn } from '../domain/support.ts';
 import {
   apiEvent,
   bodyOf,
+  checkWithSk,
+  deleteWithSk,
   type Item,
   lambdaContext,
+  putsWithSkPrefix,
   putWithSk,
   serveReads,
   setHandlerEnvironment,
@@ -23,6 +28,7 @@ import {
 // Read by the handler's modules when they load: set before the dynamic import below.
 setHandlerEnvironment();
 
+/** 10:00 CST on Thu 2026-12-03. */
 const NOW = Date.parse('2026-12-03T02:00:00.000Z');
 const context = lambdaContext('order-actions');
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -44,19 +50,23 @@ afterEach(() => {
   useClockSource(undefined);
 });
 
-/** The fixture: dispatched to 东华门街道 (st-110101001), version 3; its log ends at event 5. */
-const dispatched = (): WorkOrder => structuredClone(workOrderJson) as unknown as WorkOrder;
+/** The log of every order here ends at event 5. */
 const LAST_EVENT = { seq: 5, hash: 'a'.repeat(64) };
-const replyTask = {
-  awaiting: 'reply',
-  token: 'task-token-reply',
+const waitingTask: PendingTask = {
+  awaiting: 'action',
+  token: 'task-token-1',
   since: '2026-12-01T01:05:01.000Z',
-} as const;
+};
 
 const lead = { sub: 'staff-1', role: 'unit', unit_id: 'st-110101001' };
+const dispatcherClaims = { sub: 'dispatcher-1', role: 'dispatcher' };
 const replyBody = { result: 'resolved', text: '已清理占道摊贩，并安排每日巡查。' };
 
-const replyEvent = (
+const stored = (order: WorkOrder, pendingTask?: PendingTask): Item[] =>
+  storedOrderItems(order, { lastEvent: LAST_EVENT, ...(pendingTask ? { pendingTask } : {}) });
+
+const actionEvent = (
+  action: string,
   options: {
     id?: string;
     body?: unknown;
@@ -65,17 +75,15 @@ const replyEvent = (
   } = {},
 ) =>
   apiEvent({
-    routeKey: 'POST /orders/{id}/reply',
-    pathParameters: { id: options.id ?? dispatched().id },
-    body: options.body ?? replyBody,
+    routeKey: `POST /orders/{id}/${action}`,
+    pathParameters: { id: options.id ?? orderIn('dispatched').id },
+    body: options.body ?? {},
     ...(options.headers ? { headers: options.headers } : {}),
     claims: options.claims ?? lead,
   });
 
-const stored = (
-  order: WorkOrder,
-  pendingTask?: typeof replyTask | { awaiting: 'dispatch'; token: string; since: string },
-): Item[] => storedOrderItems(order, { lastEvent: LAST_EVENT, ...(pendingTask ? { pendingTask } : {}) });
+const taskOutput = (call = 0): unknown =>
+  JSON.parse(sfn.commandCalls(SendTaskSuccessCommand)[call]?.args[0].input.output ?? 'null');
 
 const versionConflict = () =>
   new TransactionCanceledException({
@@ -84,10 +92,125 @@ const versionConflict = () =>
     CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }],
   });
 
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+describe('POST /orders/{id}/accept (order-actions)', () => {
+  /** Dispatched; the contact reminder, deadline and urge were already handled by 10:00 CST on 12-03. */
+  const dispatched = (): WorkOrder =>
+    orderIn('dispatched', {
+      checkpointsDone: [
+        'reminder:contact@2026-12-02T01:05:00.000Z',
+        'deadline:contact@2026-12-02T01:05:00.000Z',
+        'urge:contact@2026-12-02T01:05:00.000Z',
+      ],
+    });
+
+  it('returns 200 with the accepted order and its new ETag', async () => {
+    // Prepare
+    serveReads(ddb, stored(dispatched(), waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(actionEvent('accept'), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ etag: '"4"' });
+    expect(bodyOf(result)).toMatchObject({
+      status: 'accepted',
+      version: 4,
+      acceptedAt: '2026-12-03T02:00:00.000Z',
+    });
+  });
+
+  it('returns after saving the accepted order and its event and consuming the waiting task in one transaction', async () => {
+    // Prepare
+    const order = dispatched();
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    await handler(actionEvent('accept'), context);
+
+    // Assess
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    const items = transactItems(ddb);
+    expect(putWithSk(items, '#ORDER')).toMatchObject({
+      TableName: TABLE,
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': 3 },
+      Item: { version: 4, status: 'accepted', order: { status: 'accepted', version: 4, actionCount: 1 } },
+    });
+    expect(deleteWithSk(items, '#TASK')).toEqual({
+      TableName: TABLE,
+      Key: { pk: `ORDER#${order.id}`, sk: '#TASK' },
+      ConditionExpression: 'task.#token = :token',
+      ExpressionAttributeNames: { '#token': 'token' },
+      ExpressionAttributeValues: { ':token': 'task-token-1' },
+    });
+    expect(putWithSk(items, 'EVENT#0000000006')?.Item.event).toMatchObject({
+      seq: 6,
+      type: 'accepted',
+      prevHash: LAST_EVENT.hash,
+      actor: { kind: 'person', sub: 'staff-1', role: 'unit', unitId: 'st-110101001' },
+    });
+  });
+
+  it('returns after completing the waiting task with the action and the next step of the saved order', async () => {
+    // Prepare
+    serveReads(ddb, stored(dispatched(), waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    await handler(actionEvent('accept', { body: { note: '已签收' } }), context);
+
+    // Assess: next is the resolution reminder, 23:29 CST on Sun 12-06
+    const completions = sfn.commandCalls(SendTaskSuccessCommand);
+    expect(completions).toHaveLength(1);
+    expect(completions[0]?.args[0].input.taskToken).toBe('task-token-1');
+    expect(taskOutput()).toEqual({
+      action: 'accept',
+      by: { sub: 'staff-1', role: 'unit', unitId: 'st-110101001' },
+      payload: { note: '已签收' },
+      step: 'wait',
+      timeoutSeconds: 3 * 86400 + 13 * 3600 + 29 * 60,
+      version: 4,
+      until: '2026-12-06T15:29:00.000Z',
+      checkpoint: 'reminder:resolve@2026-12-08T01:05:00.000Z',
+    });
+    const write = ddb.commandCalls(TransactWriteCommand)[0];
+    expect(write && completions[0] && write.calledBefore(completions[0])).toBe(true);
+  });
+
+  it('rejects an accept by a co-handling unit with 403 NOT_LEAD_UNIT and writes nothing', async () => {
+    // Prepare
+    serveReads(ddb, stored(dispatched(), waitingTask));
+
+    // Act
+    const result = await handler(
+      actionEvent('accept', { claims: { sub: 'staff-7', role: 'unit', unit_id: 'dept-cgzfj' } }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'NOT_LEAD_UNIT' } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
 describe('POST /orders/{id}/reply (order-actions)', () => {
+  const accepted = (): WorkOrder => orderIn('accepted');
+  const replyEvent = (options: Parameters<typeof actionEvent>[1] = {}) =>
+    actionEvent('reply', { body: replyBody, ...options });
+
   it('returns 200 with the replied order and its new ETag', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
@@ -96,18 +219,18 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(result.headers).toMatchObject({ etag: '"4"' });
+    expect(result.headers).toMatchObject({ etag: '"5"' });
     expect(bodyOf(result)).toMatchObject({
       status: 'replied',
-      version: 4,
+      version: 5,
       reply: { result: 'resolved', text: replyBody.text, at: '2026-12-03T02:00:00.000Z', by: 'st-110101001' },
     });
   });
 
   it('returns after saving the change: the order on its version condition and the replied event chained after the last', async () => {
     // Prepare
-    const order = dispatched();
-    serveReads(ddb, stored(order, replyTask));
+    const order = accepted();
+    serveReads(ddb, stored(order, waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
@@ -121,12 +244,12 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(orderPut).toMatchObject({
       TableName: TABLE,
       ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: { ':expected': 3 },
+      ExpressionAttributeValues: { ':expected': 4 },
       Item: {
         pk: `ORDER#${order.id}`,
-        version: 4,
+        version: 5,
         status: 'replied',
-        order: { status: 'replied', version: 4 },
+        order: { status: 'replied', version: 5 },
       },
     });
     const eventPut = putWithSk(items, 'EVENT#0000000006');
@@ -143,9 +266,9 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(orderPut?.Item.lastEvent).toEqual({ seq: 6, hash: event.hash });
   });
 
-  it('returns after completing the waiting task with the stored token and the reply, once saved', async () => {
+  it('returns after completing the waiting task with the reply and an idle wait: the centre reviews it', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
@@ -153,23 +276,21 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     await handler(replyEvent(), context);
 
     // Assess
-    const completions = sfn.commandCalls(SendTaskSuccessCommand);
-    expect(completions).toHaveLength(1);
-    const input = completions[0]?.args[0].input;
-    expect(input?.taskToken).toBe('task-token-reply');
-    expect(JSON.parse(input?.output ?? 'null')).toEqual({
-      outcome: 'replied',
-      result: 'resolved',
-      text: replyBody.text,
-      by: 'staff-1',
+    expect(taskOutput()).toEqual({
+      action: 'reply',
+      by: { sub: 'staff-1', role: 'unit', unitId: 'st-110101001' },
+      payload: replyBody,
+      step: 'wait',
+      timeoutSeconds: 30 * 86400,
+      version: 5,
+      until: '2027-01-02T02:00:00.000Z',
     });
-    const write = ddb.commandCalls(TransactWriteCommand)[0];
-    expect(write && completions[0] && write.calledBefore(completions[0])).toBe(true);
   });
 
-  it('returns 200 without completing any task when no reply task is waiting', async () => {
+  it('returns 200 without completing any task when none is waiting, on the condition that none appeared', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched()));
+    const order = accepted();
+    serveReads(ddb, stored(order));
     ddb.on(TransactWriteCommand).resolves({});
 
     // Act
@@ -177,13 +298,17 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(checkWithSk(transactItems(ddb), '#TASK')).toEqual({
+      TableName: TABLE,
+      Key: { pk: `ORDER#${order.id}`, sk: '#TASK' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
     expect(sfn.calls()).toHaveLength(0);
   });
 
   it('returns 200 when the waiting task already timed out (SendTaskSuccess fails with TaskTimedOut)', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
 
@@ -199,13 +324,13 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('returns 200 for an If-Match equal to the current version, strong or weak', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
     // Act
-    const strong = await handler(replyEvent({ headers: { 'if-match': '"3"' } }), context);
-    const weak = await handler(replyEvent({ headers: { 'if-match': 'W/"3"' } }), context);
+    const strong = await handler(replyEvent({ headers: { 'if-match': '"4"' } }), context);
+    const weak = await handler(replyEvent({ headers: { 'if-match': 'W/"4"' } }), context);
 
     // Assess
     expect(strong.statusCode).toBe(200);
@@ -214,10 +339,10 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('rejects a stale If-Match with 409 VERSION_CONFLICT and writes nothing', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
 
     // Act
-    const result = await handler(replyEvent({ headers: { 'if-match': '"2"' } }), context);
+    const result = await handler(replyEvent({ headers: { 'if-match': '"3"' } }), context);
 
     // Assess
     expect(result.statusCode).toBe(409);
@@ -228,7 +353,7 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('rejects an If-Match that is not an ETag with 400 INVALID_IF_MATCH', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
 
     // Act
     const result = await handler(replyEvent({ headers: { 'if-match': 'yesterday' } }), context);
@@ -239,15 +364,28 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
+  it('rejects a reply to an order not yet signed for with 409 ACTION_NOT_ALLOWED and writes nothing', async () => {
+    // Prepare
+    serveReads(ddb, stored(orderIn('dispatched'), waitingTask));
+
+    // Act
+    const result = await handler(replyEvent(), context);
+
+    // Assess
+    expect(result.statusCode).toBe(409);
+    expect(bodyOf(result)).toMatchObject({
+      error: {
+        code: 'ACTION_NOT_ALLOWED',
+        details: { action: 'reply', status: 'dispatched', allowedFrom: ['accepted'] },
+      },
+    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
   it('rejects a reply to a closed order with 409 ACTION_NOT_ALLOWED and writes nothing', async () => {
     // Prepare
-    const closed: WorkOrder = {
-      ...dispatched(),
-      status: 'closed',
-      closedAt: '2026-12-02T01:05:00.000Z',
-      closure: { outcome: 'expired' },
-    };
-    serveReads(ddb, stored(closed));
+    serveReads(ddb, stored(orderIn('closed')));
 
     // Act
     const result = await handler(replyEvent(), context);
@@ -258,12 +396,11 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
       error: { code: 'ACTION_NOT_ALLOWED', details: { action: 'reply', status: 'closed' } },
     });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    expect(sfn.calls()).toHaveLength(0);
   });
 
   it('rejects a reply by the copied district government with 403 NOT_LEAD_UNIT and writes nothing', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
 
     // Act
     const result = await handler(
@@ -280,7 +417,7 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('rejects a reply by a unit that has nothing to do with the order with 404', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
 
     // Act
     const result = await handler(
@@ -307,7 +444,7 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('rejects a reply body that breaks the schema with 400 VALIDATION_FAILED', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
 
     // Act
     const result = await handler(replyEvent({ body: { result: 'done', text: '' } }), context);
@@ -322,7 +459,7 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('returns 200 after reading again when it lost a race with the workflow and no If-Match was sent', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).rejectsOnce(versionConflict()).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
@@ -337,12 +474,12 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('returns 200 with If-Match when the race it lost moved no version (the workflow storing its token)', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).rejectsOnce(versionConflict()).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
     // Act
-    const result = await handler(replyEvent({ headers: { 'if-match': '"3"' } }), context);
+    const result = await handler(replyEvent({ headers: { 'if-match': '"4"' } }), context);
 
     // Assess
     expect(result.statusCode).toBe(200);
@@ -351,11 +488,11 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
 
   it('rejects with 409 VERSION_CONFLICT and stops retrying when the races keep being lost', async () => {
     // Prepare
-    serveReads(ddb, stored(dispatched(), replyTask));
+    serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).rejects(versionConflict());
 
     // Act
-    const result = await handler(replyEvent({ headers: { 'if-match': '"3"' } }), context);
+    const result = await handler(replyEvent({ headers: { 'if-match': '"4"' } }), context);
 
     // Assess
     expect(result.statusCode).toBe(409);
@@ -365,36 +502,208 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
   });
 });
 
-describe('POST /orders/{id}/dispatch (order-actions)', () => {
-  const awaiting = (): WorkOrder => {
-    const { unitId: _u, routeBasis: _r, dispatchedAt: _d, ...rest } = dispatched();
-    return {
-      ...rest,
-      version: 2,
-      status: 'awaiting_dispatch',
-      categoryCode: '990102',
-      coUnitIds: [],
-      copiedUnitIds: [],
-      deadlines: { dispatchBy: '2026-12-03T15:59:59.999Z' },
-    };
+describe('Idempotency-Key (order-actions)', () => {
+  const progress = { text: '已约谈摊贩，明日复查。' };
+  const claimSk = (sub: string, action: string, key: string) =>
+    `ACTION#${sha256(`${sub}\n${action}\n${key}`)}`;
+  const progressEvent = (options: Parameters<typeof actionEvent>[1] = {}) =>
+    actionEvent('progress', { body: progress, headers: { 'idempotency-key': 'key-0001' }, ...options });
+
+  /** Runs the first request and returns the order and the claim it saved, as the table holds them after. */
+  const firstRequest = async (): Promise<{ order: WorkOrder; claim: Item }> => {
+    serveReads(ddb, stored(orderIn('accepted'), waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    await handler(progressEvent(), context);
+    const items = transactItems(ddb);
+    const order = putWithSk(items, '#ORDER')?.Item.order as WorkOrder;
+    const claim = putsWithSkPrefix(items, 'ACTION#')[0]?.Item as Item;
+    ddb.reset();
+    sfn.reset();
+    return { order, claim };
   };
-  const dispatchTask = {
-    awaiting: 'dispatch',
-    token: 'task-token-dispatch',
-    since: '2026-12-03T01:00:00.000Z',
-  } as const;
-  const dispatcher = { sub: 'dispatcher-1', role: 'dispatcher' };
-  const dispatchEvent = (body: unknown) =>
-    apiEvent({
-      routeKey: 'POST /orders/{id}/dispatch',
-      pathParameters: { id: awaiting().id },
-      body,
-      claims: dispatcher,
+
+  it('returns after writing the claim of the key, bound to the caller and the action, in the same transaction', async () => {
+    // Prepare
+    const order = orderIn('accepted');
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(progressEvent(), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    const claims = putsWithSkPrefix(transactItems(ddb), 'ACTION#');
+    expect(claims).toEqual([
+      {
+        TableName: TABLE,
+        Item: {
+          pk: `ORDER#${order.id}`,
+          sk: claimSk('staff-1', 'progress', 'key-0001'),
+          type: 'actionClaim',
+          requestHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          version: 5,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    ]);
+  });
+
+  it('returns 200 with idempotent-replayed for a replay with the same key and body, and writes nothing', async () => {
+    // Prepare
+    const { order, claim } = await firstRequest();
+    serveReads(ddb, [...stored(order), claim]);
+
+    // Act
+    const result = await handler(progressEvent(), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ etag: '"5"', 'idempotent-replayed': 'true' });
+    expect(bodyOf(result)).toMatchObject({ id: order.id, version: 5 });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('returns the replay even with the If-Match of the first request, now stale', async () => {
+    // Prepare
+    const { order, claim } = await firstRequest();
+    serveReads(ddb, [...stored(order), claim]);
+
+    // Act
+    const result = await handler(
+      progressEvent({ headers: { 'idempotency-key': 'key-0001', 'if-match': '"4"' } }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ 'idempotent-replayed': 'true' });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('rejects the same key with a different body with 422 IDEMPOTENCY_KEY_REUSED and writes nothing', async () => {
+    // Prepare
+    const { order, claim } = await firstRequest();
+    serveReads(ddb, [...stored(order), claim]);
+
+    // Act
+    const result = await handler(progressEvent({ body: { text: '另一条进展' } }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(422);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('returns a new action for the same key sent by another person: a key is the caller’s own', async () => {
+    // Prepare
+    const { order, claim } = await firstRequest();
+    serveReads(ddb, [...stored(order), claim]);
+    ddb.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const result = await handler(
+      progressEvent({ claims: { sub: 'staff-2', role: 'unit', unit_id: 'st-110101001' } }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).not.toHaveProperty('idempotent-replayed');
+    expect(putsWithSkPrefix(transactItems(ddb), 'ACTION#')[0]?.Item.sk).toBe(
+      claimSk('staff-2', 'progress', 'key-0001'),
+    );
+  });
+
+  it('rejects a key with characters outside the allowed set with 400 INVALID_IDEMPOTENCY_KEY', async () => {
+    // Prepare
+    serveReads(ddb, stored(orderIn('accepted'), waitingTask));
+
+    // Act
+    const result = await handler(
+      progressEvent({ headers: { 'idempotency-key': 'key with spaces' } }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'INVALID_IDEMPOTENCY_KEY' } });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('POST /orders/{id}/objection-decision (order-actions)', () => {
+  const objectionEvent = (body: unknown) =>
+    actionEvent('objection-decision', { body, claims: dispatcherClaims });
+
+  it('returns the order re-dispatched to another street, new deadlines from now, and both events saved', async () => {
+    // Prepare
+    serveReads(ddb, stored(orderIn('objected'), waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(objectionEvent({ decision: 'redispatch', unitId: 'st-110101002' }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({
+      status: 'dispatched',
+      version: 5,
+      unitId: 'st-110101002',
+      copiedUnitIds: ['gov-110101'],
+      redispatchCount: 1,
+      deadlines: { contactBy: '2026-12-04T02:00:00.000Z', resolveBy: '2026-12-10T02:00:00.000Z' },
     });
+    const items = transactItems(ddb);
+    expect(putWithSk(items, 'EVENT#0000000006')?.Item.event).toMatchObject({ type: 'deadline_changed' });
+    expect(putWithSk(items, 'EVENT#0000000007')?.Item.event).toMatchObject({
+      type: 'redispatched',
+      data: { previousUnitId: 'st-110101001', unitId: 'st-110101002' },
+    });
+    expect(taskOutput()).toMatchObject({ action: 'objection-decision', step: 'wait', version: 5 });
+  });
+
+  it('rejects a re-dispatch to an unknown unit with 422 UNKNOWN_UNIT and writes nothing', async () => {
+    // Prepare
+    serveReads(ddb, stored(orderIn('objected'), waitingTask));
+
+    // Act
+    const result = await handler(objectionEvent({ decision: 'redispatch', unitId: 'st-nowhere' }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(422);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'UNKNOWN_UNIT' } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('rejects a re-dispatch to the unit that objected with 422 SAME_UNIT and writes nothing', async () => {
+    // Prepare
+    serveReads(ddb, stored(orderIn('objected'), waitingTask));
+
+    // Act
+    const result = await handler(objectionEvent({ decision: 'redispatch', unitId: 'st-110101001' }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(422);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'SAME_UNIT' } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('POST /orders/{id}/dispatch (order-actions)', () => {
+  const awaiting = (): WorkOrder => orderIn('awaiting_dispatch', { categoryCode: '990102' });
+  const dispatchEvent = (body: unknown) => actionEvent('dispatch', { body, claims: dispatcherClaims });
 
   it("returns the order dispatched to the dispatcher's street, its district copied, and completes the task", async () => {
     // Prepare
-    serveReads(ddb, stored(awaiting(), dispatchTask));
+    serveReads(ddb, stored(awaiting(), waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
 
@@ -405,30 +714,33 @@ describe('POST /orders/{id}/dispatch (order-actions)', () => {
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toMatchObject({
       status: 'dispatched',
+      version: 3,
       unitId: 'st-110101001',
       coUnitIds: [],
       copiedUnitIds: ['gov-110101'],
       routeBasis: { rule: 'dispatcher' },
       deadlines: {
-        dispatchBy: '2026-12-03T15:59:59.999Z',
+        dispatchBy: '2026-12-01T15:59:59.999Z',
         contactBy: '2026-12-04T02:00:00.000Z',
         resolveBy: '2026-12-10T02:00:00.000Z',
       },
     });
-    const input = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
-    expect(input?.taskToken).toBe('task-token-dispatch');
-    expect(JSON.parse(input?.output ?? 'null')).toEqual({
-      outcome: 'dispatched',
-      timeoutSeconds: 7 * 24 * 60 * 60,
-      unitId: 'st-110101001',
-      by: 'dispatcher-1',
-      note: '属地街道处理',
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('task-token-1');
+    expect(taskOutput()).toEqual({
+      action: 'dispatch',
+      by: { sub: 'dispatcher-1', role: 'dispatcher' },
+      payload: { unitId: 'st-110101001', coUnitIds: [], note: '属地街道处理' },
+      step: 'wait',
+      timeoutSeconds: (24 * 3600 * 4) / 5,
+      version: 3,
+      until: '2026-12-03T21:12:00.000Z',
+      checkpoint: 'reminder:contact@2026-12-04T02:00:00.000Z',
     });
   });
 
   it('rejects an unknown unit with 422 UNKNOWN_UNIT and writes nothing', async () => {
     // Prepare
-    serveReads(ddb, stored(awaiting(), dispatchTask));
+    serveReads(ddb, stored(awaiting(), waitingTask));
 
     // Act
     const result = await handler(dispatchEvent({ unitId: 'st-nowhere' }), context);
@@ -438,5 +750,17 @@ describe('POST /orders/{id}/dispatch (order-actions)', () => {
     expect(bodyOf(result)).toMatchObject({ error: { code: 'UNKNOWN_UNIT' } });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
+describe('POST /orders/{id}/<unknown> (order-actions)', () => {
+  it('rejects an action the registry does not know with 404 UNKNOWN_ACTION and reads nothing', async () => {
+    // Act
+    const result = await handler(actionEvent('teleport'), context);
+
+    // Assess
+    expect(result.statusCode).toBe(404);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'UNKNOWN_ACTION' } });
+    expect(ddb.calls()).toHaveLength(0);
   });
 });

@@ -13,6 +13,7 @@ import type { Context } from 'aws-lambda';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { WorkOrder } from '#domain/work-order.ts';
 import type { ApiEvent, ApiResult } from '#shared/http.ts';
+import type { PendingTask } from '#shared/order-store.ts';
 import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
 
 export const TABLE = 'hotline-orders-test';
@@ -64,13 +65,10 @@ export const bodyOf = (result: ApiResult): Record<string, unknown> =>
 
 export type Item = Record<string, unknown> & { readonly pk: string; readonly sk: string };
 
-/** The items of a stored order: the order, and its waiting task when there is one. */
+/** The items of a stored order: the order, and the waiting task (#TASK) when there is one. */
 export const storedOrderItems = (
   order: WorkOrder,
-  stored: {
-    lastEvent?: { seq: number; hash: string };
-    pendingTask?: { awaiting: 'dispatch' | 'reply'; token: string; since: string };
-  } = {},
+  stored: { lastEvent?: { seq: number; hash: string }; pendingTask?: PendingTask } = {},
 ): Item[] => {
   const pk = `ORDER#${order.id}`;
   const { pendingTask } = stored;
@@ -83,8 +81,6 @@ export const storedOrderItems = (
       version: order.version,
       status: order.status,
       lastEvent: stored.lastEvent ?? { seq: order.version, hash: `hash-${order.version}` },
-      // Both layouts of the waiting task: inside the order item, and as an item of its own.
-      ...(pendingTask ? { pendingTask } : {}),
     },
     ...(pendingTask ? [{ pk, sk: '#TASK', type: 'task', task: pendingTask }] : []),
   ];
@@ -114,15 +110,16 @@ export const serveReads = (ddb: AwsClientStub<DynamoDBDocumentClient>, items: re
     );
 };
 
+interface Condition {
+  readonly ConditionExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
 export interface TransactItem {
-  readonly Put?: {
-    readonly TableName: string;
-    readonly Item: Record<string, unknown>;
-    readonly ConditionExpression?: string;
-    readonly ExpressionAttributeValues?: Record<string, unknown>;
-  };
-  readonly Delete?: { readonly TableName: string; readonly Key: Record<string, unknown> };
-  readonly ConditionCheck?: { readonly TableName: string; readonly Key: Record<string, unknown> };
+  readonly Put?: { readonly TableName: string; readonly Item: Record<string, unknown> } & Condition;
+  readonly Delete?: { readonly TableName: string; readonly Key: Record<string, unknown> } & Condition;
+  readonly ConditionCheck?: { readonly TableName: string; readonly Key: Record<string, unknown> } & Condition;
 }
 
 /** The items of the n-th TransactWrite call. */
@@ -133,3 +130,18 @@ export const transactItems = (ddb: AwsClientStub<DynamoDBDocumentClient>, call =
 /** The Put of a TransactWrite call whose item has that sort key. */
 export const putWithSk = (items: readonly TransactItem[], sk: string): TransactItem['Put'] =>
   items.find((i) => i.Put?.Item.sk === sk)?.Put;
+
+/** The Puts of a TransactWrite call whose item's sort key starts with `prefix`. */
+export const putsWithSkPrefix = (
+  items: readonly TransactItem[],
+  prefix: string,
+): NonNullable<TransactItem['Put']>[] =>
+  items.flatMap((i) => (i.Put && String(i.Put.Item.sk).startsWith(prefix) ? [i.Put] : []));
+
+/** The Delete of a TransactWrite call with that sort key. */
+export const deleteWithSk = (items: readonly TransactItem[], sk: string): TransactItem['Delete'] =>
+  items.find((i) => i.Delete?.Key.sk === sk)?.Delete;
+
+/** The ConditionCheck of a TransactWrite call with that sort key. */
+export const checkWithSk = (items: readonly TransactItem[], sk: string): TransactItem['ConditionCheck'] =>
+  items.find((i) => i.ConditionCheck?.Key.sk === sk)?.ConditionCheck;

@@ -28,7 +28,9 @@ describe('matchRoute', () => {
 
       // Assess
       expect(matched?.route.spec).toBe(spec);
-      const expectedParams = spec.path.includes('{id}') ? { id: 'WO01KBAAAAAAAAAAAAAAAAAAAAAA' } : {};
+      const expectedParams = Object.fromEntries(
+        [...spec.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => [name, 'WO01KBAAAAAAAAAAAAAAAAAAAAAA']),
+      );
       expect(matched?.pathParameters).toEqual(expectedParams);
     });
   }

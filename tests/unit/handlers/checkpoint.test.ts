@@ -1,0 +1,184 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OrderEvent } from '#domain/order-events.ts';
+import type { WorkOrder } from '#domain/work-order.ts';
+import { useClockSource } from '#shared/clock.ts';
+import type { PendingTask } from '#shared/order-store.ts';
+import { orderIn } from '../domain/support.ts';
+import {
+  checkWithSk,
+  deleteWithSk,
+  lambdaContext,
+  putWithSk,
+  serveReads,
+  setHandlerEnvironment,
+  storedOrderItems,
+  TABLE,
+  transactItems,
+} from './support.ts';
+
+// Read by the handler's modules when they load: set before the dynamic import below.
+setHandlerEnvironment();
+
+const context = lambdaContext('checkpoint');
+const ddb = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+
+let handler: typeof import('../../../functions/workflow/checkpoint.ts')['handler'];
+
+beforeAll(async () => {
+  ({ handler } = await import('../../../functions/workflow/checkpoint.ts'));
+});
+
+beforeEach(() => {
+  ddb.reset();
+  sfn.reset();
+  ddb.on(TransactWriteCommand).resolves({});
+});
+
+afterEach(() => {
+  useClockSource(undefined);
+});
+
+const LAST_EVENT = { seq: 5, hash: 'd'.repeat(64) };
+/** The token of the wait that just timed out: still beside the order until the next wait replaces it. */
+const timedOutTask: PendingTask = {
+  awaiting: 'action',
+  token: 'task-token-timed-out',
+  since: '2026-12-01T02:00:01.000Z',
+};
+const CONTACT_BY = '2026-12-02T01:05:00.000Z';
+
+const run = (order: WorkOrder, nowIso: string) => {
+  useClockSource({ now: () => Date.parse(nowIso) });
+  serveReads(ddb, storedOrderItems(order, { lastEvent: LAST_EVENT, pendingTask: timedOutTask }));
+  return handler({ orderId: order.id }, context);
+};
+
+const savedEvent = (seq: number): OrderEvent | undefined =>
+  putWithSk(transactItems(ddb), `EVENT#${String(seq).padStart(10, '0')}`)?.Item.event as
+    | OrderEvent
+    | undefined;
+
+describe('Checkpoint (checkpoint)', () => {
+  it('returns the next step after saving the checkpoints due: the contact reminder and the missed deadline', async () => {
+    // Prepare: accepted, version 4; the wait timed out at the contact deadline (09:05 CST on 12-02)
+    const order = orderIn('accepted');
+
+    // Act
+    const next = await run(order, CONTACT_BY);
+
+    // Assess: next is the urge (催办) one calendar day after the deadline
+    expect(next).toEqual({
+      step: 'wait',
+      timeoutSeconds: 24 * 3600,
+      version: 5,
+      until: '2026-12-03T01:05:00.000Z',
+      checkpoint: `urge:contact@${CONTACT_BY}`,
+    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(putWithSk(transactItems(ddb), '#ORDER')).toMatchObject({
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': 4 },
+      Item: {
+        version: 5,
+        status: 'accepted',
+        order: {
+          flags: ['contact_overdue'],
+          checkpointsDone: [`reminder:contact@${CONTACT_BY}`, `deadline:contact@${CONTACT_BY}`],
+        },
+      },
+    });
+    expect(savedEvent(6)).toMatchObject({
+      type: 'reminder',
+      prevHash: LAST_EVENT.hash,
+      actor: { kind: 'system', name: 'workflow' },
+    });
+    expect(savedEvent(7)).toMatchObject({ type: 'deadline_missed', data: { flag: 'contact_overdue' } });
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('returns after saving with the timed-out token left as it was: only a new wait replaces it', async () => {
+    // Prepare
+    const order = orderIn('accepted');
+
+    // Act
+    await run(order, CONTACT_BY);
+
+    // Assess
+    const written = transactItems(ddb);
+    expect(deleteWithSk(written, '#TASK')).toBeUndefined();
+    expect(checkWithSk(written, '#TASK')).toMatchObject({
+      TableName: TABLE,
+      ConditionExpression: 'task.#token = :token',
+      ExpressionAttributeValues: { ':token': 'task-token-timed-out' },
+    });
+  });
+
+  it('returns the next step and writes nothing when nothing is due (an action already moved the deadline)', async () => {
+    // Prepare: contacted at 11:00 CST on 12-01, so no contact checkpoint is left; next is the resolution reminder
+    const order = orderIn('accepted', { contact: { at: '2026-12-01T03:00:00.000Z', way: 'phone' } });
+
+    // Act
+    const next = await run(order, CONTACT_BY);
+
+    // Assess
+    expect(next).toEqual({
+      step: 'wait',
+      timeoutSeconds: Math.ceil((Date.parse('2026-12-06T15:29:00.000Z') - Date.parse(CONTACT_BY)) / 1000),
+      version: 4,
+      until: '2026-12-06T15:29:00.000Z',
+      checkpoint: 'reminder:resolve@2026-12-08T01:05:00.000Z',
+    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('returns close after closing as expired an order left idle too long, consuming the waiting task', async () => {
+    // Prepare: a reply nobody reviewed, idle twice already; the third idle wait ends now
+    const order = orderIn('replied', {
+      version: 8,
+      flags: ['stalled'],
+      idleWaits: 2,
+      checkpointsDone: ['idle:1@2027-01-01T01:00:00.000Z', 'idle:2@2027-01-31T01:00:00.000Z'],
+      updatedAt: '2027-01-31T01:00:00.000Z',
+    });
+
+    // Act
+    const next = await run(order, '2027-03-02T01:00:00.000Z');
+
+    // Assess
+    expect(next).toEqual({ step: 'close', timeoutSeconds: 1, version: 9 });
+    const written = transactItems(ddb);
+    expect(putWithSk(written, '#ORDER')?.Item).toMatchObject({
+      version: 9,
+      status: 'closed',
+      order: { closure: { outcome: 'expired' }, closedAt: '2027-03-02T01:00:00.000Z' },
+    });
+    expect(deleteWithSk(written, '#TASK')).toMatchObject({
+      ExpressionAttributeValues: { ':token': 'task-token-timed-out' },
+    });
+    expect(savedEvent(6)).toMatchObject({ type: 'stalled', data: { idleWaits: 3 } });
+    expect(savedEvent(7)).toMatchObject({ type: 'closed', data: { outcome: 'expired' } });
+  });
+
+  it('returns close and writes nothing for an order already closed', async () => {
+    // Act
+    const next = await run(orderIn('closed'), '2026-12-10T00:00:00.000Z');
+
+    // Assess
+    expect(next).toEqual({ step: 'close', timeoutSeconds: 1, version: 7 });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('rejects an order that does not exist with ORDER_NOT_FOUND', async () => {
+    // Prepare
+    serveReads(ddb, []);
+
+    // Act / Assess
+    await expect(handler({ orderId: 'WO01KBZZZZZZZZZZZZZZZZZZZZZZ' }, context)).rejects.toMatchObject({
+      code: 'ORDER_NOT_FOUND',
+    });
+  });
+});
