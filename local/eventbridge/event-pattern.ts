@@ -65,7 +65,7 @@ const numericMatches = (value: unknown, spec: readonly unknown[]): boolean => {
   if (typeof value !== 'number') return false;
   for (let i = 0; i < spec.length; i += 2) {
     const op = compare[String(spec[i])];
-    if (!op || !op(value, Number(spec[i + 1]))) return false;
+    if (!op?.(value, Number(spec[i + 1]))) return false;
   }
   return true;
 };
@@ -214,10 +214,10 @@ export const parseEventPattern = (text: string): EventPattern => {
       if (field === '$or') {
         if (!Array.isArray(value) || value.length < 2)
           throw new InvalidEventPattern(`${here}: $or takes at least two patterns`);
-        value.forEach((sub, i) => validate(sub, `${here}[${i}]`));
+        for (const [i, sub] of value.entries()) validate(sub, `${here}[${i}]`);
       } else if (Array.isArray(value)) {
         if (value.length === 0) throw new InvalidEventPattern(`${here}: an empty list matches nothing`);
-        value.forEach((m, i) => validateMatcher(m, `${here}[${i}]`));
+        for (const [i, m] of value.entries()) validateMatcher(m, `${here}[${i}]`);
       } else validate(value, here);
     }
   };
