@@ -18,6 +18,10 @@ const querySchema = z.strictObject({
   reverseOrder: z.enum(['true', 'false']).default('false'),
 });
 
+/** A task token is a live credential for a waiting task: auditors see that there was one, not what. */
+const redactTokens = <T>(event: T): T =>
+  JSON.parse(JSON.stringify(event).replace(/(\\?"taskToken\\?":\\?")[^"\\]+/g, '$1<redacted>')) as T;
+
 export const handler = withoutBody(async (event) => {
   actorOf(event); // the authorizer admitted an auditor or a supervisor; a token without a role stops here
   const query = parseQuery(querySchema, event);
@@ -36,7 +40,7 @@ export const handler = withoutBody(async (event) => {
     );
     return json(200, {
       executionArn,
-      events: (page.events ?? []).map((e) => ({ ...e, timestamp: e.timestamp?.toISOString() })),
+      events: (page.events ?? []).map((e) => redactTokens({ ...e, timestamp: e.timestamp?.toISOString() })),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
     });
   } catch (error) {

@@ -5,6 +5,8 @@ import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { ConcurrentUpdateError, HotlineError, notFound } from '#domain/errors.ts';
 import { canonicalJson } from '#domain/order-events.ts';
 import { viewOrder } from '#domain/order-view.ts';
+import { applyDueCheckpoints } from '#domain/supervision.ts';
+import { applyLimit } from '#domain/time-limits.ts';
 import {
   acceptOrder,
   decideExtension,
@@ -25,8 +27,8 @@ import { actorOf, canRead, type PersonActor } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
 import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
 import { type ApiEvent, json, withJsonBody } from '#shared/http.ts';
-import { readActionClaim, readOrder, saveChange } from '#shared/order-store.ts';
-import { referenceData } from '#shared/reference.ts';
+import { readActionClaim, readOrder, restorePendingTask, saveChange } from '#shared/order-store.ts';
+import { referenceData, supervisionRules, timeLimits, workingCalendar } from '#shared/reference.ts';
 import { completeWaitingTask } from '#shared/task-tokens.ts';
 
 /**
@@ -61,13 +63,17 @@ const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec as unknown as 
 export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   dispatch: action({
     schema: z.strictObject({ unitId, coUnitIds: z.array(unitId).max(10).default([]), note: note.optional() }),
-    decide: (order, body, actor, nowMs) =>
-      dispatchOrder(order, {
+    decide: (order, body, actor, nowMs) => {
+      if (actor.role !== 'dispatcher' && actor.role !== 'supervisor') {
+        throw new HotlineError('forbidden', 'CENTRE_ONLY', 'Only a dispatcher or a supervisor dispatches.');
+      }
+      return dispatchOrder(order, {
         ...dispatchTo(order, nowMs, body.unitId, body.coUnitIds),
         nowMs,
         actor,
         ...(body.note ? { note: body.note } : {}),
-      }),
+      });
+    },
   }),
   accept: action({
     schema: z.strictObject({ note: note.optional() }),
@@ -145,7 +151,13 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   }),
   escalation: action({
     schema: z.strictObject({ to: z.enum(['district', 'city', 'regulator']), reason: note }),
-    decide: (order, body, actor, nowMs) => escalate(order, actor, nowMs, body),
+    decide: (order, body, actor, nowMs) =>
+      escalate(order, actor, nowMs, {
+        ...body,
+        ...(referenceData.districtGovernmentOf(order.location.districtCode)
+          ? { districtGovernmentId: referenceData.districtGovernmentOf(order.location.districtCode)?.id }
+          : {}),
+      }),
   }),
   reply: action({
     schema: z.strictObject({ result: z.enum(replyResults), text }),
@@ -161,7 +173,16 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
         order,
         actor,
         nowMs,
-        body.decision === 'accept' ? { accept: true } : { accept: false, reason: body.reason },
+        body.decision === 'accept'
+          ? { accept: true }
+          : {
+              accept: false,
+              reason: body.reason,
+              // A rejected reply gets the short limit of a reopened order, never less than it had.
+              resolveBy: new Date(
+                applyLimit(nowMs, timeLimits.reopened.resolve, workingCalendar),
+              ).toISOString(),
+            },
       ),
   }),
 };
@@ -237,7 +258,16 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
       );
     }
     const nowMs = clock.now();
-    const change = spec.decide(stored.order, input, actor, nowMs);
+    // Checkpoints already due are applied first, in the same change: an action that races the
+    // lifecycle's timeout never erases a missed deadline or a supervision step.
+    const due = applyDueCheckpoints(stored.order, nowMs, supervisionRules, workingCalendar);
+    const decided = spec.decide(due?.order ?? stored.order, input, actor, nowMs);
+    const change = due
+      ? {
+          order: { ...decided.order, version: stored.order.version + 1 },
+          events: [...due.events, ...decided.events],
+        }
+      : decided;
     const waiting = stored.pendingTask;
     try {
       const saved = await saveChange(stored, change, {
@@ -245,12 +275,13 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
         ...(claim ? { claim } : {}),
       });
       if (waiting) {
-        await completeWaitingTask(waiting.token, {
+        const completed = await completeWaitingTask(waiting.token, {
           action: name,
           by: { sub: actor.sub, role: actor.role, ...(actor.unitId ? { unitId: actor.unitId } : {}) },
           payload: input,
           ...lifecycleStep(saved.order, nowMs),
         });
+        if (completed === 'failed') await restorePendingTask(id, waiting);
       }
       return json(200, viewOrder(saved.order, actor), { etag: `"${saved.order.version}"` });
     } catch (error) {

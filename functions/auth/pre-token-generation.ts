@@ -24,7 +24,9 @@ export const handler = async (
   event: PreTokenGenerationV2TriggerEvent,
 ): Promise<PreTokenGenerationV2TriggerEvent> => {
   const granted = rolesOf(event.request.groupConfiguration.groupsToOverride ?? []);
-  const grantedScopes = granted.map(scopeOf);
+  // One role per token: the scope is the role's, so the routes the gateway admits and the role the
+  // handlers check can never disagree (a user in two groups acts as the first, by precedence).
+  const grantedScopes = granted.slice(0, 1).map(scopeOf);
   const requestedRoleScopes = (event.request.scopes ?? []).filter((scope) => roleScopes.has(scope));
 
   const role = granted[0];

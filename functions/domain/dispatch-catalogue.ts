@@ -140,6 +140,13 @@ export const checkCatalogueEntry = (entry: CatalogueEntry, ref: ReferenceData): 
         message: `No unit ${id}.`,
       });
   }
+  if (new Set(entry.coUnitIds).size !== entry.coUnitIds.length) {
+    problems.push({
+      path: 'coUnitIds',
+      code: 'DUPLICATE_CO_HANDLER',
+      message: 'A co-handler is named twice.',
+    });
+  }
   if (entry.coUnitIds.includes(entry.leadUnitId)) {
     problems.push({
       path: 'coUnitIds',

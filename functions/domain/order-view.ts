@@ -1,18 +1,21 @@
 import type { WorkOrder } from './work-order.ts';
 
 /**
- * What a caller sees of an order. Art. 8: the identity and contact details of a person who reports
- * wrongdoing (举报) are protected, so a handling unit sees a report's requester only as "protected";
- * units still see other requesters' contacts because they must call them (首次联系).
+ * What a caller sees of an order. Art. 8: the identity and contact details of a requester are
+ * protected; a report's (举报) requester is never shown to a unit.
  */
-export const viewOrder = (order: WorkOrder, viewer: { role: string }) => {
+export const viewOrder = (order: WorkOrder, viewer: { role: string; unitId?: string }) => {
+  // Art. 8: contact details go to those who must call the requester — the centre and the lead unit —
+  // and never, for a report (举报), to a unit. Co-handlers and copied units see the matter, not the person.
+  const unitSeesRequester =
+    viewer.role === 'unit' && viewer.unitId === order.unitId && order.appealType !== 'report';
   const shown =
-    viewer.role === 'unit' && order.appealType === 'report'
-      ? {
+    viewer.role !== 'unit' || unitSeesRequester
+      ? order
+      : {
           ...order,
           requester: { kind: order.requester.kind, anonymous: order.requester.anonymous, protected: true },
-        }
-      : order;
+        };
   return inReadingOrder(shown);
 };
 

@@ -27,8 +27,13 @@ export const supervisionRulesSchema = z.strictObject({
   ladder: z.strictObject({ urge: limitSpecSchema, supervise: limitSpecSchema, notify: limitSpecSchema }),
   /** With nothing left to wait for, how long the workflow waits for people before it looks again. */
   idleWait: limitSpecSchema,
-  /** Idle waits in a row after which an order nobody acts on is closed as expired (bounds the loop). */
+  /** Idle waits in a row after which an order its unit leaves alone is closed as expired (bounds the loop). */
   maxIdleWaits: z.number().int().min(1).max(24),
+  /**
+   * The same, when the order waits for the centre (a dispatch, an objection decision, a reply review):
+   * the unit is not to blame, so the centre gets longer, but the loop is bounded all the same.
+   */
+  maxIdleWaitsOnCentre: z.number().int().min(1).max(48),
 });
 export type SupervisionRules = z.infer<typeof supervisionRulesSchema>;
 
@@ -182,7 +187,9 @@ export const applyDueCheckpoints = (
       actor: workflow,
       data: { idleWaits: idle, since: order.updatedAt },
     };
-    if (idle < rules.maxIdleWaits) return { order: marked, events: [stalled] };
+    const waitsOnCentre = ['awaiting_dispatch', 'objected', 'replied'].includes(order.status);
+    if (idle < (waitsOnCentre ? rules.maxIdleWaitsOnCentre : rules.maxIdleWaits))
+      return { order: marked, events: [stalled] };
     const closed = closeOrder(marked, { outcome: 'expired', nowMs });
     return { order: { ...closed.order, version: order.version + 1 }, events: [stalled, ...closed.events] };
   }

@@ -27,9 +27,8 @@ export const timeLimitsSchema = z.strictObject({
   utility: phaseLimitsSchema,
   /** Overrides per category code; the most specific code of the order's category path wins. */
   byCategory: z.record(z.string(), phaseLimitsSchema.partial()),
+  /** A reopened order, and a reply the centre rejected, get this much time again. */
   reopened: z.strictObject({ resolve: limitSpecSchema }),
-  /** How long after a missed deadline the order still waits for the late action before it expires. */
-  overdueGrace: limitSpecSchema,
 });
 export type TimeLimits = z.infer<typeof timeLimitsSchema>;
 

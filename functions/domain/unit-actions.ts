@@ -22,6 +22,9 @@ import {
  */
 type Person = Extract<Actor, { kind: 'person' }>;
 
+/** Extension requests (延期) one order may make: each moves the deadline, so they are few. */
+export const MAX_EXTENSION_REQUESTS = 3;
+
 /** The most person actions one order takes, so that no history can grow without bound (25 000 events). */
 export const MAX_ACTIONS_PER_ORDER = 500;
 
@@ -46,8 +49,12 @@ const requireCentre = (actor: Person, roles: readonly string[]): void => {
     throw denied('CENTRE_ONLY', `Only the centre (${roles.join(', ')}) can do this.`);
 };
 
-/** The bound on a unit's actions (the centre's decisions are never blocked by it). */
-const checkActionLimit = (order: WorkOrder, actor: Person): void => {
+/** Actions the lead needs to finish the order: never blocked by the bound, whoever used it up. */
+const essential: readonly OrderAction[] = ['accept', 'contact', 'reply'];
+
+/** The bound on units' actions (the centre's decisions and the lead's essential ones are never blocked). */
+const checkActionLimit = (order: WorkOrder, actor: Person, action?: OrderAction): void => {
+  if (action && essential.includes(action)) return;
   if (actor.role === 'unit' && (order.actionCount ?? 0) >= MAX_ACTIONS_PER_ORDER) {
     throw conflict(
       'ACTION_LIMIT',
@@ -70,12 +77,13 @@ const act = (
   patch: Partial<WorkOrder> = {},
 ): Change => {
   assertAllowed(order, action);
-  checkActionLimit(order, actor);
+  checkActionLimit(order, actor, action);
   return {
     order: changed(order, nowMs, {
       ...patch,
       actionCount: (order.actionCount ?? 0) + 1,
-      ...(order.idleWaits ? { idleWaits: 0 } : {}),
+      // Someone acted: the run of idle waits ends, and the order is no longer stalled.
+      ...(order.idleWaits ? { idleWaits: 0, flags: order.flags.filter((f) => f !== 'stalled') } : {}),
     }),
     events: [{ type, at: iso(nowMs), actor, data }],
   };
@@ -164,7 +172,8 @@ export const decideObjection = (
     order: {
       ...moved.order,
       actionCount: (order.actionCount ?? 0) + 1,
-      ...(order.idleWaits ? { idleWaits: 0 } : {}),
+      // Someone acted: the run of idle waits ends, and the order is no longer stalled.
+      ...(order.idleWaits ? { idleWaits: 0, flags: order.flags.filter((f) => f !== 'stalled') } : {}),
     },
     events: [
       {
@@ -258,14 +267,15 @@ export const requestCoHandling = (
 /** A co-handler's report, which reaches the lead (首接负责: the lead answers for the whole). */
 export const reportCoHandling = (order: WorkOrder, actor: Person, nowMs: number, text: string): Change => {
   requireCoHandler(order, actor);
-  const report = { unitId: actor.unitId ?? '', at: iso(nowMs), text };
+  // The text lives in the event; the order keeps who reported when (an item stays far under 400 KB).
+  const report = { unitId: actor.unitId ?? '', at: iso(nowMs) };
   return act(
     order,
     'report_cohandling',
     actor,
     nowMs,
     'co_handling_reported',
-    { ...report, leadUnitId: order.unitId },
+    { ...report, text, leadUnitId: order.unitId },
     {
       coReports: [...(order.coReports ?? []), report],
     },
@@ -310,6 +320,9 @@ export const requestExtension = (
   requireLead(order, actor);
   if (order.pendingExtension)
     throw conflict('EXTENSION_PENDING', 'An extension request is already waiting for the centre.');
+  if ((order.extensionRequests ?? 0) >= MAX_EXTENSION_REQUESTS) {
+    throw conflict('EXTENSION_LIMIT', `An order takes at most ${MAX_EXTENSION_REQUESTS} extension requests.`);
+  }
   const current = order.deadlines.resolveBy;
   if (!current) throw conflict('NO_DEADLINE', 'This order has no resolution deadline to extend.');
   const proposedResolveBy = iso(Date.parse(current) + request.days * 24 * 60 * 60 * 1000);
@@ -322,6 +335,7 @@ export const requestExtension = (
     { ...request, resolveBy: current, proposedResolveBy },
     {
       pendingExtension: { ...request, at: iso(nowMs), by: actor.unitId ?? actor.sub, proposedResolveBy },
+      extensionRequests: (order.extensionRequests ?? 0) + 1,
     },
   );
 };
@@ -380,12 +394,29 @@ export const escalate = (
   order: WorkOrder,
   actor: Person,
   nowMs: number,
-  request: { to: 'district' | 'city' | 'regulator'; reason: string },
+  request: { to: 'district' | 'city' | 'regulator'; reason: string; districtGovernmentId?: string },
 ): Change => {
   requireLead(order, actor);
-  return act(order, 'escalate', actor, nowMs, 'escalated', request, {
-    escalations: [...(order.escalations ?? []), { ...request, at: iso(nowMs) }],
-  });
+  const { districtGovernmentId, ...escalation } = request;
+  // Escalated to the district: its government is copied and can read the order from now on.
+  const copy =
+    escalation.to === 'district' &&
+    districtGovernmentId &&
+    !order.copiedUnitIds.includes(districtGovernmentId)
+      ? { copiedUnitIds: [...order.copiedUnitIds, districtGovernmentId] }
+      : {};
+  return act(
+    order,
+    'escalate',
+    actor,
+    nowMs,
+    'escalated',
+    { ...escalation, ...(copy.copiedUnitIds ? { copied: districtGovernmentId } : {}) },
+    {
+      ...copy,
+      escalations: [...(order.escalations ?? []), { to: escalation.to, at: iso(nowMs) }],
+    },
+  );
 };
 
 /** 办结反馈: the lead unit's reply with the result; the centre reviews it. */
@@ -394,25 +425,18 @@ export const replyToOrder = (
   args: { result: ReplyResult; text: string; nowMs: number; actor: Person },
 ): Change => {
   requireLead(order, args.actor);
-  if (order.pendingExtension) {
-    throw conflict(
-      'EXTENSION_PENDING',
-      'An extension request is waiting for the centre; withdraw it by replying after its decision.',
-    );
-  }
+  // A reply withdraws a pending extension request: the work is done, no more time is needed.
+  const { pendingExtension: withdrawn, ...rest } = order;
   const reply = { result: args.result, text: args.text, at: iso(args.nowMs), by: args.actor.unitId ?? '' };
   const late = order.deadlines.resolveBy !== undefined && args.nowMs > Date.parse(order.deadlines.resolveBy);
   return act(
-    order,
+    rest as WorkOrder,
     'reply',
     args.actor,
     args.nowMs,
     'replied',
-    { result: args.result, text: args.text, late },
-    {
-      status: 'replied',
-      reply,
-    },
+    { result: args.result, text: args.text, late, ...(withdrawn ? { extensionWithdrawn: true } : {}) },
+    { status: 'replied', reply },
   );
 };
 
@@ -421,7 +445,7 @@ export const reviewReply = (
   order: WorkOrder,
   actor: Person,
   nowMs: number,
-  decision: { accept: true } | { accept: false; reason: string },
+  decision: { accept: true } | { accept: false; reason: string; resolveBy: string },
 ): Change => {
   requireCentre(actor, ['operator', 'dispatcher', 'supervisor']);
   if (decision.accept) {
@@ -438,7 +462,9 @@ export const reviewReply = (
     };
   }
   const { reply: _rejected, ...rest } = order;
-  return act(
+  const current = order.deadlines.resolveBy;
+  const resolveBy = current && current > decision.resolveBy ? current : decision.resolveBy;
+  const change = act(
     rest as WorkOrder,
     'review_reply',
     actor,
@@ -448,6 +474,20 @@ export const reviewReply = (
     {
       status: 'accepted',
       replyRejections: (order.replyRejections ?? 0) + 1,
+      deadlines: { ...order.deadlines, resolveBy },
     },
   );
+  if (resolveBy === current) return change;
+  return {
+    order: change.order,
+    events: [
+      ...change.events,
+      {
+        type: 'deadline_changed',
+        at: iso(nowMs),
+        actor,
+        data: { reason: 'reply_rejected', field: 'resolveBy', from: current ?? null, to: resolveBy },
+      },
+    ],
+  };
 };

@@ -80,8 +80,11 @@ export interface WorkOrder {
     readonly by: string;
     readonly proposedResolveBy: string;
   };
-  readonly coReports?: readonly { readonly unitId: string; readonly at: string; readonly text: string }[];
-  readonly escalations?: readonly { readonly to: string; readonly reason: string; readonly at: string }[];
+  /** Who of the co-handlers reported, and when (the texts are in the events, for the lead to read). */
+  readonly coReports?: readonly { readonly unitId: string; readonly at: string }[];
+  /** Where the lead escalated to, and when (the reasons are in the events). */
+  readonly escalations?: readonly { readonly to: string; readonly at: string }[];
+  readonly extensionRequests?: number;
   readonly deadlines: {
     readonly dispatchBy: string;
     readonly contactBy?: string;
@@ -256,7 +259,13 @@ export const dispatchChange = (
       routeBasis: args.route.basis,
       dispatchedAt: at,
       deadlines: { dispatchBy: order.deadlines.dispatchBy, ...args.deadlines },
-      ...(type === 'redispatched' ? { redispatchCount: (order.redispatchCount ?? 0) + 1 } : {}),
+      ...(type === 'redispatched'
+        ? {
+            redispatchCount: (order.redispatchCount ?? 0) + 1,
+            // The new unit starts clean; the previous unit's lateness stays in the events.
+            flags: order.flags.filter((f) => f === 'dispatch_overdue'),
+          }
+        : {}),
     }),
     events: [
       {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
@@ -268,6 +269,24 @@ export const saveChange = async (
   } catch (error) {
     if (lostRace(error)) throw new ConcurrentUpdateError(change.order.id, { cause: error });
     throw error;
+  }
+};
+
+/**
+ * Puts back a waiting task's token that an action consumed but could not complete (Step Functions
+ * unreachable), so that the next action or checkpoint completes it; never over a newer token.
+ */
+export const restorePendingTask = async (orderId: string, task: PendingTask): Promise<void> => {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...taskKey(orderId), type: 'task', task },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
   }
 };
 

@@ -14,19 +14,22 @@ const goneTaskErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToke
 export const completeWaitingTask = async (
   token: string,
   output: Record<string, unknown>,
-): Promise<boolean> => {
+): Promise<'completed' | 'gone' | 'failed'> => {
   try {
     await stepFunctions.send(
       new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }),
     );
-    return true;
+    return 'completed';
   } catch (error) {
     if (error instanceof Error && goneTaskErrors.has(error.name)) {
       logger.warn('Waiting task already gone; the workflow reconciles from the saved order', {
         error: error.name,
       });
-      return false;
+      return 'gone';
     }
-    throw error;
+    // The action is saved and the caller must hear so; the caller keeps the token for the next action
+    // or checkpoint. Logged as an error so that an alarm can see it.
+    logger.error('Could not complete the waiting task; it stays waiting', { error: error as Error });
+    return 'failed';
   }
 };

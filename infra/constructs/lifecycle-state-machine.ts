@@ -66,7 +66,9 @@ export class LifecycleStateMachine extends Construct {
           substitutedValue(substitution, props),
         ]),
       ),
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // Inputs and outputs carry task tokens and requesters' words: auditors read them in the execution
+      // history (GetExecutionHistory), not in logs kept for months.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
     for (const substitution of substitutions.values()) this.grantWhatItNames(substitution, props);

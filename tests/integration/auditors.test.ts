@@ -123,6 +123,9 @@ describe('GET /orders/{id}/execution-history', () => {
     } while (nextToken && pages < 20);
 
     expect(pages).toBeGreaterThan(1);
+    // The callback tasks' tokens are live credentials: redacted for auditors.
+    expect(JSON.stringify(events)).not.toContain('LOCALTOKEN');
+    expect(JSON.stringify(events)).toContain('<redacted>');
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
     expect(events[0]).toMatchObject({ type: 'ExecutionStarted', previousEventId: 0 });
     expect(events.at(-1)?.type).toBe('ExecutionSucceeded');

@@ -248,9 +248,16 @@ describe('the handling loop', () => {
     expect(second.body.version).toBe(first.body.version);
     await s.untilWaiting(created.id, 'accepted');
 
-    // A reply and an extension request at the same moment: one wins, the other is refused with 409
+    // A reply and an extension request at the same moment, both made on the version the unit read:
+    // one wins, the other is refused with 409 and changes nothing
     const [reply, extension] = await Promise.all([
-      s.act(created.id, 'reply', unit, { result: 'resolved', text: '已清理。' }),
+      s.act(
+        created.id,
+        'reply',
+        unit,
+        { result: 'resolved', text: '已清理。' },
+        { 'if-match': `"${first.body.version}"` },
+      ),
       s.act(
         created.id,
         'extension',
