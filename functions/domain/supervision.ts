@@ -66,9 +66,9 @@ const openObligations = (order: WorkOrder): { obligation: Obligation; from: numb
     case 'received':
     case 'awaiting_dispatch':
       return [{ obligation: 'dispatch', from: received, deadline: order.deadlines.dispatchBy }];
+    // Objected and replied orders wait for the centre: nothing is charged to the unit meanwhile.
     case 'dispatched':
     case 'accepted':
-    case 'objected':
       return [
         ...(order.contact || !order.deadlines.contactBy
           ? []
