@@ -27,6 +27,7 @@ import { actorOf, canRead, type PersonActor } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
 import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
 import { type ApiEvent, json, withJsonBody } from '#shared/http.ts';
+import { logger } from '#shared/logger.ts';
 import { readActionClaim, readOrder, restorePendingTask, saveChange } from '#shared/order-store.ts';
 import { referenceData, supervisionRules, timeLimits, workingCalendar } from '#shared/reference.ts';
 import { completeWaitingTask } from '#shared/task-tokens.ts';
@@ -281,7 +282,12 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
           payload: input,
           ...lifecycleStep(saved.order, nowMs),
         });
-        if (completed === 'failed') await restorePendingTask(id, waiting);
+        if (completed === 'failed') {
+          // Best effort: the action is saved either way, and the caller must hear so.
+          await restorePendingTask(id, waiting).catch((error: unknown) =>
+            logger.error('Could not put the waiting task back', { error: error as Error }),
+          );
+        }
       }
       return json(200, viewOrder(saved.order, actor), { etag: `"${saved.order.version}"` });
     } catch (error) {

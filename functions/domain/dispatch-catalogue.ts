@@ -66,7 +66,12 @@ export const routeByCatalogue = (order: RoutableOrder, ref: ReferenceData): Rout
 export const routeByDispatcher = (
   ref: ReferenceData,
   choice: { leadUnitId: string; coUnitIds: readonly string[] },
-): Extract<Route, { kind: 'unit' }> => withDistrictCopy(ref, { ...choice, basis: { rule: 'dispatcher' } });
+): Extract<Route, { kind: 'unit' }> =>
+  withDistrictCopy(ref, {
+    ...choice,
+    coUnitIds: [...new Set(choice.coUnitIds)],
+    basis: { rule: 'dispatcher' },
+  });
 
 const withDistrictCopy = (
   ref: ReferenceData,

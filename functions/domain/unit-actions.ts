@@ -137,18 +137,38 @@ export const decideObjection = (
   requireCentre(actor, ['dispatcher', 'supervisor']);
   assertAllowed(order, 'decide_objection');
   if (decision.kind === 'confirm') {
-    const { pendingObjection: _settled, ...rest } = order;
-    return act(
+    const { pendingObjection: settled, ...rest } = order;
+    // The unit's clock stood still while the centre decided: its deadlines move by that pause.
+    const pause = settled ? Math.max(0, nowMs - Date.parse(settled.at)) : 0;
+    const shift = (deadline: string | undefined) =>
+      deadline ? iso(Date.parse(deadline) + pause) : undefined;
+    const deadlines = {
+      ...order.deadlines,
+      ...(order.deadlines.contactBy ? { contactBy: shift(order.deadlines.contactBy) } : {}),
+      ...(order.deadlines.resolveBy ? { resolveBy: shift(order.deadlines.resolveBy) } : {}),
+    } as WorkOrder['deadlines'];
+    const confirmed = act(
       rest as WorkOrder,
       'decide_objection',
       actor,
       nowMs,
       'objection_refused',
       { note: decision.note, unitId: order.unitId },
-      {
-        status: 'dispatched',
-      },
+      { status: 'dispatched', deadlines },
     );
+    if (pause === 0) return confirmed;
+    return {
+      order: confirmed.order,
+      events: [
+        ...confirmed.events,
+        {
+          type: 'deadline_changed',
+          at: iso(nowMs),
+          actor,
+          data: { reason: 'objection_refused', from: order.deadlines, to: deadlines },
+        },
+      ],
+    };
   }
   if (decision.route.leadUnitId === order.unitId) {
     throw new HotlineError(
@@ -173,7 +193,7 @@ export const decideObjection = (
       ...moved.order,
       actionCount: (order.actionCount ?? 0) + 1,
       // Someone acted: the run of idle waits ends, and the order is no longer stalled.
-      ...(order.idleWaits ? { idleWaits: 0, flags: order.flags.filter((f) => f !== 'stalled') } : {}),
+      ...(order.idleWaits ? { idleWaits: 0 } : {}),
     },
     events: [
       {

@@ -272,10 +272,10 @@ describe.each(Object.entries(stateMachines))('the %s state machine', (key, spec)
     return found.Properties;
   };
 
-  it('is a Standard machine with full logging and X-Ray', () => {
+  it('is a Standard machine with X-Ray, logging every event but no execution data (task tokens, requesters)', () => {
     expect(machine()).toMatchObject({
       StateMachineType: 'STANDARD',
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
       TracingConfiguration: { Enabled: true },
     });
   });

@@ -61,7 +61,20 @@ describe('pre-token-generation', () => {
     const token = await accessTokenOf(signIn(['auditor', 'supervisor', 'dispatcher']));
 
     expect(token?.claimsToAddOrOverride).toEqual({ role: 'dispatcher' });
-    expect(token?.scopesToAdd).toEqual(['hotline/dispatcher', 'hotline/supervisor', 'hotline/auditor']);
+    expect(token?.scopesToAdd).toEqual(['hotline/dispatcher']);
+  });
+
+  it("returns only the first role's scope for a user in several role groups: one role per token", async () => {
+    // Prepare: a supervisor who is also an auditor; the client asks for both scopes
+    const event = signIn(['auditor', 'supervisor'], {}, ['openid', 'hotline/supervisor', 'hotline/auditor']);
+
+    // Act
+    const token = await accessTokenOf(event);
+
+    // Assess
+    expect(token?.claimsToAddOrOverride).toEqual({ role: 'supervisor' });
+    expect(token?.scopesToAdd).toEqual(['hotline/supervisor']);
+    expect(token?.scopesToSuppress).toEqual(['hotline/auditor']);
   });
 
   it('ignores groups that are not roles', async () => {

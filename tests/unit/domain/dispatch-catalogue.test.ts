@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Route, routeByCatalogue, routeByDispatcher } from '#domain/dispatch-catalogue.ts';
+import {
+  checkCatalogueEntry,
+  type Route,
+  routeByCatalogue,
+  routeByDispatcher,
+} from '#domain/dispatch-catalogue.ts';
+import { HotlineError } from '#domain/errors.ts';
 import { type CatalogueEntry, ReferenceData } from '#domain/reference-data.ts';
 import { referenceData as demo } from '#shared/reference.ts';
+import { catchError } from './support.ts';
 
 /**
  * A small test city (not the demo files):
@@ -297,6 +304,15 @@ describe('routeByDispatcher', () => {
     expect(routes.map((r) => r.copiedUnitIds)).toEqual([[], [], []]);
   });
 
+  it('returns each co-handler once when the dispatcher named it twice', () => {
+    // Act
+    const route = routeByDispatcher(ref, { leadUnitId: 'st-s11', coUnitIds: ['dept-a', 'dept-b', 'dept-a'] });
+
+    // Assess
+    expect(route.coUnitIds).toEqual(['dept-a', 'dept-b']);
+    expect(route.copiedUnitIds).toEqual(['gov-d1']);
+  });
+
   it('returns the choice without changing the array it was given', () => {
     // Prepare
     const coUnitIds = ['st-s11', 'dept-a'];
@@ -306,6 +322,50 @@ describe('routeByDispatcher', () => {
 
     // Assess
     expect(coUnitIds).toEqual(['st-s11', 'dept-a']);
+  });
+});
+
+describe('checkCatalogueEntry', () => {
+  const entry = (changes: Partial<CatalogueEntry> = {}): CatalogueEntry => ({
+    categoryCode: '100102',
+    areaCode: S11,
+    leadUnitId: 'st-s11',
+    coUnitIds: ['dept-a'],
+    ...changes,
+  });
+
+  it('returns nothing for a line whose category, place and units exist', () => {
+    // Act / Assess
+    expect(() => checkCatalogueEntry(entry(), ref)).not.toThrow();
+  });
+
+  it('rejects a co-handler named twice with 422 DUPLICATE_CO_HANDLER', () => {
+    // Act
+    const error = catchError(() =>
+      checkCatalogueEntry(entry({ coUnitIds: ['dept-a', 'dept-b', 'dept-a'] }), ref),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(HotlineError);
+    expect(error).toMatchObject({
+      kind: 'unprocessable',
+      code: 'DUPLICATE_CO_HANDLER',
+      details: [{ path: 'coUnitIds', code: 'DUPLICATE_CO_HANDLER', message: 'A co-handler is named twice.' }],
+    });
+  });
+
+  it('rejects a line with a duplicate among other problems with 422 INVALID_CATALOGUE_ENTRY listing each', () => {
+    // Act
+    const error = catchError(() =>
+      checkCatalogueEntry(entry({ coUnitIds: ['st-s11', 'st-s11'] }), ref),
+    ) as HotlineError;
+
+    // Assess
+    expect(error).toMatchObject({ kind: 'unprocessable', code: 'INVALID_CATALOGUE_ENTRY' });
+    expect((error.details as { code: string }[]).map((p) => p.code)).toEqual([
+      'DUPLICATE_CO_HANDLER',
+      'LEAD_AS_CO_HANDLER',
+    ]);
   });
 });
 

@@ -69,14 +69,32 @@ const resolvingBy = (dispatchedAt: string, resolveBy: string): WorkOrder =>
   });
 
 describe('supervisionRulesSchema', () => {
-  it('returns the rules of data/supervision.json: remind at 80 %, urge, supervise, notify, idle 30 days, 3 times', () => {
+  it('returns the rules of data/supervision.json: remind at 80 %, urge, supervise, notify, idle 30 days, 3 times, 12 on the centre', () => {
     // Assess
     expect(rules).toEqual({
       reminderAt: 0.8,
       ladder: { urge: { calendarDays: 1 }, supervise: { workingDays: 3 }, notify: { workingDays: 5 } },
       idleWait: { calendarDays: 30 },
       maxIdleWaits: 3,
+      maxIdleWaitsOnCentre: 12,
     });
+  });
+
+  it('rejects rules without maxIdleWaitsOnCentre, or with it outside 1 to 48 or fractional', () => {
+    // Prepare
+    const { version: _version, maxIdleWaitsOnCentre: _centre, ...withoutCentre } = supervisionJson;
+
+    // Act
+    const results = [
+      withoutCentre,
+      { ...withoutCentre, maxIdleWaitsOnCentre: 0 },
+      { ...withoutCentre, maxIdleWaitsOnCentre: 49 },
+      { ...withoutCentre, maxIdleWaitsOnCentre: 2.5 },
+      { ...withoutCentre, maxIdleWaitsOnCentre: 48 },
+    ].map((candidate) => supervisionRulesSchema.safeParse(candidate).success);
+
+    // Assess
+    expect(results).toEqual([false, false, false, false, true]);
   });
 
   it('rejects a reminder share outside (0, 1), no idle wait at all and unknown settings', () => {
@@ -146,8 +164,8 @@ describe('plannedCheckpoints', () => {
     );
   });
 
-  it('returns contact and resolution checkpoints in time order for an order dispatched, accepted or objected to', () => {
-    for (const status of ['dispatched', 'accepted', 'objected'] as const) {
+  it('returns contact and resolution checkpoints in time order for an order dispatched or accepted', () => {
+    for (const status of ['dispatched', 'accepted'] as const) {
       // Act
       const points = plannedCheckpoints(orderIn(status), rules, calendar);
 
@@ -191,6 +209,14 @@ describe('plannedCheckpoints', () => {
     // Assess
     expect(plannedCheckpoints(orderIn('replied'), rules, calendar)).toEqual([]);
     expect(plannedCheckpoints(orderIn('closed'), rules, calendar)).toEqual([]);
+  });
+
+  it('returns nothing for an objected order: its obligations pause while the centre decides', () => {
+    // Act
+    const points = plannedCheckpoints(orderIn('objected'), rules, calendar);
+
+    // Assess
+    expect(points).toEqual([]);
   });
 
   it('returns the ladder across a weekend: urge on Saturday, supervise and notify on working days only', () => {
@@ -602,9 +628,16 @@ describe('applyDueCheckpoints (idle waits)', () => {
     });
   });
 
-  it('returns each idle wait counted, and the order closed as expired at the last one', () => {
-    // Act
-    const { order, changes } = waitIdle(orderIn('replied'), rules.maxIdleWaits);
+  /** Signed for and contacted, every resolution checkpoint handled: the unit leaves it alone. */
+  const leftByItsUnit = (): WorkOrder => {
+    const contacted = orderIn('accepted', { contact: { at: CONTACTED_AT, way: 'phone' } });
+    const resolveIds = plannedCheckpoints(contacted, rules, calendar).map((c) => c.id);
+    return { ...contacted, checkpointsDone: resolveIds };
+  };
+
+  it('returns each idle wait counted, and an order its unit leaves alone closed as expired at maxIdleWaits', () => {
+    // Act: accepted at 10:00 CST on 12-01; idle waits end 30 days apart
+    const { order, changes } = waitIdle(leftByItsUnit(), rules.maxIdleWaits);
 
     // Assess
     expect(changes.map((c) => c.events.map((e) => e.type))).toEqual([
@@ -615,22 +648,22 @@ describe('applyDueCheckpoints (idle waits)', () => {
     expect(changes.map((c) => c.events[0]?.data.idleWaits)).toEqual([1, 2, 3]);
     expect(changes.at(-1)?.events[1]).toEqual({
       type: 'closed',
-      at: '2027-03-02T01:00:00.000Z',
+      at: '2027-03-01T02:00:00.000Z',
       actor: workflow,
       data: { outcome: 'expired' },
     });
     expect(order).toMatchObject({
       status: 'closed',
-      version: 6 + 3,
+      version: 4 + 3,
       closure: { outcome: 'expired' },
-      closedAt: '2027-03-02T01:00:00.000Z',
+      closedAt: '2027-03-01T02:00:00.000Z',
       flags: ['stalled'],
     });
   });
 
   it('returns nothing more for the expired order: closed, and the next step is close', () => {
     // Prepare
-    const { order } = waitIdle(orderIn('replied'), rules.maxIdleWaits);
+    const { order } = waitIdle(leftByItsUnit(), rules.maxIdleWaits);
 
     // Act
     const change = applyDueCheckpoints(order, at(order.updatedAt) + 60 * DAY, rules, calendar);
@@ -641,8 +674,8 @@ describe('applyDueCheckpoints (idle waits)', () => {
     expect(step).toEqual({ step: 'close', timeoutSeconds: 1, version: order.version });
   });
 
-  it('returns an order that waited on its dispatcher closed as expired after the ladder and the idle waits', () => {
-    // Prepare: the dispatch ladder ends on 2026-12-08; three idle waits of 30 days follow
+  it('returns an order that waited on its dispatcher closed as expired after the ladder and the idle waits on the centre', () => {
+    // Prepare: the dispatch ladder ends on 2026-12-08; twelve idle waits of 30 days follow
     const laddered = applyDueCheckpoints(
       orderIn('awaiting_dispatch'),
       at('2026-12-09T00:00:00.000Z'),
@@ -651,15 +684,49 @@ describe('applyDueCheckpoints (idle waits)', () => {
     );
 
     // Act
-    const { order } = waitIdle(laddered?.order as WorkOrder, rules.maxIdleWaits);
+    const afterUnitWaits = waitIdle(laddered?.order as WorkOrder, rules.maxIdleWaits).order;
+    const { order, changes } = waitIdle(laddered?.order as WorkOrder, rules.maxIdleWaitsOnCentre);
 
     // Assess
     expect(laddered?.order.flags).toEqual(['dispatch_overdue', 'urged', 'supervised', 'notified']);
+    expect(afterUnitWaits).toMatchObject({ status: 'awaiting_dispatch', idleWaits: rules.maxIdleWaits });
+    expect(changes).toHaveLength(rules.maxIdleWaitsOnCentre);
     expect(order).toMatchObject({ status: 'closed', closure: { outcome: 'expired' } });
   });
 
-  // Known bug (reported): the rules say "idle waits in a row", but every idle wait of the order's life
-  // is counted, so an order people acted on between idle waits is closed as expired too early.
+  it('returns an order waiting for the centre still open after maxIdleWaits, closed as expired only at maxIdleWaitsOnCentre', () => {
+    for (const status of ['replied', 'objected'] as const) {
+      // Prepare
+      const waiting = orderIn(status);
+
+      // Act
+      const almost = waitIdle(waiting, rules.maxIdleWaitsOnCentre - 1);
+      const last = applyDueCheckpoints(
+        almost.order,
+        at(nextStep(almost.order, at(almost.order.updatedAt), rules, calendar).until ?? ''),
+        rules,
+        calendar,
+      );
+
+      // Assess
+      expect(
+        almost.changes.map((c) => c.events.map((e) => e.type)),
+        status,
+      ).toEqual(Array.from({ length: rules.maxIdleWaitsOnCentre - 1 }, () => ['stalled']));
+      expect(almost.order, status).toMatchObject({
+        status,
+        idleWaits: rules.maxIdleWaitsOnCentre - 1,
+        flags: ['stalled'],
+      });
+      expect(
+        last?.events.map((e) => e.type),
+        status,
+      ).toEqual(['stalled', 'closed']);
+      expect(last?.events[0]?.data.idleWaits, status).toBe(rules.maxIdleWaitsOnCentre);
+      expect(last?.order, status).toMatchObject({ status: 'closed', closure: { outcome: 'expired' } });
+    }
+  });
+
   it('returns a first idle wait, not an expiry, when people acted since the last idle waits', () => {
     // Prepare: two idle waits on the reply; then the centre rejects it and the unit replies again
     const contacted = orderIn('accepted', { contact: { at: CONTACTED_AT, way: 'phone' } });
@@ -668,6 +735,7 @@ describe('applyDueCheckpoints (idle waits)', () => {
     const rejected = reviewReply(idle, operator, at('2027-02-01T02:00:00.000Z'), {
       accept: false,
       reason: '未附照片',
+      resolveBy: '2027-02-04T15:59:59.999Z',
     });
     const repliedAgain = replyToOrder(rejected.order, {
       result: 'resolved',
@@ -681,6 +749,7 @@ describe('applyDueCheckpoints (idle waits)', () => {
 
     // Assess
     expect(change?.events.map((e) => e.type)).toEqual(['stalled']);
+    expect(change?.events[0]?.data.idleWaits).toBe(1);
     expect(change?.order.status).toBe('replied');
   });
 });

@@ -31,7 +31,6 @@ const limits: TimeLimits = {
     '030101': { resolve: { calendarDays: 2 } },
   },
   reopened: { resolve: { workingDays: 3 } },
-  overdueGrace: { calendarDays: 30 },
 };
 
 describe('applyLimit', () => {
@@ -266,12 +265,32 @@ describe('timeLimitsSchema', () => {
     expect(timeLimitsSchema.safeParse(input).success).toBe(false);
   });
 
+  it('rejects overdueGrace, a setting that no longer exists', () => {
+    // Prepare
+    const input = { ...valid(), overdueGrace: { calendarDays: 30 } };
+
+    // Act
+    const result = timeLimitsSchema.safeParse(input);
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({ code: 'unrecognized_keys', keys: ['overdueGrace'] }),
+    ]);
+  });
+
+  it('returns the deployed defaults without overdueGrace', () => {
+    // Assess
+    expect(timeLimitsJson).not.toHaveProperty('overdueGrace');
+    expect(Object.keys(timeLimitsSchema.parse(valid()))).not.toContain('overdueGrace');
+  });
+
   it('rejects an unknown key inside a limit and a limit with two units', () => {
     // Prepare
     const extra = valid();
-    extra.overdueGrace = { calendarDays: 30, note: 'x' };
+    extra.reopened = { resolve: { workingDays: 3, note: 'x' } };
     const twoUnits = valid();
-    twoUnits.overdueGrace = { calendarDays: 30, hours: 1 };
+    twoUnits.reopened = { resolve: { workingDays: 3, hours: 1 } };
 
     // Act / Assess
     expect(timeLimitsSchema.safeParse(extra).success).toBe(false);
@@ -313,7 +332,7 @@ describe('timeLimitsSchema', () => {
     // Act
     const results = specs.map((spec) => {
       const input = valid();
-      input.overdueGrace = spec;
+      input.reopened = { resolve: spec };
       return timeLimitsSchema.safeParse(input).success;
     });
 
@@ -324,11 +343,11 @@ describe('timeLimitsSchema', () => {
   it('rejects fractional calendar and working days but returns fractional hours', () => {
     // Prepare
     const fractionalDays = valid();
-    fractionalDays.overdueGrace = { calendarDays: 1.5 };
+    fractionalDays.reopened = { resolve: { calendarDays: 1.5 } };
     const fractionalWorking = valid();
-    fractionalWorking.overdueGrace = { workingDays: 2.5 };
+    fractionalWorking.reopened = { resolve: { workingDays: 2.5 } };
     const fractionalHours = valid();
-    fractionalHours.overdueGrace = { hours: 1.5 };
+    fractionalHours.reopened = { resolve: { hours: 1.5 } };
 
     // Act / Assess
     expect(timeLimitsSchema.safeParse(fractionalDays).success).toBe(false);

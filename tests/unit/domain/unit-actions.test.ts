@@ -6,6 +6,7 @@ import {
   decideObjection,
   escalate,
   MAX_ACTIONS_PER_ORDER,
+  MAX_EXTENSION_REQUESTS,
   noteProgress,
   objectToDispatch,
   recordContact,
@@ -20,6 +21,7 @@ import type { Change, WorkOrder } from '#domain/work-order.ts';
 import {
   auditor,
   CO,
+  COPIED,
   catchError,
   coHandler,
   copiedUnit,
@@ -185,8 +187,10 @@ describe('objectToDispatch', () => {
 
 describe('decideObjection', () => {
   it('returns the order dispatched again to the same unit when the centre confirms, the objection settled', () => {
-    // Prepare
+    // Prepare: objected at ACCEPTED_AT, decided at NOW
     const order = orderIn('objected');
+    const pause = NOW - Date.parse(order.pendingObjection?.at ?? '');
+    const moved = (deadline: string | undefined) => iso(Date.parse(deadline ?? '') + pause);
 
     // Act
     const { order: confirmed, events } = decideObjection(order, dispatcher, NOW, {
@@ -194,14 +198,19 @@ describe('decideObjection', () => {
       note: '属地管理，维持派单',
     });
 
-    // Assess
+    // Assess: the unit's deadlines move by the time the centre took; nothing is charged to the unit
+    expect(pause).toBeGreaterThan(0);
     expect(confirmed).toMatchObject({
       status: 'dispatched',
       unitId: LEAD,
       version: order.version + 1,
       objectionCount: 1,
       actionCount: 2,
-      deadlines: order.deadlines,
+      deadlines: {
+        ...order.deadlines,
+        contactBy: moved(order.deadlines.contactBy),
+        resolveBy: moved(order.deadlines.resolveBy),
+      },
     });
     expect(confirmed).not.toHaveProperty('pendingObjection');
     expect(events).toEqual([
@@ -210,6 +219,12 @@ describe('decideObjection', () => {
         at: iso(NOW),
         actor: dispatcher,
         data: { note: '属地管理，维持派单', unitId: LEAD },
+      },
+      {
+        type: 'deadline_changed',
+        at: iso(NOW),
+        actor: dispatcher,
+        data: { reason: 'objection_refused', from: order.deadlines, to: confirmed.deadlines },
       },
     ]);
   });
@@ -256,6 +271,40 @@ describe('decideObjection', () => {
       actor: supervisor,
       data: { unitId: 'st-110101002', previousUnitId: LEAD, note: '改派东华门以北', ...newDeadlines },
     });
+  });
+
+  it("returns the re-dispatched order with only the dispatch_overdue flag: the first unit's lateness stays in the events", () => {
+    // Prepare
+    const order = orderIn('objected', { flags: ['dispatch_overdue', 'contact_overdue', 'urged'] });
+
+    // Act
+    const { order: moved } = decideObjection(order, dispatcher, NOW, {
+      kind: 'redispatch',
+      route: routeTo('st-110101002'),
+      deadlines: newDeadlines,
+    });
+
+    // Assess
+    expect(moved.flags).toEqual(['dispatch_overdue']);
+  });
+
+  it('returns the re-dispatched order clean after idle waits too: idleWaits 0, only dispatch_overdue kept', () => {
+    // Prepare: the objection waited for the centre through two idle waits
+    const order = orderIn('objected', {
+      idleWaits: 2,
+      flags: ['dispatch_overdue', 'contact_overdue', 'urged', 'stalled'],
+    });
+
+    // Act
+    const { order: moved } = decideObjection(order, dispatcher, NOW, {
+      kind: 'redispatch',
+      route: routeTo('st-110101002'),
+      deadlines: newDeadlines,
+    });
+
+    // Assess
+    expect(moved.idleWaits).toBe(0);
+    expect(moved.flags).toEqual(['dispatch_overdue']);
   });
 
   it('rejects a re-dispatch to the unit that objected with 422 SAME_UNIT', () => {
@@ -468,7 +517,6 @@ describe('requestCoHandling', () => {
     ]);
   });
 
-  // Known bug (reported): a unit named twice in one request is added twice to coUnitIds.
   it('returns each new co-handler once when the request names it twice', () => {
     // Act
     const { order, events } = requestCoHandling(orderIn('accepted'), lead, NOW, {
@@ -514,7 +562,7 @@ describe('reportCoHandling', () => {
     expect(reported).toEqual({
       ...order,
       version: order.version + 1,
-      coReports: [{ unitId: CO, at: iso(NOW), text: '已联合执法，暂扣经营工具' }],
+      coReports: [{ unitId: CO, at: iso(NOW) }],
       actionCount: 2,
       updatedAt: iso(NOW),
     });
@@ -534,11 +582,27 @@ describe('reportCoHandling', () => {
     const replied = { ...orderIn('replied'), coReports: first.order.coReports ?? [] };
 
     // Act
-    const { order } = reportCoHandling(replied, coHandler, LATE, '第二次');
+    const { order, events } = reportCoHandling(replied, coHandler, LATE, '第二次');
 
     // Assess
     expect(order.status).toBe('replied');
-    expect(order.coReports?.map((r) => r.text)).toEqual(['第一次', '第二次']);
+    expect(order.coReports).toEqual([
+      { unitId: CO, at: iso(NOW) },
+      { unitId: CO, at: iso(LATE) },
+    ]);
+    expect([...first.events, ...events].map((e) => e.data.text)).toEqual(['第一次', '第二次']);
+  });
+
+  it('returns the text of a report only in its event: the order keeps who reported and when', () => {
+    // Prepare
+    const text = '已联合执法，暂扣经营工具'.repeat(100);
+
+    // Act
+    const { order, events } = reportCoHandling(orderIn('accepted'), coHandler, NOW, text);
+
+    // Assess
+    expect(JSON.stringify(order)).not.toContain(text);
+    expect(events[0]?.data).toEqual({ unitId: CO, at: iso(NOW), text, leadUnitId: LEAD });
   });
 
   it('rejects a report by the lead, a copied unit or the centre with 403 NOT_CO_HANDLER', () => {
@@ -573,7 +637,6 @@ describe('summonDepartments', () => {
     ]);
   });
 
-  // Known bug (reported): as with requestCoHandling, a department named twice is added twice.
   it('returns each summoned department once when the summons names it twice', () => {
     // Act
     const { order } = summonDepartments(orderIn('accepted'), lead, NOW, {
@@ -682,6 +745,37 @@ describe('requestExtension', () => {
     expect(order.pendingExtension).toMatchObject({ days: 2, proposedResolveBy: '2026-12-10T01:05:00.000Z' });
   });
 
+  it('returns each request counted in extensionRequests, whatever the centre decided', () => {
+    // Prepare
+    const first = pendingExtension(orderIn('accepted'));
+    const denied = decideExtension(first, dispatcher, NOW, { approve: false }).order;
+
+    // Act
+    const { order: second } = requestExtension(denied, lead, NOW + DAY, { days: 2, reason: '补充材料' });
+
+    // Assess
+    expect(first.extensionRequests).toBe(1);
+    expect(denied.extensionRequests).toBe(1);
+    expect(second.extensionRequests).toBe(2);
+  });
+
+  it('rejects a request after MAX_EXTENSION_REQUESTS (3) with 409 EXTENSION_LIMIT, even when all were decided', () => {
+    // Prepare
+    let order = orderIn('accepted');
+    for (let i = 0; i < MAX_EXTENSION_REQUESTS; i++) {
+      const asked = requestExtension(order, lead, NOW + i * DAY, { days: 1, reason: `第${i + 1}次` }).order;
+      order = decideExtension(asked, dispatcher, NOW + i * DAY, { approve: i % 2 === 0 }).order;
+    }
+
+    // Act
+    const result = refused(order, (o) => requestExtension(o, lead, LATE, { days: 1, reason: '再延' }));
+
+    // Assess
+    expect(MAX_EXTENSION_REQUESTS).toBe(3);
+    expect(order.extensionRequests).toBe(3);
+    expectRefusal(result, 'conflict', 'EXTENSION_LIMIT');
+  });
+
   it('rejects a request by a co-handler with 403 NOT_LEAD_UNIT', () => {
     // Act
     const result = refused(orderIn('accepted'), (o) =>
@@ -764,10 +858,10 @@ describe('decideExtension', () => {
 });
 
 describe('escalate', () => {
-  it('returns the escalation recorded with its time and an escalated event', () => {
+  it('returns the escalation recorded with its time and an escalated event with the reason', () => {
     // Prepare
     const order = orderIn('accepted', {
-      escalations: [{ to: 'district', reason: '第一次', at: '2026-12-01T05:00:00.000Z' }],
+      escalations: [{ to: 'district', at: '2026-12-01T05:00:00.000Z' }],
     });
 
     // Act
@@ -778,12 +872,60 @@ describe('escalate', () => {
 
     // Assess
     expect(escalated.escalations).toEqual([
-      { to: 'district', reason: '第一次', at: '2026-12-01T05:00:00.000Z' },
-      { to: 'regulator', reason: '涉及食品安全监管', at: iso(NOW) },
+      { to: 'district', at: '2026-12-01T05:00:00.000Z' },
+      { to: 'regulator', at: iso(NOW) },
     ]);
+    expect(escalated.copiedUnitIds).toEqual(order.copiedUnitIds);
     expect(events).toEqual([
       { type: 'escalated', at: iso(NOW), actor: lead, data: { to: 'regulator', reason: '涉及食品安全监管' } },
     ]);
+  });
+
+  it('returns the district government copied when the lead escalates to the district, named in the event', () => {
+    // Prepare: an order that does not copy 东城区政府 yet
+    const order = orderIn('accepted', { copiedUnitIds: [] });
+
+    // Act
+    const { order: escalated, events } = escalate(order, lead, NOW, {
+      to: 'district',
+      reason: '需区级协调',
+      districtGovernmentId: COPIED,
+    });
+
+    // Assess
+    expect(escalated.copiedUnitIds).toEqual([COPIED]);
+    expect(escalated.escalations).toEqual([{ to: 'district', at: iso(NOW) }]);
+    expect(events).toEqual([
+      {
+        type: 'escalated',
+        at: iso(NOW),
+        actor: lead,
+        data: { to: 'district', reason: '需区级协调', copied: COPIED },
+      },
+    ]);
+  });
+
+  it('returns no second copy when the district government is copied already, and none for the city', () => {
+    // Prepare: the fixture copies 东城区政府
+    const order = orderIn('accepted');
+
+    // Act
+    const toDistrict = escalate(order, lead, NOW, {
+      to: 'district',
+      reason: '区级',
+      districtGovernmentId: COPIED,
+    });
+    const toCity = escalate({ ...order, copiedUnitIds: [] }, lead, NOW, {
+      to: 'city',
+      reason: '市级',
+      districtGovernmentId: COPIED,
+    });
+
+    // Assess
+    expect(toDistrict.order.copiedUnitIds).toEqual([COPIED]);
+    expect(toDistrict.events[0]?.data).toEqual({ to: 'district', reason: '区级' });
+    expect(toCity.order.copiedUnitIds).toEqual([]);
+    expect(toCity.events[0]?.data).toEqual({ to: 'city', reason: '市级' });
   });
 
   it('rejects an escalation by a co-handler with 403 NOT_LEAD_UNIT', () => {
@@ -860,14 +1002,34 @@ describe('replyToOrder', () => {
     expect(events[0]?.data.late).toBe(false);
   });
 
-  it('rejects a reply while an extension request waits for the centre with 409 EXTENSION_PENDING', () => {
+  it('returns a reply that withdraws the extension request waiting for the centre, saying so in the event', () => {
+    // Prepare
+    const order = pendingExtension(orderIn('accepted'));
+
     // Act
-    const result = refused(pendingExtension(orderIn('accepted')), (o) =>
-      replyToOrder(o, { result: 'resolved', text: '已处理', nowMs: NOW, actor: lead }),
-    );
+    const { order: replied, events } = replyToOrder(order, {
+      result: 'resolved',
+      text: '已处理',
+      nowMs: NOW + DAY,
+      actor: lead,
+    });
 
     // Assess
-    expectRefusal(result, 'conflict', 'EXTENSION_PENDING');
+    expect(replied).not.toHaveProperty('pendingExtension');
+    expect(replied).toMatchObject({
+      status: 'replied',
+      version: order.version + 1,
+      deadlines: order.deadlines,
+      extensionRequests: 1,
+    });
+    expect(events).toEqual([
+      {
+        type: 'replied',
+        at: iso(NOW + DAY),
+        actor: lead,
+        data: { result: 'resolved', text: '已处理', late: false, extensionWithdrawn: true },
+      },
+    ]);
   });
 
   it('rejects a reply to an order not yet signed for with 409 ACTION_NOT_ALLOWED: a reply starts from accepted', () => {
@@ -921,17 +1083,24 @@ describe('reviewReply', () => {
   });
 
   it('returns the order back to accepted without the reply when the centre rejects it, the rejection counted', () => {
-    // Prepare
+    // Prepare: resolve by 09:05 CST on 12-08; rejected on 12-09, the unit gets until the end of 12-14
     const order = orderIn('replied');
+    const resolveBy = '2026-12-14T15:59:59.999Z';
 
     // Act
     const { order: rejected, events } = reviewReply(order, dispatcher, LATE, {
       accept: false,
       reason: '未附现场照片',
+      resolveBy,
     });
 
     // Assess
-    expect(rejected).toMatchObject({ status: 'accepted', version: order.version + 1, replyRejections: 1 });
+    expect(rejected).toMatchObject({
+      status: 'accepted',
+      version: order.version + 1,
+      replyRejections: 1,
+      deadlines: { ...order.deadlines, resolveBy },
+    });
     expect(rejected).not.toHaveProperty('reply');
     expect(events).toEqual([
       {
@@ -940,7 +1109,54 @@ describe('reviewReply', () => {
         actor: dispatcher,
         data: { reason: '未附现场照片', result: 'resolved' },
       },
+      {
+        type: 'deadline_changed',
+        at: iso(LATE),
+        actor: dispatcher,
+        data: {
+          reason: 'reply_rejected',
+          field: 'resolveBy',
+          from: order.deadlines.resolveBy,
+          to: resolveBy,
+        },
+      },
     ]);
+  });
+
+  it('returns the later resolveBy kept, without a deadline_changed event, when the given one is earlier', () => {
+    // Prepare: rejected a day after the reply, long before the deadline of 12-08
+    const order = orderIn('replied');
+
+    // Act
+    const { order: rejected, events } = reviewReply(order, supervisor, NOW + DAY, {
+      accept: false,
+      reason: '未附照片',
+      resolveBy: '2026-12-04T15:59:59.999Z',
+    });
+
+    // Assess
+    expect(rejected.deadlines).toEqual(order.deadlines);
+    expect(events.map((e) => e.type)).toEqual(['reply_rejected']);
+  });
+
+  it('returns the given resolveBy, from null, for an order that had no resolution deadline', () => {
+    // Prepare
+    const { resolveBy: _none, ...deadlines } = orderIn('replied').deadlines;
+    const order = orderIn('replied', { deadlines });
+
+    // Act
+    const { order: rejected, events } = reviewReply(order, operator, LATE, {
+      accept: false,
+      reason: '未处理完毕',
+      resolveBy: '2026-12-14T15:59:59.999Z',
+    });
+
+    // Assess
+    expect(rejected.deadlines.resolveBy).toBe('2026-12-14T15:59:59.999Z');
+    expect(events[1]).toMatchObject({
+      type: 'deadline_changed',
+      data: { reason: 'reply_rejected', from: null, to: '2026-12-14T15:59:59.999Z' },
+    });
   });
 
   it('returns two rejections counted after the unit replied again', () => {
@@ -948,6 +1164,7 @@ describe('reviewReply', () => {
     const once = reviewReply(orderIn('replied'), supervisor, NOW, {
       accept: false,
       reason: '未附照片',
+      resolveBy: '2026-12-04T15:59:59.999Z',
     }).order;
     const again = replyToOrder(once, {
       result: 'resolved',
@@ -957,7 +1174,11 @@ describe('reviewReply', () => {
     }).order;
 
     // Act
-    const { order } = reviewReply(again, supervisor, NOW + 2 * DAY, { accept: false, reason: '照片不清' });
+    const { order } = reviewReply(again, supervisor, NOW + 2 * DAY, {
+      accept: false,
+      reason: '照片不清',
+      resolveBy: '2026-12-08T15:59:59.999Z',
+    });
 
     // Assess
     expect(order.replyRejections).toBe(2);
@@ -984,14 +1205,12 @@ describe('reviewReply', () => {
 });
 
 describe('MAX_ACTIONS_PER_ORDER', () => {
-  /** Each person action on an order in a status it may start from. */
+  /** Each unit action the bound blocks, on an order in a status it may start from. */
   const personActions: Record<
     string,
     { status: Parameters<typeof orderIn>[0]; act: (o: WorkOrder) => Change }
   > = {
-    accept: { status: 'dispatched', act: (o) => acceptOrder(o, lead, NOW) },
     object: { status: 'dispatched', act: (o) => objectToDispatch(o, lead, NOW, '非本辖区') },
-    contact: { status: 'accepted', act: (o) => recordContact(o, lead, NOW, { way: 'phone' }) },
     progress: { status: 'accepted', act: (o) => noteProgress(o, lead, NOW, '进展') },
     coHandling: {
       status: 'accepted',
@@ -1008,6 +1227,15 @@ describe('MAX_ACTIONS_PER_ORDER', () => {
       act: (o) => requestExtension(o, lead, NOW, { days: 1, reason: '延期' }),
     },
     escalate: { status: 'accepted', act: (o) => escalate(o, lead, NOW, { to: 'city', reason: '上报' }) },
+  };
+
+  /** The lead's essential actions: never blocked, so that an order at the bound can still be finished. */
+  const essentialActions: Record<
+    string,
+    { status: Parameters<typeof orderIn>[0]; act: (o: WorkOrder) => Change }
+  > = {
+    accept: { status: 'dispatched', act: (o) => acceptOrder(o, lead, NOW) },
+    contact: { status: 'accepted', act: (o) => recordContact(o, lead, NOW, { way: 'phone' }) },
     reply: {
       status: 'accepted',
       act: (o) => replyToOrder(o, { result: 'resolved', text: '已处理', nowMs: NOW, actor: lead }),
@@ -1068,6 +1296,30 @@ describe('MAX_ACTIONS_PER_ORDER', () => {
     });
   }
 
+  for (const [name, { status, act }] of Object.entries(essentialActions)) {
+    it(`returns the lead's ${name} on an order at the bound, counted: the bound never blocks its essential actions`, () => {
+      // Prepare: co-handlers used up the bound
+      const order = orderIn(status, { actionCount: MAX_ACTIONS_PER_ORDER });
+
+      // Act
+      const { order: acted } = act(order);
+
+      // Assess
+      expect(acted.version).toBe(order.version + 1);
+      expect(acted.actionCount).toBe(MAX_ACTIONS_PER_ORDER + 1);
+    });
+  }
+
+  it('rejects the essential actions of anyone but the lead at the bound with 403 NOT_LEAD_UNIT, not ACTION_LIMIT', () => {
+    // Act
+    const result = refused(orderIn('accepted', { actionCount: MAX_ACTIONS_PER_ORDER }), (o) =>
+      replyToOrder(o, { result: 'resolved', text: '已处理', nowMs: NOW, actor: coHandler }),
+    );
+
+    // Assess
+    expectRefusal(result, 'forbidden', 'NOT_LEAD_UNIT');
+  });
+
   for (const [name, { order, act }] of Object.entries(centreDecisions)) {
     it(`returns the centre's ${name} on an order at the bound: the bound is on units, not on the centre`, () => {
       // Act
@@ -1077,4 +1329,51 @@ describe('MAX_ACTIONS_PER_ORDER', () => {
       expect(decided.version).toBe(order.version + 1);
     });
   }
+});
+
+describe('a person acting after idle waits', () => {
+  /** An order the workflow marked stalled after two idle waits, with a missed deadline on the record. */
+  const stalled = (status: Parameters<typeof orderIn>[0]) =>
+    orderIn(status, { idleWaits: 2, flags: ['contact_overdue', 'stalled'] });
+
+  const actions: Record<string, { status: Parameters<typeof orderIn>[0]; act: (o: WorkOrder) => Change }> = {
+    'a progress note': { status: 'accepted', act: (o) => noteProgress(o, lead, NOW, '进展') },
+    "a co-handler's report": { status: 'accepted', act: (o) => reportCoHandling(o, coHandler, NOW, '报告') },
+    'a reply': {
+      status: 'accepted',
+      act: (o) => replyToOrder(o, { result: 'resolved', text: '已处理', nowMs: NOW, actor: lead }),
+    },
+    'a confirmed dispatch': {
+      status: 'objected',
+      act: (o) => decideObjection(o, dispatcher, NOW, { kind: 'confirm', note: '维持' }),
+    },
+    'a rejected reply': {
+      status: 'replied',
+      act: (o) =>
+        reviewReply(o, operator, NOW, { accept: false, reason: '未附照片', resolveBy: iso(NOW + 3 * DAY) }),
+    },
+  };
+
+  for (const [name, { status, act }] of Object.entries(actions)) {
+    it(`returns idleWaits 0 and the stalled flag removed after ${name}, the other flags kept`, () => {
+      // Act
+      const { order } = act(stalled(status));
+
+      // Assess
+      expect(order.idleWaits).toBe(0);
+      expect(order.flags).toEqual(['contact_overdue']);
+    });
+  }
+
+  it('returns the flags of an order that was never idle as they were', () => {
+    // Prepare
+    const order = orderIn('accepted', { flags: ['contact_overdue', 'urged'] });
+
+    // Act
+    const { order: noted } = noteProgress(order, lead, NOW, '进展');
+
+    // Assess
+    expect(noted.flags).toEqual(['contact_overdue', 'urged']);
+    expect(noted).not.toHaveProperty('idleWaits');
+  });
 });

@@ -469,6 +469,39 @@ describe('dispatchChange', () => {
     });
   });
 
+  it('returns only the dispatch_overdue flag after a re-dispatch: the new unit starts clean', () => {
+    // Prepare: dispatched late, then the first unit missed its contact deadline and was urged
+    const previous = orderIn('objected', {
+      flags: ['dispatch_overdue', 'contact_overdue', 'urged', 'supervised'],
+    });
+
+    // Act
+    const { order, events } = dispatchChange(
+      previous,
+      { route: routeTo('st-110101002'), deadlines, nowMs: LATER, actor: dispatcher },
+      'redispatched',
+    );
+
+    // Assess
+    expect(order.flags).toEqual(['dispatch_overdue']);
+    expect(events).toHaveLength(1);
+  });
+
+  it('returns no flags after a re-dispatch of an order dispatched on time', () => {
+    // Prepare
+    const previous = orderIn('objected', { flags: ['contact_overdue', 'overdue', 'urged', 'notified'] });
+
+    // Act
+    const { order } = dispatchChange(
+      previous,
+      { route: routeTo('st-110101002'), deadlines, nowMs: LATER, actor: dispatcher },
+      'redispatched',
+    );
+
+    // Assess
+    expect(order.flags).toEqual([]);
+  });
+
   it('returns the order without the settled objection, the acceptance and the contact of the unit before', () => {
     // Prepare
     const previous = orderIn('objected', {

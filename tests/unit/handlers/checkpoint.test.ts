@@ -6,7 +6,7 @@ import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import { useClockSource } from '#shared/clock.ts';
 import type { PendingTask } from '#shared/order-store.ts';
-import { orderIn } from '../domain/support.ts';
+import { DAY, orderIn } from '../domain/support.ts';
 import {
   checkWithSk,
   deleteWithSk,
@@ -50,6 +50,7 @@ const timedOutTask: PendingTask = {
   since: '2026-12-01T02:00:01.000Z',
 };
 const CONTACT_BY = '2026-12-02T01:05:00.000Z';
+const RESOLVE_BY = '2026-12-08T01:05:00.000Z';
 
 const run = (order: WorkOrder, nowIso: string) => {
   useClockSource({ now: () => Date.parse(nowIso) });
@@ -135,13 +136,27 @@ describe('Checkpoint (checkpoint)', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('returns close after closing as expired an order left idle too long, consuming the waiting task', async () => {
-    // Prepare: a reply nobody reviewed, idle twice already; the third idle wait ends now
-    const order = orderIn('replied', {
+  /** The ids of the first `count` idle waits, 30 days apart from 09:00 CST on 2027-01-01. */
+  const idleIds = (count: number): string[] =>
+    Array.from(
+      { length: count },
+      (_, i) =>
+        `idle:${i + 1}@${new Date(Date.parse('2027-01-01T01:00:00.000Z') + i * 30 * DAY).toISOString()}`,
+    );
+
+  it('returns close after closing as expired an order its unit left idle too long, consuming the waiting task', async () => {
+    // Prepare: signed for and contacted, every resolution checkpoint handled, idle twice; the third idle wait ends now
+    const order = orderIn('accepted', {
       version: 8,
-      flags: ['stalled'],
+      contact: { at: '2026-12-01T03:00:00.000Z', way: 'phone' },
+      flags: ['overdue', 'stalled'],
       idleWaits: 2,
-      checkpointsDone: ['idle:1@2027-01-01T01:00:00.000Z', 'idle:2@2027-01-31T01:00:00.000Z'],
+      checkpointsDone: [
+        ...['reminder', 'deadline', 'urge', 'supervise', 'notify'].map(
+          (step) => `${step}:resolve@${RESOLVE_BY}`,
+        ),
+        ...idleIds(2),
+      ],
       updatedAt: '2027-01-31T01:00:00.000Z',
     });
 
@@ -160,6 +175,60 @@ describe('Checkpoint (checkpoint)', () => {
       ExpressionAttributeValues: { ':token': 'task-token-timed-out' },
     });
     expect(savedEvent(6)).toMatchObject({ type: 'stalled', data: { idleWaits: 3 } });
+    expect(savedEvent(7)).toMatchObject({ type: 'closed', data: { outcome: 'expired' } });
+  });
+
+  it('returns another wait after the third idle wait of a reply the centre has not reviewed: the centre gets longer', async () => {
+    // Prepare: a reply nobody reviewed, idle twice already; the third idle wait ends now
+    const order = orderIn('replied', {
+      version: 8,
+      flags: ['stalled'],
+      idleWaits: 2,
+      checkpointsDone: idleIds(2),
+      updatedAt: '2027-01-31T01:00:00.000Z',
+    });
+
+    // Act
+    const next = await run(order, '2027-03-02T01:00:00.000Z');
+
+    // Assess
+    expect(next).toEqual({
+      step: 'wait',
+      timeoutSeconds: 30 * 24 * 3600,
+      version: 9,
+      until: '2027-04-01T01:00:00.000Z',
+    });
+    expect(putWithSk(transactItems(ddb), '#ORDER')?.Item).toMatchObject({
+      version: 9,
+      status: 'replied',
+      order: { idleWaits: 3 },
+    });
+    expect(savedEvent(6)).toMatchObject({ type: 'stalled', data: { idleWaits: 3 } });
+    expect(savedEvent(7)).toBeUndefined();
+  });
+
+  it('returns close after the twelfth idle wait of a reply the centre never reviewed', async () => {
+    // Prepare: idle eleven times already; the twelfth idle wait ends now
+    const ids = idleIds(11);
+    const last = ids.at(-1)?.split('@')[1] ?? '';
+    const order = orderIn('replied', {
+      version: 17,
+      flags: ['stalled'],
+      idleWaits: 11,
+      checkpointsDone: ids,
+      updatedAt: last,
+    });
+
+    // Act
+    const next = await run(order, new Date(Date.parse(last) + 30 * DAY).toISOString());
+
+    // Assess
+    expect(next).toEqual({ step: 'close', timeoutSeconds: 1, version: 18 });
+    expect(putWithSk(transactItems(ddb), '#ORDER')?.Item).toMatchObject({
+      status: 'closed',
+      order: { idleWaits: 12, closure: { outcome: 'expired' } },
+    });
+    expect(savedEvent(6)).toMatchObject({ type: 'stalled', data: { idleWaits: 12 } });
     expect(savedEvent(7)).toMatchObject({ type: 'closed', data: { outcome: 'expired' } });
   });
 

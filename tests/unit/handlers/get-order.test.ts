@@ -113,6 +113,24 @@ describe('GET /orders/{id} (get-order)', () => {
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
   });
 
+  it('returns the requester only as protected to a copied unit and a co-handling unit, in full to the lead', async () => {
+    // Prepare
+    const order = { ...storedOrder(), coUnitIds: ['dept-cgzfj'] };
+    serveReads(ddb, storedOrderItems(order));
+
+    // Act
+    const copied = await handler(getEvent(order.id, unitStaff('gov-110101')), context);
+    const coHandler = await handler(getEvent(order.id, unitStaff('dept-cgzfj')), context);
+    const lead = await handler(getEvent(order.id, unitStaff('st-110101001')), context);
+
+    // Assess
+    for (const result of [copied, coHandler]) {
+      expect(bodyOf(result).requester).toEqual({ kind: 'person', anonymous: false, protected: true });
+      expect(result.body).not.toContain('13800138000');
+    }
+    expect(bodyOf(lead).requester).toEqual(order.requester);
+  });
+
   it("returns a report's requester as protected to the lead unit", async () => {
     // Prepare
     const order: WorkOrder = { ...storedOrder(), appealType: 'report' };

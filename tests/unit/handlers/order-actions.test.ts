@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
@@ -227,8 +227,8 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     });
   });
 
-  it('returns after saving the change: the order on its version condition and the replied event chained after the last', async () => {
-    // Prepare
+  it('returns after saving the change: the order on its version condition, the due checkpoints and the replied event chained after the last', async () => {
+    // Prepare: by 10:00 CST on 12-03 the contact reminder, the contact deadline and its urge are due
     const order = accepted();
     serveReads(ddb, stored(order, waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
@@ -249,21 +249,56 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
         pk: `ORDER#${order.id}`,
         version: 5,
         status: 'replied',
-        order: { status: 'replied', version: 5 },
+        order: {
+          status: 'replied',
+          version: 5,
+          flags: ['contact_overdue', 'urged'],
+          checkpointsDone: [
+            'reminder:contact@2026-12-02T01:05:00.000Z',
+            'deadline:contact@2026-12-02T01:05:00.000Z',
+            'urge:contact@2026-12-02T01:05:00.000Z',
+          ],
+        },
       },
     });
-    const eventPut = putWithSk(items, 'EVENT#0000000006');
-    expect(eventPut?.ConditionExpression).toBe('attribute_not_exists(pk)');
-    const event = eventPut?.Item.event as OrderEvent;
-    expect(event).toMatchObject({
+    const events = putsWithSkPrefix(items, 'EVENT#').map((put) => {
+      expect(put.ConditionExpression).toBe('attribute_not_exists(pk)');
+      return put.Item.event as OrderEvent;
+    });
+    expect(events.map((e) => [e.seq, e.type])).toEqual([
+      [6, 'reminder'],
+      [7, 'deadline_missed'],
+      [8, 'supervision'],
+      [9, 'replied'],
+    ]);
+    expect(events.map((e) => e.prevHash)).toEqual([
+      LAST_EVENT.hash,
+      ...events.slice(0, -1).map((e) => e.hash),
+    ]);
+    const replied = events.at(-1) as OrderEvent;
+    expect(replied).toMatchObject({
       orderId: order.id,
-      seq: 6,
-      type: 'replied',
-      prevHash: LAST_EVENT.hash,
       actor: { kind: 'person', sub: 'staff-1', role: 'unit', unitId: 'st-110101001' },
       data: { result: 'resolved', text: replyBody.text, late: false },
     });
-    expect(orderPut?.Item.lastEvent).toEqual({ seq: 6, hash: event.hash });
+    expect(orderPut?.Item.lastEvent).toEqual({ seq: 9, hash: replied.hash });
+  });
+
+  it('returns after saving only the replied event when no checkpoint is due', async () => {
+    // Prepare: contacted, so no contact checkpoint; the resolution reminder is due on 12-06 only
+    const order = orderIn('accepted', { contact: { at: '2026-12-01T03:00:00.000Z', way: 'phone' } });
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    await handler(replyEvent(), context);
+
+    // Assess
+    const items = transactItems(ddb);
+    const events = putsWithSkPrefix(items, 'EVENT#').map((put) => put.Item.event as OrderEvent);
+    expect(events.map((e) => [e.seq, e.type, e.prevHash])).toEqual([[6, 'replied', LAST_EVENT.hash]]);
+    expect(putWithSk(items, '#ORDER')?.Item.order).toMatchObject({ version: 5, flags: [] });
   });
 
   it('returns after completing the waiting task with the reply and an idle wait: the centre reviews it', async () => {
@@ -306,7 +341,7 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(sfn.calls()).toHaveLength(0);
   });
 
-  it('returns 200 when the waiting task already timed out (SendTaskSuccess fails with TaskTimedOut)', async () => {
+  it('returns 200 when the waiting task already timed out (SendTaskSuccess fails with TaskTimedOut), the token not put back', async () => {
     // Prepare
     serveReads(ddb, stored(accepted(), waitingTask));
     ddb.on(TransactWriteCommand).resolves({});
@@ -320,6 +355,55 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(bodyOf(result)).toMatchObject({ status: 'replied' });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('returns 200 and puts the token back, never over a newer one, when Step Functions cannot be reached', async () => {
+    // Prepare
+    const order = accepted();
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+    sfn
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    // Act
+    const result = await handler(replyEvent(), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ etag: '"5"' });
+    expect(bodyOf(result)).toMatchObject({ status: 'replied', version: 5 });
+    const puts = ddb.commandCalls(PutCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Item: { pk: `ORDER#${order.id}`, sk: '#TASK', type: 'task', task: waitingTask },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    const write = ddb.commandCalls(TransactWriteCommand)[0];
+    expect(write && puts[0] && write.calledBefore(puts[0])).toBe(true);
+  });
+
+  it('returns 200 when the token cannot be put back because the workflow already stored a newer one', async () => {
+    // Prepare
+    serveReads(ddb, stored(accepted(), waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb
+      .on(PutCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    sfn.on(SendTaskSuccessCommand).rejects(new Error('socket hang up'));
+
+    // Act
+    const result = await handler(replyEvent(), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({ status: 'replied' });
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
   });
 
   it('returns 200 for an If-Match equal to the current version, strong or weak', async () => {
@@ -738,6 +822,46 @@ describe('POST /orders/{id}/dispatch (order-actions)', () => {
     });
   });
 
+  it('rejects a dispatch by an operator or an auditor with 403 CENTRE_ONLY and writes nothing', async () => {
+    for (const role of ['operator', 'auditor']) {
+      // Prepare
+      ddb.reset();
+      serveReads(ddb, stored(awaiting(), waitingTask));
+
+      // Act
+      const result = await handler(
+        actionEvent('dispatch', { body: { unitId: 'st-110101001' }, claims: { sub: `${role}-1`, role } }),
+        context,
+      );
+
+      // Assess
+      expect(result.statusCode, role).toBe(403);
+      expect(bodyOf(result), role).toMatchObject({ error: { code: 'CENTRE_ONLY' } });
+      expect(ddb.commandCalls(TransactWriteCommand), role).toHaveLength(0);
+    }
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('returns 200 for a dispatch by a supervisor', async () => {
+    // Prepare
+    serveReads(ddb, stored(awaiting(), waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(
+      actionEvent('dispatch', {
+        body: { unitId: 'st-110101001' },
+        claims: { sub: 'supervisor-1', role: 'supervisor' },
+      }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({ status: 'dispatched', unitId: 'st-110101001' });
+  });
+
   it('rejects an unknown unit with 422 UNKNOWN_UNIT and writes nothing', async () => {
     // Prepare
     serveReads(ddb, stored(awaiting(), waitingTask));
@@ -750,6 +874,96 @@ describe('POST /orders/{id}/dispatch (order-actions)', () => {
     expect(bodyOf(result)).toMatchObject({ error: { code: 'UNKNOWN_UNIT' } });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
+describe('POST /orders/{id}/reply-review (order-actions)', () => {
+  const reviewEvent = (body: unknown) => actionEvent('reply-review', { body, claims: dispatcherClaims });
+  /** The reopened limit from 10:00 CST on Thu 12-03: three working days, Fri, Mon, Tue. */
+  const REOPENED_BY = '2026-12-08T15:59:59.999Z';
+
+  it('returns the rejected reply back to accepted with resolveBy moved to the reopened limit, and a deadline_changed event', async () => {
+    // Prepare: resolve by 09:05 CST on Tue 12-08, earlier than the reopened limit
+    const order = orderIn('replied');
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(reviewEvent({ decision: 'reject', reason: '未附现场照片' }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({
+      status: 'accepted',
+      version: 7,
+      replyRejections: 1,
+      deadlines: { ...order.deadlines, resolveBy: REOPENED_BY },
+    });
+    const items = transactItems(ddb);
+    expect(putWithSk(items, 'EVENT#0000000006')?.Item.event).toMatchObject({
+      type: 'reply_rejected',
+      data: { reason: '未附现场照片' },
+    });
+    expect(putWithSk(items, 'EVENT#0000000007')?.Item.event).toMatchObject({
+      type: 'deadline_changed',
+      data: {
+        reason: 'reply_rejected',
+        field: 'resolveBy',
+        from: order.deadlines.resolveBy,
+        to: REOPENED_BY,
+      },
+    });
+  });
+
+  it('returns the rejected reply with its own resolveBy when that is later than the reopened limit', async () => {
+    // Prepare
+    const resolveBy = '2026-12-20T01:05:00.000Z';
+    const order = orderIn('replied', { deadlines: { ...orderIn('replied').deadlines, resolveBy } });
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(reviewEvent({ decision: 'reject', reason: '未附现场照片' }), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({ status: 'accepted', deadlines: { resolveBy } });
+    const events = putsWithSkPrefix(transactItems(ddb), 'EVENT#').map(
+      (p) => (p.Item.event as OrderEvent).type,
+    );
+    expect(events).toEqual(['reply_rejected']);
+  });
+});
+
+describe('POST /orders/{id}/escalation (order-actions)', () => {
+  it("returns the order escalated to the district with the order's district government copied", async () => {
+    // Prepare: an order of 东城区 (110101) that copies nobody yet
+    const order = orderIn('accepted', {
+      copiedUnitIds: [],
+      contact: { at: '2026-12-01T03:00:00.000Z', way: 'phone' },
+    });
+    serveReads(ddb, stored(order, waitingTask));
+    ddb.on(TransactWriteCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    // Act
+    const result = await handler(
+      actionEvent('escalation', { body: { to: 'district', reason: '需区级协调拆除' } }),
+      context,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({
+      copiedUnitIds: ['gov-110101'],
+      escalations: [{ to: 'district', at: '2026-12-03T02:00:00.000Z' }],
+    });
+    expect(putWithSk(transactItems(ddb), 'EVENT#0000000006')?.Item.event).toMatchObject({
+      type: 'escalated',
+      data: { to: 'district', reason: '需区级协调拆除', copied: 'gov-110101' },
+    });
   });
 });
 
