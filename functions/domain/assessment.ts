@@ -1,0 +1,228 @@
+import * as z from 'zod';
+import type { UnitClass } from './reference-data.ts';
+
+/**
+ * Assessment (考核, Art. 32): each unit's three rates per CST month — 响应率 response, 解决率 resolution,
+ * 满意率 satisfaction — and their weighted composite, from facts about its orders.
+ *
+ *   response     = orders contacted within the limit / assessed orders
+ *   resolution   = (solved + p × partly solved) / orders with a valid call-back answer
+ *   satisfaction = (satisfied + k × basically satisfied) / orders with a valid call-back answer
+ *   composite    = w.response × response + w.resolution × resolution + w.satisfaction × satisfaction
+ *
+ * The factors p, k and the weights are configuration per unit class. An excluded order (unreasonable
+ * demand, duplicate, malicious, requester unreachable) counts in none of the rates.
+ *
+ * Aggregation is incremental and exactly-once: an order's facts are a merge of its assessment events
+ * that is commutative and idempotent (each field keeps the value of the event with the highest
+ * sequence number), and a unit-month's counters change by the difference of the order's contribution
+ * before and after. The same event delivered twice, or events delivered out of order, give the same
+ * counters as a recomputation from the whole log.
+ */
+export const assessmentRulesSchema = z.record(
+  z.enum(['district', 'street', 'department', 'enterprise']),
+  z.strictObject({
+    partlySolvedFactor: z.number().min(0).max(1),
+    basicallySatisfiedFactor: z.number().min(0).max(1),
+    weights: z
+      .strictObject({
+        response: z.number().min(0),
+        resolution: z.number().min(0),
+        satisfaction: z.number().min(0),
+      })
+      .refine(
+        (w) => Math.abs(w.response + w.resolution + w.satisfaction - 1) < 1e-9,
+        'the weights add up to 1',
+      ),
+  }),
+);
+export type AssessmentRules = z.infer<typeof assessmentRulesSchema>;
+
+export const exclusionReasons = ['unreasonable_demand', 'unreachable', 'duplicate', 'malicious'] as const;
+export type ExclusionReason = (typeof exclusionReasons)[number];
+
+/** One fact about one order, as the events consumer derives it from the order's events. */
+export type AssessmentEvent = {
+  /** Unique per event (the order id and the event's sequence number): duplicates are recognised by it. */
+  readonly eventId: string;
+  readonly orderId: string;
+  /** The order's event sequence number: the later fact wins, whatever the order of delivery. */
+  readonly seq: number;
+} & (
+  | {
+      readonly kind: 'assessed';
+      readonly unitId: string;
+      readonly unitClass: UnitClass;
+      readonly month: string;
+    }
+  | { readonly kind: 'contact'; readonly withinLimit: boolean }
+  | {
+      readonly kind: 'callback';
+      readonly solved: 'solved' | 'partly' | 'not';
+      readonly satisfied: 'satisfied' | 'basically' | 'not';
+    }
+  | { readonly kind: 'excluded'; readonly reason: ExclusionReason }
+  | { readonly kind: 'exclusion_revoked' }
+);
+
+/** What is known of one order, each field with the sequence number of the event that set it. */
+export interface OrderFacts {
+  readonly unit?: {
+    readonly unitId: string;
+    readonly unitClass: UnitClass;
+    readonly month: string;
+    readonly seq: number;
+  };
+  readonly contact?: { readonly withinLimit: boolean; readonly seq: number };
+  readonly callback?: {
+    readonly solved: 'solved' | 'partly' | 'not';
+    readonly satisfied: 'satisfied' | 'basically' | 'not';
+    readonly seq: number;
+  };
+  readonly exclusion?: { readonly reason: ExclusionReason | null; readonly seq: number };
+}
+
+/** Merges one event into an order's facts: commutative and idempotent (the highest seq wins per field). */
+export const mergeFact = (facts: OrderFacts, event: AssessmentEvent): OrderFacts => {
+  const newer = (current: { seq: number } | undefined) => current === undefined || event.seq > current.seq;
+  switch (event.kind) {
+    case 'assessed':
+      return newer(facts.unit)
+        ? {
+            ...facts,
+            unit: { unitId: event.unitId, unitClass: event.unitClass, month: event.month, seq: event.seq },
+          }
+        : facts;
+    case 'contact':
+      return newer(facts.contact)
+        ? { ...facts, contact: { withinLimit: event.withinLimit, seq: event.seq } }
+        : facts;
+    case 'callback':
+      return newer(facts.callback)
+        ? { ...facts, callback: { solved: event.solved, satisfied: event.satisfied, seq: event.seq } }
+        : facts;
+    case 'excluded':
+      return newer(facts.exclusion)
+        ? { ...facts, exclusion: { reason: event.reason, seq: event.seq } }
+        : facts;
+    case 'exclusion_revoked':
+      return newer(facts.exclusion) ? { ...facts, exclusion: { reason: null, seq: event.seq } } : facts;
+  }
+};
+
+/** The counters behind a unit's rates in a month. */
+export interface RateCounts {
+  readonly assessed: number;
+  readonly respondedInTime: number;
+  readonly answered: number;
+  readonly solved: number;
+  readonly partlySolved: number;
+  readonly satisfied: number;
+  readonly basicallySatisfied: number;
+  readonly excluded: number;
+}
+
+export const zeroCounts: RateCounts = {
+  assessed: 0,
+  respondedInTime: 0,
+  answered: 0,
+  solved: 0,
+  partlySolved: 0,
+  satisfied: 0,
+  basicallySatisfied: 0,
+  excluded: 0,
+};
+
+/** Which unit-month an order counts for, and how: nothing until its unit and month are known. */
+export const contributionOf = (facts: OrderFacts): { key: string; counts: RateCounts } | undefined => {
+  if (!facts.unit) return undefined;
+  const key = unitMonthKey(facts.unit.unitId, facts.unit.month);
+  if (facts.exclusion?.reason) return { key, counts: { ...zeroCounts, excluded: 1 } };
+  const answer = facts.callback;
+  return {
+    key,
+    counts: {
+      ...zeroCounts,
+      assessed: 1,
+      respondedInTime: facts.contact?.withinLimit ? 1 : 0,
+      answered: answer ? 1 : 0,
+      solved: answer?.solved === 'solved' ? 1 : 0,
+      partlySolved: answer?.solved === 'partly' ? 1 : 0,
+      satisfied: answer?.satisfied === 'satisfied' ? 1 : 0,
+      basicallySatisfied: answer?.satisfied === 'basically' ? 1 : 0,
+    },
+  };
+};
+
+export const unitMonthKey = (unitId: string, month: string): string => `${unitId}|${month}`;
+
+const add = (a: RateCounts, b: RateCounts, sign: 1 | -1): RateCounts =>
+  Object.fromEntries(
+    Object.keys(zeroCounts).map((k) => [k, a[k as keyof RateCounts] + sign * b[k as keyof RateCounts]]),
+  ) as unknown as RateCounts;
+
+/** The incremental aggregate: every order's facts, the events already seen, and unit-month counters. */
+export interface Aggregate {
+  readonly seen: ReadonlySet<string>;
+  readonly orders: ReadonlyMap<string, OrderFacts>;
+  readonly counters: ReadonlyMap<string, RateCounts>;
+}
+
+export const emptyAggregate = (): Aggregate => ({ seen: new Set(), orders: new Map(), counters: new Map() });
+
+/** Applies one delivered event: a duplicate changes nothing; otherwise the order's contribution moves. */
+export const applyEvent = (aggregate: Aggregate, event: AssessmentEvent): Aggregate => {
+  if (aggregate.seen.has(event.eventId)) return aggregate;
+  const before = aggregate.orders.get(event.orderId) ?? {};
+  const after = mergeFact(before, event);
+  const counters = new Map(aggregate.counters);
+  const old = contributionOf(before);
+  const now = contributionOf(after);
+  if (old) counters.set(old.key, add(counters.get(old.key) ?? zeroCounts, old.counts, -1));
+  if (now) counters.set(now.key, add(counters.get(now.key) ?? zeroCounts, now.counts, 1));
+  return {
+    seen: new Set([...aggregate.seen, event.eventId]),
+    orders: new Map([...aggregate.orders, [event.orderId, after]]),
+    counters,
+  };
+};
+
+/** From scratch: every order's facts from its whole event log, then the counters. The reference. */
+export const recompute = (log: readonly AssessmentEvent[]): Map<string, RateCounts> => {
+  const byOrder = new Map<string, OrderFacts>();
+  const unique = new Map(log.map((e) => [e.eventId, e]));
+  for (const event of [...unique.values()].sort((a, b) => a.seq - b.seq)) {
+    byOrder.set(event.orderId, mergeFact(byOrder.get(event.orderId) ?? {}, event));
+  }
+  const counters = new Map<string, RateCounts>();
+  for (const facts of byOrder.values()) {
+    const c = contributionOf(facts);
+    if (c) counters.set(c.key, add(counters.get(c.key) ?? zeroCounts, c.counts, 1));
+  }
+  return counters;
+};
+
+export interface ThreeRates {
+  readonly response: number | null;
+  readonly resolution: number | null;
+  readonly satisfaction: number | null;
+  readonly composite: number | null;
+}
+
+/** The rates of a unit-month; a rate with nothing to divide by is null, and so is the composite then. */
+export const threeRates = (counts: RateCounts, rules: AssessmentRules[UnitClass]): ThreeRates => {
+  const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
+  const response = ratio(counts.respondedInTime, counts.assessed);
+  const resolution = ratio(counts.solved + rules.partlySolvedFactor * counts.partlySolved, counts.answered);
+  const satisfaction = ratio(
+    counts.satisfied + rules.basicallySatisfiedFactor * counts.basicallySatisfied,
+    counts.answered,
+  );
+  const composite =
+    response === null || resolution === null || satisfaction === null
+      ? null
+      : rules.weights.response * response +
+        rules.weights.resolution * resolution +
+        rules.weights.satisfaction * satisfaction;
+  return { response, resolution, satisfaction, composite };
+};

@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import assessment from '#data/assessment.json' with { type: 'json' };
+import {
+  type AssessmentEvent,
+  applyEvent,
+  assessmentRulesSchema,
+  emptyAggregate,
+  type RateCounts,
+  recompute,
+  threeRates,
+  zeroCounts,
+} from '#domain/assessment.ts';
+
+const rules = assessmentRulesSchema.parse(assessment.rules);
+
+describe('threeRates', () => {
+  it('returns the worked example: 100 orders of a street office in a month', () => {
+    // Prepare: 100 assessed, 96 contacted in time; 80 answered the call-back:
+    // 70 solved, 6 partly, 4 not; 68 satisfied, 8 basically, 4 not
+    const counts: RateCounts = {
+      ...zeroCounts,
+      assessed: 100,
+      respondedInTime: 96,
+      answered: 80,
+      solved: 70,
+      partlySolved: 6,
+      satisfied: 68,
+      basicallySatisfied: 8,
+    };
+
+    // Act
+    const rates = threeRates(counts, rules.street);
+
+    // Assess: p = 0.6, k = 0.8, weights 0.1 / 0.45 / 0.45
+    expect(rates.response).toBeCloseTo(0.96, 10);
+    expect(rates.resolution).toBeCloseTo((70 + 0.6 * 6) / 80, 10); // 0.92
+    expect(rates.satisfaction).toBeCloseTo((68 + 0.8 * 8) / 80, 10); // 0.93
+    expect(rates.composite).toBeCloseTo(0.1 * 0.96 + 0.45 * 0.92 + 0.45 * 0.93, 10); // 0.9285
+  });
+
+  it('returns null rates when there is nothing to divide by', () => {
+    expect(threeRates(zeroCounts, rules.district)).toEqual({
+      response: null,
+      resolution: null,
+      satisfaction: null,
+      composite: null,
+    });
+    expect(threeRates({ ...zeroCounts, assessed: 2, respondedInTime: 1 }, rules.district)).toMatchObject({
+      response: 0.5,
+      resolution: null,
+      composite: null,
+    });
+  });
+});
+
+describe('assessmentRulesSchema', () => {
+  it('rejects weights that do not add up to 1, and factors outside 0..1', () => {
+    const street = rules.street;
+    expect(() =>
+      assessmentRulesSchema.parse({
+        street: { ...street, weights: { response: 0.5, resolution: 0.5, satisfaction: 0.5 } },
+      }),
+    ).toThrow();
+    expect(() => assessmentRulesSchema.parse({ street: { ...street, partlySolvedFactor: 1.5 } })).toThrow();
+  });
+});
+
+/** A month of orders: each a few facts with increasing sequence numbers (re-dispatch, exclusions...). */
+const orderEvents = fc
+  .record({
+    orderId: fc.uuid(),
+    units: fc.array(
+      fc.record({
+        unitId: fc.constantFrom('st-1', 'st-2', 'dept-a'),
+        month: fc.constantFrom('2026-11', '2026-12'),
+      }),
+      { minLength: 0, maxLength: 2 },
+    ),
+    contact: fc.option(fc.boolean(), { nil: undefined }),
+    callbacks: fc.array(
+      fc.record({
+        solved: fc.constantFrom('solved', 'partly', 'not'),
+        satisfied: fc.constantFrom('satisfied', 'basically', 'not'),
+      }),
+      { maxLength: 2 },
+    ),
+    exclusions: fc.array(
+      fc.oneof(
+        fc.constantFrom('unreasonable_demand', 'unreachable', 'duplicate', 'malicious'),
+        fc.constant(null),
+      ),
+      { maxLength: 2 },
+    ),
+    order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+  })
+  .map(({ orderId, units, contact, callbacks, exclusions, order }): AssessmentEvent[] => {
+    const facts: Omit<AssessmentEvent, 'eventId' | 'orderId' | 'seq'>[] = [
+      ...units.map((u) => ({
+        kind: 'assessed' as const,
+        unitId: u.unitId,
+        unitClass: 'street' as const,
+        month: u.month,
+      })),
+      ...(contact === undefined ? [] : [{ kind: 'contact' as const, withinLimit: contact }]),
+      ...callbacks.map((c) => ({ kind: 'callback' as const, ...c })),
+      ...exclusions.map((reason) =>
+        reason === null ? { kind: 'exclusion_revoked' as const } : { kind: 'excluded' as const, reason },
+      ),
+    ] as Omit<AssessmentEvent, 'eventId' | 'orderId' | 'seq'>[];
+    // The order the facts happened in is random too; sequence numbers follow it.
+    const shuffled = facts.map((f, i) => ({ f, k: order[i % order.length] ?? 0 })).sort((a, b) => a.k - b.k);
+    return shuffled.map(
+      ({ f }, i) => ({ ...f, eventId: `${orderId}#${i + 1}`, orderId, seq: i + 1 }) as AssessmentEvent,
+    );
+  });
+
+const nonZero = (counters: ReadonlyMap<string, RateCounts>) =>
+  new Map([...counters].filter(([, c]) => Object.values(c).some((v) => v !== 0)));
+
+describe('incremental aggregation', () => {
+  it('returns the same counters as a recomputation from the log, with events duplicated and shuffled', () => {
+    fc.assert(
+      fc.property(
+        fc.array(orderEvents, { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 60 }),
+        fc.integer(),
+        (orders, duplicates, seed) => {
+          // Prepare: the log, then a delivery with some events twice, in a shuffled order
+          const log = orders.flat();
+          const delivered = [
+            ...log,
+            ...duplicates.flatMap((i) => (log.length ? [log[i % log.length] as AssessmentEvent] : [])),
+          ];
+          // A deterministic shuffle from the generated seed, so a failure replays exactly.
+          const shuffled = delivered
+            .map((e, i) => ({ e, k: Math.sin(seed + i * 12.9898) }))
+            .sort((a, b) => a.k - b.k)
+            .map(({ e }) => e);
+
+          // Act
+          const incremental = shuffled.reduce(applyEvent, emptyAggregate());
+
+          // Assess
+          expect(nonZero(incremental.counters)).toEqual(nonZero(recompute(log)));
+          for (const counts of incremental.counters.values()) {
+            for (const value of Object.values(counts)) expect(value).toBeGreaterThanOrEqual(0);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts an order once, for the unit and month it was last assessed for, and not at all when excluded', () => {
+    // Prepare: dispatched to st-1, re-dispatched to st-2, answered, then excluded, then the exclusion revoked
+    const e = (seq: number, fact: Record<string, unknown>) =>
+      ({ eventId: `o#${seq}`, orderId: 'o', seq, ...fact }) as AssessmentEvent;
+    const events = [
+      e(1, { kind: 'assessed', unitId: 'st-1', unitClass: 'street', month: '2026-12' }),
+      e(2, { kind: 'assessed', unitId: 'st-2', unitClass: 'street', month: '2026-12' }),
+      e(3, { kind: 'contact', withinLimit: true }),
+      e(4, { kind: 'callback', solved: 'partly', satisfied: 'basically' }),
+      e(5, { kind: 'excluded', reason: 'unreachable' }),
+    ];
+
+    // Act
+    const excluded = events.reduce(applyEvent, emptyAggregate());
+    const revoked = applyEvent(excluded, e(6, { kind: 'exclusion_revoked' }));
+
+    // Assess
+    expect(excluded.counters.get('st-1|2026-12')).toEqual(zeroCounts);
+    expect(excluded.counters.get('st-2|2026-12')).toEqual({ ...zeroCounts, excluded: 1 });
+    expect(revoked.counters.get('st-2|2026-12')).toEqual({
+      ...zeroCounts,
+      assessed: 1,
+      respondedInTime: 1,
+      answered: 1,
+      partlySolved: 1,
+      basicallySatisfied: 1,
+    });
+  });
+});
