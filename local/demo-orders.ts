@@ -200,29 +200,44 @@ export const seedDemoOrders = async (
   return { created, skipped: false };
 };
 
-/** The unit answers once its lifecycle waits for it (dispatch runs asynchronously after intake). */
+/**
+ * The unit handles the order once its lifecycle waits for it — signs for it, calls the requester,
+ * replies — and the centre accepts the reply (dispatch runs asynchronously after intake).
+ */
 const replyWhenDispatched = async (
   url: string,
   id: string,
   reply: { result: string; text: string },
-  auth: (role: 'auditor' | 'unit', unitId?: string) => Promise<Record<string, string>>,
+  auth: (role: 'auditor' | 'unit' | 'operator', unitId?: string) => Promise<Record<string, string>>,
 ) => {
   const reader = await auth('auditor');
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const order = (await (await fetch(`${url}/orders/${id}`, { headers: reader })).json()) as {
+  const read = async () =>
+    (await (await fetch(`${url}/orders/${id}`, { headers: reader })).json()) as {
       status: string;
       unitId?: string;
+      version: number;
     };
-    if (order.status === 'dispatched' && order.unitId) {
-      const response = await fetch(`${url}/orders/${id}/reply`, {
-        method: 'POST',
-        headers: { ...(await auth('unit', order.unitId)), 'content-type': 'application/json' },
-        body: JSON.stringify(reply),
-      });
-      if (response.status === 200) return;
-      if (response.status !== 409) throw new Error(`Demo reply to ${id} refused: ${await response.text()}`);
-    }
+  let order = await read();
+  for (let attempt = 0; attempt < 100 && order.status !== 'dispatched'; attempt++) {
     await new Promise((r) => setTimeout(r, 50));
+    order = await read();
   }
-  throw new Error(`Demo order ${id} was not dispatched in time`);
+  if (order.status !== 'dispatched' || !order.unitId)
+    throw new Error(`Demo order ${id} was not dispatched in time`);
+  const unit = { ...(await auth('unit', order.unitId)), 'content-type': 'application/json' };
+  const centre = { ...(await auth('operator')), 'content-type': 'application/json' };
+  const steps: [string, Record<string, string>, unknown][] = [
+    ['accept', unit, {}],
+    ['contact', unit, { way: 'phone', note: '已电话联系诉求人' }],
+    ['reply', unit, reply],
+    ['reply-review', centre, { decision: 'accept' }],
+  ];
+  for (const [action, headers, body] of steps) {
+    const response = await fetch(`${url}/orders/${id}/${action}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 200) throw new Error(`Demo ${action} on ${id} refused: ${await response.text()}`);
+  }
 };

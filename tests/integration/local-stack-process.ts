@@ -37,6 +37,8 @@ export const startStackProcess = async (options: {
   startAt?: string;
   localDir?: string;
   fresh?: boolean;
+  /** Let `npm start` create its demo orders (the other tests start empty). */
+  demo?: boolean;
 }): Promise<StackProcess> => {
   const localDir = options.localDir ?? mkdtempSync(join(tmpdir(), 'hotline-it-'));
   const started = Date.now();
@@ -53,7 +55,7 @@ export const startStackProcess = async (options: {
       ...(options.startAt ? ['--start-at', options.startAt] : []),
       '--local-dir',
       localDir,
-      '--no-demo',
+      ...(options.demo ? [] : ['--no-demo']),
       '--quiet',
       ...(options.fresh === false ? [] : ['--fresh']),
     ],
@@ -67,7 +69,7 @@ export const startStackProcess = async (options: {
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /API\s+(http:\/\/localhost:\d+)/.exec(output);
+      const match = /ready in[\s\S]*API\s+(http:\/\/localhost:\d+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolveUrl(match[1]);
