@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { HotlineError } from '#domain/errors.ts';
 import { checkAgainstReferenceData } from '#domain/intake-rules.ts';
 import { canonicalJson } from '#domain/order-events.ts';
@@ -8,7 +7,7 @@ import { dispatchDeadline } from '#domain/time-limits.ts';
 import { receiveOrder } from '#domain/work-order.ts';
 import { actorOf } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
-import { type ApiEvent, json, withJsonBody } from '#shared/http.ts';
+import { idempotencyKeyOf, json, sha256, withJsonBody } from '#shared/http.ts';
 import { newOrderId } from '#shared/ids.ts';
 import { startLifecycle } from '#shared/lifecycle.ts';
 import { IdempotentReplay, insertOrder, readOrder } from '#shared/order-store.ts';
@@ -16,22 +15,6 @@ import { referenceData } from '#shared/reference.ts';
 
 /** POST /orders: every contact becomes one work order (Art. 10), and its lifecycle starts. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-
-const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
-  const key = event.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (!idempotencyKeyPattern.test(key)) {
-    throw new HotlineError(
-      'badRequest',
-      'INVALID_IDEMPOTENCY_KEY',
-      'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -',
-    );
-  }
-  return key;
-};
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export const handler = withJsonBody(newOrderSchema, async (event, input) => {
   const actor = actorOf(event);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { routeByDispatcher } from '#domain/dispatch-catalogue.ts';
 import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
@@ -26,7 +25,7 @@ import { type Change, contactWays, dispatchOrder, replyResults, type WorkOrder }
 import { actorOf, canRead, type PersonActor } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
 import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
-import { type ApiEvent, json, withJsonBody } from '#shared/http.ts';
+import { type ApiEvent, idempotencyKeyOf, json, sha256, withJsonBody } from '#shared/http.ts';
 import { logger } from '#shared/logger.ts';
 import { readActionClaim, readOrder, restorePendingTask, saveChange } from '#shared/order-store.ts';
 import { referenceData, supervisionRules, timeLimits, workingCalendar } from '#shared/reference.ts';
@@ -200,21 +199,6 @@ const expectedVersionOf = (event: ApiEvent): number | undefined => {
     );
   return Number(match[1]);
 };
-
-const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
-  const key = event.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
-    throw new HotlineError(
-      'badRequest',
-      'INVALID_IDEMPOTENCY_KEY',
-      'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -',
-    );
-  }
-  return key;
-};
-
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /** A lost race with the workflow's own bookkeeping, or with another action, is retried on fresh data. */
 const MAX_ATTEMPTS = 3;

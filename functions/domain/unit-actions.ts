@@ -266,17 +266,30 @@ export const requestCoHandling = (
   request: { unitIds: readonly string[]; note: string },
 ): Change => {
   requireLead(order, actor);
+  return addCoHandlers(order, actor, nowMs, request, 'request_cohandling', 'co_handling_requested');
+};
+
+/** New co-handlers (协办 or 报到), each once; the lead and those already handling are left out. */
+const addCoHandlers = (
+  order: WorkOrder,
+  actor: Person,
+  nowMs: number,
+  request: { unitIds: readonly string[]; note: string },
+  action: 'request_cohandling' | 'summon',
+  type: string,
+): Change => {
   const added = [...new Set(request.unitIds)].filter(
     (id) => id !== order.unitId && !order.coUnitIds.includes(id),
   );
-  if (added.length === 0)
+  if (added.length === 0) {
     throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
+  }
   return act(
     order,
-    'request_cohandling',
+    action,
     actor,
     nowMs,
-    'co_handling_requested',
+    type,
     { unitIds: added, note: request.note },
     {
       coUnitIds: [...order.coUnitIds, ...added],
@@ -312,22 +325,7 @@ export const summonDepartments = (
   requireLead(order, actor);
   if (!request.leadIsStreet)
     throw denied('NOT_A_STREET', 'Only a street or township summons departments (吹哨报到).');
-  const added = [...new Set(request.unitIds)].filter(
-    (id) => !order.coUnitIds.includes(id) && id !== order.unitId,
-  );
-  if (added.length === 0)
-    throw new HotlineError('unprocessable', 'NO_NEW_CO_HANDLER', 'Those units already handle this order.');
-  return act(
-    order,
-    'summon',
-    actor,
-    nowMs,
-    'departments_summoned',
-    { unitIds: added, note: request.note },
-    {
-      coUnitIds: [...order.coUnitIds, ...added],
-    },
-  );
+  return addCoHandlers(order, actor, nowMs, request, 'summon', 'departments_summoned');
 };
 
 /** 延期: the lead asks for more time, with a reason; the centre decides. One request at a time. */

@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type CatalogueEdit, mergeCatalogue } from '#domain/dispatch-catalogue.ts';
 import type { Actor } from '#domain/order-events.ts';
 import type { CatalogueEntry, ReferenceData } from '#domain/reference-data.ts';
-import { dynamo } from './aws-clients.ts';
+import { dynamo, queryPartition } from './aws-clients.ts';
 import { tableName } from './config.ts';
 import { referenceData } from './reference.ts';
 
@@ -30,24 +30,8 @@ const readVersion = async (): Promise<number> => {
   return Number(result.Item?.version ?? 0);
 };
 
-const readEdits = async (): Promise<CatalogueEdit[]> => {
-  const edits: CatalogueEdit[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :line)',
-        ExpressionAttributeValues: { ':pk': 'CATALOGUE', ':line': 'LINE#' },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) edits.push(item.edit as CatalogueEdit);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return edits;
-};
+const readEdits = async (): Promise<CatalogueEdit[]> =>
+  (await queryPartition(TABLE, 'CATALOGUE', 'LINE#')).map((item) => item.edit as CatalogueEdit);
 
 /** The city with the catalogue in force now. */
 export const currentReferenceData = async (): Promise<ReferenceData> => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type {
@@ -6,7 +7,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import * as z from 'zod';
-import { errorKinds, isHotlineError } from '#domain/errors.ts';
+import { errorKinds, HotlineError, isHotlineError } from '#domain/errors.ts';
 import { logger } from './logger.ts';
 
 /**
@@ -91,3 +92,19 @@ export const withoutBody = (fn: (event: ApiEvent, context: Context) => Promise<A
 /** Parses query parameters with a schema; failures are 400 VALIDATION_FAILED like bodies. */
 export const parseQuery = <S extends z.ZodType>(schema: S, event: ApiEvent): z.infer<S> =>
   schema.parse(event.queryStringParameters ?? {});
+
+/** The `Idempotency-Key` header, checked: a retry with the same key acts once. */
+export const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
+  const key = event.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+    throw new HotlineError(
+      'badRequest',
+      'INVALID_IDEMPOTENCY_KEY',
+      'Idempotency-Key must be 1 to 128 characters of letters, digits and . _ : -',
+    );
+  }
+  return key;
+};
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

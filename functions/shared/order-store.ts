@@ -14,7 +14,7 @@ import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
 import { type OrderEvent, sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
 import { type OrderSummary, summarizeOrder } from '#domain/order-view.ts';
 import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
-import { dynamo } from './aws-clients.ts';
+import { dynamo, queryPartition } from './aws-clients.ts';
 import { tableName } from './config.ts';
 
 /**
@@ -333,24 +333,8 @@ export const storePendingTask = async (previous: StoredOrder, task: PendingTask)
   }
 };
 
-export const readEvents = async (orderId: string): Promise<OrderEvent[]> => {
-  const events: OrderEvent[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':prefix': 'EVENT#' },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) events.push(item.event as OrderEvent);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return events;
-};
+export const readEvents = async (orderId: string): Promise<OrderEvent[]> =>
+  (await queryPartition(TABLE, `ORDER#${orderId}`, 'EVENT#')).map((item) => item.event as OrderEvent);
 
 export interface OrderFilter {
   readonly status?: OrderStatus;

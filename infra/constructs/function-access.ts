@@ -25,26 +25,21 @@ export interface StateMachineByName {
 
 type Use = LambdaFunctionSpec['uses'][number];
 
+const useTable = (fn: HotlineFunction, table: Table, access: 'read' | 'readWrite'): void => {
+  if (access === 'read') table.grantReadData(fn.lambda);
+  else table.grantReadWriteData(fn.lambda);
+  fn.addEnvironment(envNames.table, table.tableName);
+  acknowledgeWildcardResource(
+    fn,
+    `${table.tableArn}/index/*`,
+    'Queries by unit, district and day go through the GSIs of this one table; <table>/index/* names only them.',
+  );
+};
+
 /** Each use grants exactly its permissions and sets its variable together, so one never comes without the other. */
 const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) => void> = {
-  tableRead: (fn, { table }) => {
-    table.grantReadData(fn.lambda);
-    fn.addEnvironment(envNames.table, table.tableName);
-    acknowledgeWildcardResource(
-      fn,
-      `${table.tableArn}/index/*`,
-      'Queries by unit, district and day go through the GSIs of this one table; <table>/index/* names only them.',
-    );
-  },
-  table: (fn, { table }) => {
-    table.grantReadWriteData(fn.lambda);
-    fn.addEnvironment(envNames.table, table.tableName);
-    acknowledgeWildcardResource(
-      fn,
-      `${table.tableArn}/index/*`,
-      'Queries by unit, district and day go through the GSIs of this one table; <table>/index/* names only them.',
-    );
-  },
+  tableRead: (fn, { table }) => useTable(fn, table, 'read'),
+  table: (fn, { table }) => useTable(fn, table, 'readWrite'),
   stateMachine: (fn, { workOrder }) => {
     // StartExecution with the same name and input while running is idempotent: nothing else is needed.
     workOrder.stateMachine.grantStartExecution(fn.lambda);
