@@ -1,6 +1,7 @@
 import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { BusRules } from './constructs/bus-rules.ts';
 import { grantWhatItUses } from './constructs/function-access.ts';
 import { HotlineBus } from './constructs/hotline-bus.ts';
 import { HotlineFunction } from './constructs/hotline-function.ts';
@@ -71,6 +72,7 @@ export class HotlineStack extends Stack {
       functions[name] = fn;
     }
     this.functions = functions;
+    new BusRules(this, 'Rules', { bus, functions });
 
     const machines = (Object.keys(stateMachines) as (keyof typeof stateMachines)[]).map((key) => {
       const spec = stateMachines[key];

@@ -64,6 +64,16 @@ export const lambdaFunctions = {
       'GET /catalogue, PUT and DELETE /catalogue/lines: the dispatch catalogue, edited by the centre',
     uses: ['table'],
   },
+  assessmentReport: {
+    entry: 'functions/api/assessment.ts',
+    description: "GET /assessment/units/{id}: a unit's three rates for a month, with the counts behind them",
+    uses: ['tableRead'],
+  },
+  assessOrders: {
+    entry: 'functions/events/assess-orders.ts',
+    description: 'Bus consumer: a closed order becomes assessment facts, applied exactly once',
+    uses: ['table'],
+  },
   orderTimeline: {
     entry: 'functions/api/order-timeline.ts',
     description: 'GET /orders/{id}/timeline: the event log in order, with hash-chain verification',
@@ -133,6 +143,7 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
     function: 'catalogue',
     roles: ['dispatcher', 'supervisor'],
   },
+  { method: 'GET', path: '/assessment/units/{id}', function: 'assessmentReport', roles: everyone },
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
@@ -196,6 +207,9 @@ export const stateMachines = {
   },
 } as const;
 
+/** Source of the events the work-order lifecycle puts on the bus. */
+export const workOrderEventSource = 'hotline.work-orders';
+
 /** What a `${Placeholder}` in an ASL file stands for. */
 export type AslSubstitution =
   | { readonly kind: 'lambdaArn'; readonly function: FunctionName }
@@ -210,7 +224,29 @@ export const aslSubstitutions: Readonly<Record<string, AslSubstitution>> = {
   CheckpointFunctionArn: { kind: 'lambdaArn', function: 'checkpoint' },
   CloseOrderFunctionArn: { kind: 'lambdaArn', function: 'closeOrder' },
   EventBusName: { kind: 'eventBusName' },
-  EventSource: { kind: 'literal', value: 'hotline.work-orders' },
+  EventSource: { kind: 'literal', value: workOrderEventSource },
+};
+
+/**
+ * Rules on the bus: which events go to which consumer. CDK makes each an EventBridge rule with a
+ * retry policy and a dead-letter queue; the local bus matches the same patterns (local/eventbridge/).
+ */
+export interface BusRuleSpec {
+  readonly description: string;
+  readonly pattern: Readonly<Record<string, unknown>>;
+  readonly target: FunctionName;
+}
+
+export const busRules: Readonly<Record<string, BusRuleSpec>> = {
+  AssessClosedOrders: {
+    description: 'Closed orders that a unit handled (or let expire) count in its assessment',
+    pattern: {
+      source: [workOrderEventSource],
+      'detail-type': ['WorkOrder Closed'],
+      detail: { outcome: ['handled', 'expired'] },
+    },
+    target: 'assessOrders',
+  },
 };
 
 /** Environment variable names shared by the functions, CDK and the local stack. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { type EventPattern, matchesPattern } from './eventbridge/event-pattern.ts';
 
 /**
  * The local EventBridge bus: PutEvents keeps each event in the shape EventBridge delivers to targets
- * (version, id, detail-type, source, account, time, region, resources, detail). Rules and their
- * targets come with the survey loop; for now the bus records what the lifecycle publishes so that
- * people and tests can see it (GET /_local/events).
+ * (version, id, detail-type, source, account, time, region, resources, detail), matches it against the
+ * rules of infra/wiring.ts with EventBridge's pattern language, and delivers it to each matching
+ * rule's target asynchronously, at least once: a failed delivery is retried, then goes to the rule's
+ * dead-letter list (GET /_local/dead-letters), like EventBridge's retry policy and DLQ.
  */
 export interface BusEvent {
   readonly version: '0';
@@ -28,14 +30,59 @@ export interface PutEventsEntry {
   readonly Time?: string | number;
 }
 
+export interface LocalRule {
+  readonly name: string;
+  readonly pattern: EventPattern;
+  readonly deliver: (event: BusEvent) => Promise<unknown>;
+}
+
+export interface DeadLetter {
+  readonly rule: string;
+  readonly event: BusEvent;
+  readonly error: string;
+  readonly attempts: number;
+}
+
+/** Delivery attempts per event and rule before it is dead-lettered (EventBridge retries up to 185). */
+const MAX_ATTEMPTS = 3;
+
 export class LocalEventBus {
   private readonly events: BusEvent[] = [];
+  private readonly deadLetters: DeadLetter[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     readonly busName: string,
     private readonly now: () => number,
+    private readonly rules: readonly LocalRule[] = [],
     private readonly capacity = 10_000,
   ) {}
+
+  /** Resolves once every delivery started so far has ended (for tests and an orderly stop). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  deadLettered(): readonly DeadLetter[] {
+    return this.deadLetters;
+  }
+
+  private deliver(rule: LocalRule, event: BusEvent): void {
+    const delivery = (async () => {
+      let lastError = '';
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        try {
+          await rule.deliver(event);
+          return;
+        } catch (error) {
+          lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        }
+      }
+      this.deadLetters.push({ rule: rule.name, event, error: lastError, attempts: MAX_ATTEMPTS });
+    })();
+    const tracked = delivery.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
 
   /** PutEvents: each entry is accepted or answered with an error code, never silently dropped. */
   putEvents(entries: readonly PutEventsEntry[]) {
@@ -77,6 +124,7 @@ export class LocalEventBus {
       };
       this.events.push(event);
       if (this.events.length > this.capacity) this.events.shift();
+      for (const rule of this.rules) if (matchesPattern(rule.pattern, event)) this.deliver(rule, event);
       return { EventId: event.id };
     });
     return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length };

@@ -11,12 +11,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { build, type Plugin } from 'esbuild';
 import { useClockSource } from '../functions/shared/clock.ts';
-import { aslSubstitutions, envNames, lambdaFunctions, stateMachines } from '../infra/wiring.ts';
+import { aslSubstitutions, busRules, envNames, lambdaFunctions, stateMachines } from '../infra/wiring.ts';
 import { serveApiRequest } from './api-gateway.ts';
 import { readBody, startAwsEndpoint } from './aws-endpoint.ts';
 import { type ClockMode, LocalClock, parseIsoDuration } from './clock.ts';
 import { ensureTable, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local.ts';
-import { LocalEventBus } from './event-bus.ts';
+import { type BusEvent, LocalEventBus } from './event-bus.ts';
+import { parseEventPattern } from './eventbridge/event-pattern.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
 import { type LocalKeys, loadOrCreateKeys } from './local-auth.ts';
 import { defaultLocalDir, repoRoot } from './paths.ts';
@@ -173,8 +174,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     cleanups.push(() => dynamo.stop());
     await ensureTable(dynamo.client, LOCAL_TABLE);
 
-    const bus = new LocalEventBus(LOCAL_BUS, () => clock.now());
     const runtime = new LocalLambdaRuntime(repoRoot);
+    // The rules of infra/wiring.ts, with the same patterns CDK gives EventBridge, to the same handlers.
+    const rules = Object.entries(busRules).map(([name, rule]) => ({
+      name,
+      pattern: parseEventPattern(JSON.stringify(rule.pattern)),
+      deliver: (event: BusEvent) => runtime.invoke(rule.target, event),
+    }));
+    const bus = new LocalEventBus(LOCAL_BUS, () => clock.now(), rules);
     const bindings = localSubstitutions();
     const machines = Object.entries(stateMachines).map(([name, spec]) => ({
       arn: localStateMachineArn(name),
@@ -419,6 +426,7 @@ const serveLocalRoute = async (
     await deps.moveTime(target);
     return sendJson(res, 200, clockView(deps.clock));
   }
+  if (route === 'GET /_local/dead-letters') return sendJson(res, 200, { items: deps.bus.deadLettered() });
   if (route === 'GET /_local/events') {
     const source = url.searchParams.get('source') ?? undefined;
     const detailType = url.searchParams.get('detailType') ?? undefined;

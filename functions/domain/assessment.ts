@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { chinaMonthOf } from './china-time.ts';
 import type { UnitClass } from './reference-data.ts';
 
 /**
@@ -225,4 +226,41 @@ export const threeRates = (counts: RateCounts, rules: AssessmentRules[UnitClass]
         rules.weights.resolution * resolution +
         rules.weights.satisfaction * satisfaction;
   return { response, resolution, satisfaction, composite };
+};
+
+/**
+ * The assessment facts an order's closing gives: the unit and month it counts for (the CST month in
+ * which it closed) and whether its requester was contacted within the limit. A disposition names no
+ * unit and is not assessed. Facts are ordered by the time of closing, so a later fact (a call-back
+ * answer, a reopening) always wins.
+ */
+export const factsFromClosedOrder = (
+  detail: {
+    orderId: string;
+    unitId: string | null;
+    outcome: string;
+    flags: readonly string[];
+    closedAt: string | null;
+  },
+  unitClass: UnitClass | undefined,
+): AssessmentEvent[] => {
+  if (!detail.unitId || !unitClass || !detail.closedAt || detail.outcome === 'disposed') return [];
+  const at = Date.parse(detail.closedAt);
+  const base = { orderId: detail.orderId, seq: at };
+  return [
+    {
+      ...base,
+      eventId: `${detail.orderId}#closed@${detail.closedAt}#unit`,
+      kind: 'assessed',
+      unitId: detail.unitId,
+      unitClass,
+      month: chinaMonthOf(at),
+    },
+    {
+      ...base,
+      eventId: `${detail.orderId}#closed@${detail.closedAt}#contact`,
+      kind: 'contact',
+      withinLimit: !detail.flags.includes('contact_overdue'),
+    },
+  ];
 };

@@ -1,5 +1,6 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StackProcess, startStackProcess } from './local-stack-process.ts';
+import { eventually, type StackProcess, startStackProcess } from './local-stack-process.ts';
 import { complaint, scenario } from './scenario.ts';
 
 /**
@@ -88,6 +89,53 @@ describe('work-order lifecycle on the local stack', () => {
         }),
       }),
     ]);
+  });
+
+  it("counts a handled order in its unit's assessment once, even when its closing is delivered twice", async () => {
+    // Prepare: the order closed above was contacted in time, by st-110105001, in December 2026 (CST)
+    const auditor = await stack.token('auditor');
+    const report = async () =>
+      (await stack.api('GET', '/assessment/units/st-110105001?month=2026-12', { token: auditor })).body;
+    const first = await eventually(async () => {
+      const r = await report();
+      return r.counts?.respondedInTime >= 1 ? r : undefined;
+    }, 'the assessment consumer');
+    expect(first.counts).toMatchObject({ assessed: 1, respondedInTime: 1, answered: 0 });
+    expect(first.rates).toMatchObject({ response: 1, resolution: null, composite: null });
+
+    // Act: the same WorkOrder Closed event delivered again (EventBridge delivers at least once)
+    const closed = (await stack.api('GET', '/_local/events?detailType=WorkOrder%20Closed')).body.items.find(
+      (e: { detail: { unitId: string } }) => e.detail.unitId === 'st-110105001',
+    );
+    const events = new EventBridgeClient({
+      endpoint: stack.awsEndpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'hotline-local',
+            Source: closed.source,
+            DetailType: closed['detail-type'],
+            Detail: JSON.stringify(closed.detail),
+          },
+        ],
+      }),
+    );
+    events.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+
+    // Assess: counted once; a unit sees only its own assessment
+    expect((await report()).counts).toEqual(first.counts);
+    const other = await stack.token('unit', 'st-110105002');
+    expect(
+      (await stack.api('GET', '/assessment/units/st-110105001?month=2026-12', { token: other })).status,
+    ).toBe(403);
+    expect(
+      (await stack.api('GET', '/assessment/units/st-110105001?month=2026-13', { token: auditor })).status,
+    ).toBe(400);
   });
 
   it('flags an order overdue exactly at its deadline, and still takes a late reply', async () => {

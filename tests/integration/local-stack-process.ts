@@ -15,6 +15,8 @@ export interface StackProcess {
   readonly url: string;
   /** DynamoDB Local of this stack, for tests that must reach under the API (tampering with the log). */
   readonly dynamoEndpoint: string;
+  /** The local Step Functions + EventBridge endpoint, for tests that put events on the bus directly. */
+  readonly awsEndpoint: string;
   readonly localDir: string;
   readonly startupMs: number;
   token(role: Role, unitId?: string): Promise<string>;
@@ -84,6 +86,7 @@ export const startStackProcess = async (options: {
   });
   const startupMs = Date.now() - started;
   const dynamoEndpoint = /DynamoDB Local\s+(http:\/\/[\d.:]+)/.exec(output)?.[1] ?? '';
+  const awsEndpoint = /AWS emulation\s+(http:\/\/[\d.:]+)/.exec(output)?.[1] ?? '';
   const keys: LocalKeys = await loadOrCreateKeys(join(localDir, 'keys'));
 
   const api: StackProcess['api'] = async (method, path, opts = {}) => {
@@ -112,6 +115,7 @@ export const startStackProcess = async (options: {
   return {
     url,
     dynamoEndpoint,
+    awsEndpoint,
     localDir,
     startupMs,
     token: (role, unitId) => signLocalToken(keys, { role, ...(unitId ? { unitId } : {}) }),

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersIn } from '../../infra/asl-placeholders.ts';
 import { repoRoot } from '../../infra/repo-root.ts';
-import { envNames, lambdaFunctions, routeKeyOf, stateMachines } from '../../infra/wiring.ts';
+import { busRules, envNames, lambdaFunctions, routeKeyOf, stateMachines } from '../../infra/wiring.ts';
 import { matchRoute } from '../../local/api-gateway.ts';
+import { parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
 import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
 import { localSubstitutions, substitute } from '../../local/stack.ts';
 import { serviceCallOf } from '../../local/stepfunctions/service-bindings.ts';
@@ -122,5 +124,33 @@ describe('parity between the CDK app and the local stack', () => {
     expect(Object.keys(machine?.Properties.DefinitionSubstitutions as object).sort()).toEqual(
       placeholdersIn(text).sort(),
     );
+  });
+});
+
+describe('bus rules', () => {
+  it('gives every rule of infra/wiring.ts the same pattern and target in the template, with a dead-letter queue', () => {
+    const rules = Object.values(hotline.resourcesOf('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventBusName !== undefined,
+    );
+    const byDescription = new Map(rules.map((r) => [String(r.Properties.Description), r]));
+    for (const [name, spec] of Object.entries(busRules)) {
+      const rule = byDescription.get(spec.description);
+      expect(rule, name).toBeDefined();
+      expect(rule?.Properties.EventPattern, name).toEqual(spec.pattern);
+      const [target] = (rule?.Properties.Targets ?? []) as {
+        Arn: unknown;
+        DeadLetterConfig?: unknown;
+        RetryPolicy?: unknown;
+      }[];
+      expect(JSON.stringify(target?.Arn), name).toContain(
+        hotline.stack.getLogicalId(
+          hotline.stack.functions[spec.target].lambda.node.defaultChild as CfnElement,
+        ),
+      );
+      expect(target?.DeadLetterConfig, name).toBeDefined();
+      expect(target?.RetryPolicy, name).toBeDefined();
+      // The local bus parses the very same pattern.
+      expect(() => parseEventPattern(JSON.stringify(spec.pattern))).not.toThrow();
+    }
   });
 });

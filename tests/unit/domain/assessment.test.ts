@@ -6,6 +6,7 @@ import {
   applyEvent,
   assessmentRulesSchema,
   emptyAggregate,
+  factsFromClosedOrder,
   type RateCounts,
   recompute,
   threeRates,
@@ -179,5 +180,37 @@ describe('incremental aggregation', () => {
       partlySolved: 1,
       basicallySatisfied: 1,
     });
+  });
+});
+
+describe('factsFromClosedOrder', () => {
+  const detail = {
+    orderId: 'WO1',
+    unitId: 'st-110105001',
+    outcome: 'handled',
+    flags: [] as string[],
+    closedAt: '2026-11-30T16:30:00.000Z', // 00:30 on 1 December in Beijing
+  };
+
+  it('returns the unit and the CST month of closing, and a contact in time when no contact deadline was missed', () => {
+    const facts = factsFromClosedOrder(detail, 'street');
+    expect(facts).toEqual([
+      expect.objectContaining({
+        kind: 'assessed',
+        unitId: 'st-110105001',
+        unitClass: 'street',
+        month: '2026-12',
+        orderId: 'WO1',
+      }),
+      expect.objectContaining({ kind: 'contact', withinLimit: true }),
+    ]);
+    expect(new Set(facts.map((f) => f.eventId)).size).toBe(2);
+  });
+
+  it('returns a late contact when the contact deadline was missed, and nothing for a disposition', () => {
+    expect(factsFromClosedOrder({ ...detail, flags: ['contact_overdue'] }, 'street')[1]).toMatchObject({
+      withinLimit: false,
+    });
+    expect(factsFromClosedOrder({ ...detail, unitId: null, outcome: 'disposed' }, undefined)).toEqual([]);
   });
 });

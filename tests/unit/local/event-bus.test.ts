@@ -187,7 +187,7 @@ describe('LocalEventBus.putEvents', () => {
 
   it('returns only the most recent events beyond its capacity', () => {
     // Prepare
-    const bus = new LocalEventBus('hotline-bus', () => NOW, 2);
+    const bus = new LocalEventBus('hotline-bus', () => NOW, [], 2);
 
     // Act
     bus.putEvents([1, 2, 3].map((n) => closedEntry({ Detail: { n } })));
@@ -216,5 +216,42 @@ describe('LocalEventBus.list', () => {
     expect(closed.map((e) => e.source)).toEqual(['hotline.work-orders', 'hotline.survey']);
     expect(survey).toHaveLength(1);
     expect(all).toHaveLength(3);
+  });
+});
+
+describe('LocalEventBus rules', () => {
+  it('delivers a matching event to its rule target, and dead-letters one that keeps failing', async () => {
+    // Prepare: one rule that takes closed orders, one whose target always fails
+    const delivered: unknown[] = [];
+    const bus = new LocalEventBus('hotline-bus', () => NOW, [
+      {
+        name: 'Closed',
+        pattern: { 'detail-type': ['WorkOrder Closed'] },
+        deliver: async (e) => delivered.push(e.detail),
+      },
+      {
+        name: 'Broken',
+        pattern: { source: ['hotline.work-orders'] },
+        deliver: async () => Promise.reject(new Error('boom')),
+      },
+    ]);
+
+    // Act
+    bus.putEvents([
+      {
+        EventBusName: 'hotline-bus',
+        Source: 'hotline.work-orders',
+        DetailType: 'WorkOrder Closed',
+        Detail: '{"orderId":"o1"}',
+      },
+      { EventBusName: 'hotline-bus', Source: 'elsewhere', DetailType: 'Other', Detail: '{}' },
+    ]);
+    await bus.drain();
+
+    // Assess
+    expect(delivered).toEqual([{ orderId: 'o1' }]);
+    expect(bus.deadLettered()).toEqual([
+      expect.objectContaining({ rule: 'Broken', error: 'Error: boom', attempts: 3 }),
+    ]);
   });
 });

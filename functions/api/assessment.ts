@@ -1,0 +1,40 @@
+import * as z from 'zod';
+import assessment from '#data/assessment.json' with { type: 'json' };
+import { assessmentRulesSchema, threeRates } from '#domain/assessment.ts';
+import { HotlineError, notFound } from '#domain/errors.ts';
+import { readUnitMonth } from '#shared/assessment-store.ts';
+import { actorOf } from '#shared/auth.ts';
+import { json, parseQuery, withoutBody } from '#shared/http.ts';
+import { referenceData } from '#shared/reference.ts';
+
+/**
+ * GET /assessment/units/{id}?month=YYYY-MM: a unit's three rates and composite for a CST month, with
+ * the counts behind them and the factors and weights of its class. A unit's staff see their own unit.
+ */
+const rules = assessmentRulesSchema.parse(assessment.rules);
+const querySchema = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
+});
+
+export const handler = withoutBody(async (event) => {
+  const actor = actorOf(event);
+  const { month } = parseQuery(querySchema, event);
+  const unitId = event.pathParameters?.id ?? '';
+  const unit = referenceData.unit(unitId);
+  if (!unit) throw notFound('unit', unitId);
+  if (actor.role === 'unit' && actor.unitId !== unitId) {
+    throw new HotlineError('forbidden', 'OTHER_UNIT', "A unit's staff see their own unit's assessment.");
+  }
+  const counts = await readUnitMonth(unitId, month);
+  const classRules = rules[unit.class];
+  if (!classRules) throw new Error(`No assessment rules for class ${unit.class}`);
+  return json(200, {
+    unitId,
+    name: unit.name,
+    class: unit.class,
+    month,
+    counts,
+    rates: threeRates(counts, classRules),
+    rules: classRules,
+  });
+});

@@ -1,0 +1,114 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AssessmentEvent,
+  contributionOf,
+  mergeFact,
+  type OrderFacts,
+  type RateCounts,
+  zeroCounts,
+} from '#domain/assessment.ts';
+import { dynamo } from './aws-clients.ts';
+import { tableName } from './config.ts';
+
+/**
+ * Assessment aggregates in the table, updated incrementally and exactly once:
+ *   an order's facts   pk ASSESSMENT#ORDER#<id>  sk #FACTS   (facts, the event ids applied, a version)
+ *   unit-month counts  pk ASSESSMENT#UNIT#<unit> sk <YYYY-MM> (the counters behind the three rates)
+ * Each event moves the order's contribution from its old unit-month to its new one in one
+ * transaction with a version check on the facts: a duplicate is recognised by its id and changes
+ * nothing, and the merge of facts does not depend on the order of delivery.
+ */
+const TABLE = tableName();
+const factsKey = (orderId: string) => ({ pk: `ASSESSMENT#ORDER#${orderId}`, sk: '#FACTS' });
+const countsKey = (key: string) => {
+  const [unitId, month] = key.split('|');
+  return { pk: `ASSESSMENT#UNIT#${unitId}`, sk: month ?? '' };
+};
+
+interface StoredFacts {
+  readonly facts: OrderFacts;
+  readonly applied: readonly string[];
+  readonly version: number;
+}
+
+const readFacts = async (orderId: string): Promise<StoredFacts> => {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: TABLE, Key: factsKey(orderId), ConsistentRead: true }),
+  );
+  return (result.Item as StoredFacts | undefined) ?? { facts: {}, applied: [], version: 0 };
+};
+
+const counterUpdate = (key: string, counts: RateCounts, sign: 1 | -1) => {
+  const names = Object.keys(zeroCounts);
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: countsKey(key),
+      UpdateExpression: `ADD ${names.map((_n, i) => `#c${i} :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#c${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(
+        names.map((n, i) => [`:v${i}`, sign * counts[n as keyof RateCounts]]),
+      ),
+    },
+  };
+};
+
+const difference = (a: RateCounts, b: RateCounts): RateCounts =>
+  Object.fromEntries(
+    Object.keys(zeroCounts).map((k) => [k, a[k as keyof RateCounts] - b[k as keyof RateCounts]]),
+  ) as unknown as RateCounts;
+
+/** Applies one assessment event exactly once; returns whether it changed anything. */
+export const applyAssessmentEvent = async (event: AssessmentEvent): Promise<boolean> => {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await readFacts(event.orderId);
+    if (stored.applied.includes(event.eventId)) return false;
+    const after = mergeFact(stored.facts, event);
+    const before = contributionOf(stored.facts);
+    const now = contributionOf(after);
+    try {
+      await dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: TABLE,
+                Item: {
+                  ...factsKey(event.orderId),
+                  type: 'assessmentFacts',
+                  facts: after,
+                  applied: [...stored.applied, event.eventId],
+                  version: stored.version + 1,
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR version = :v',
+                ExpressionAttributeValues: { ':v': stored.version },
+              },
+            },
+            // One transaction may touch an item once: the same unit-month gets the difference.
+            ...(before && now && before.key === now.key
+              ? [counterUpdate(now.key, difference(now.counts, before.counts), 1)]
+              : [
+                  ...(before ? [counterUpdate(before.key, before.counts, -1)] : []),
+                  ...(now ? [counterUpdate(now.key, now.counts, 1)] : []),
+                ]),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      // Another delivery of the same order's facts won: read again (bounded).
+      if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
+    }
+  }
+};
+
+export const readUnitMonth = async (unitId: string, month: string): Promise<RateCounts> => {
+  const result = await dynamo.send(
+    new GetCommand({ TableName: TABLE, Key: countsKey(`${unitId}|${month}`), ConsistentRead: true }),
+  );
+  const item = result.Item ?? {};
+  return Object.fromEntries(
+    Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)]),
+  ) as unknown as RateCounts;
+};
