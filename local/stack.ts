@@ -313,6 +313,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       stop: async () => {
         server.closeAllConnections();
         await timeLock.catch(() => undefined);
+        // Deliveries still running need DynamoDB Local: let them end first.
+        await bus.drain();
         await stopAll();
         useClockSource(undefined);
       },
