@@ -1,32 +1,27 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
 import { orderIn } from '../domain/support.ts';
 import {
   checkWithSk,
   type Item,
   lambdaContext,
+  mockedAws,
   putWithSk,
   serveReads,
-  setHandlerEnvironment,
   storedOrderItems,
   TABLE,
   transactItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 /** 10:00 CST on Thu 2026-12-03. */
 const NOW = Date.parse('2026-12-03T02:00:00.000Z');
 const TOKEN = 'task-token-await';
 const context = lambdaContext('await-action');
-const ddb = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb, sfn } = mockedAws(NOW);
 
 let handler: typeof import('../../../functions/workflow/await-action.ts')['handler'];
 
@@ -35,14 +30,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  ddb.reset();
-  sfn.reset();
   sfn.on(SendTaskSuccessCommand).resolves({});
-  useClockSource({ now: () => NOW });
-});
-
-afterEach(() => {
-  useClockSource(undefined);
 });
 
 /** Accepted (version 4); the contact checkpoints due by now were handled; next: the resolution reminder. */

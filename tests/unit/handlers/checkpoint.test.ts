@@ -1,7 +1,5 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import { useClockSource } from '#shared/clock.ts';
@@ -11,20 +9,17 @@ import {
   checkWithSk,
   deleteWithSk,
   lambdaContext,
+  mockedAws,
   putWithSk,
   serveReads,
-  setHandlerEnvironment,
   storedOrderItems,
   TABLE,
   transactItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 const context = lambdaContext('checkpoint');
-const ddb = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb, sfn } = mockedAws();
 
 let handler: typeof import('../../../functions/workflow/checkpoint.ts')['handler'];
 
@@ -33,13 +28,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  ddb.reset();
-  sfn.reset();
   ddb.on(TransactWriteCommand).resolves({});
-});
-
-afterEach(() => {
-  useClockSource(undefined);
 });
 
 const LAST_EVENT = { seq: 5, hash: 'd'.repeat(64) };

@@ -1,29 +1,25 @@
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
 import type { PendingTask } from '#shared/order-store.ts';
 import { orderIn } from '../domain/support.ts';
 import {
   deleteWithSk,
   lambdaContext,
+  mockedAws,
   putWithSk,
   serveReads,
-  setHandlerEnvironment,
   storedOrderItems,
   TABLE,
   transactItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 /** 10:00 CST on Thu 2026-12-10. */
 const NOW = Date.parse('2026-12-10T02:00:00.000Z');
 const context = lambdaContext('close-order');
-const ddb = mockClient(DynamoDBDocumentClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb } = mockedAws(NOW);
 
 let handler: typeof import('../../../functions/workflow/close-order.ts')['handler'];
 
@@ -32,13 +28,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  ddb.reset();
   ddb.on(TransactWriteCommand).resolves({});
-  useClockSource({ now: () => NOW });
-});
-
-afterEach(() => {
-  useClockSource(undefined);
 });
 
 const LAST_EVENT = { seq: 5, hash: 'e'.repeat(64) };

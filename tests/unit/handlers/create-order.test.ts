@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OrderEvent, verifyChain } from '#domain/order-events.ts';
-import { useClockSource } from '#shared/clock.ts';
 import newOrderJson from '../fixtures/new-order.json' with { type: 'json' };
 import {
   apiEvent,
@@ -19,37 +12,24 @@ import {
   type EventOptions,
   type Item,
   lambdaContext,
+  mockedAws,
   putWithSk,
   STATE_MACHINE_ARN,
   serveReads,
-  setHandlerEnvironment,
   TABLE,
   transactItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 const NOW = Date.parse('2026-12-01T02:00:00.000Z');
 const context = lambdaContext('create-order');
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb, sfn } = mockedAws(NOW);
 
 let handler: typeof import('../../../functions/api/create-order.ts')['handler'];
 
 beforeAll(async () => {
   ({ handler } = await import('../../../functions/api/create-order.ts'));
-});
-
-beforeEach(() => {
-  ddb.reset();
-  sfn.reset();
-  useClockSource({ now: () => NOW });
-});
-
-afterEach(() => {
-  useClockSource(undefined);
 });
 
 type Body = Record<string, unknown>;

@@ -1,28 +1,24 @@
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
 import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
 import {
   lambdaContext,
+  mockedAws,
   putWithSk,
   serveReads,
-  setHandlerEnvironment,
   storedOrderItems,
   TABLE,
   transactItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 /** 2026-12-01 10:00 CST; the order was received at 09:00 CST and must be dispatched by 23:59:59.999 CST. */
 const NOW = Date.parse('2026-12-01T02:00:00.000Z');
 const DISPATCH_BY = '2026-12-01T15:59:59.999Z';
 const context = lambdaContext('dispatch-order');
-const ddb = mockClient(DynamoDBDocumentClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb } = mockedAws(NOW);
 
 let handler: typeof import('../../../functions/workflow/dispatch-order.ts')['handler'];
 
@@ -31,13 +27,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  ddb.reset();
   ddb.on(TransactWriteCommand).resolves({});
-  useClockSource({ now: () => NOW });
-});
-
-afterEach(() => {
-  useClockSource(undefined);
 });
 
 /** A received order (version 1, one event) of 流动摊贩 in 东华门街道, 东城区, unless changed. */

@@ -1,35 +1,25 @@
-import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkOrder } from '#domain/work-order.ts';
 import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
 import {
   apiEvent,
   bodyOf,
   lambdaContext,
+  mockedAws,
   STATE_MACHINE_ARN,
   serveReads,
-  setHandlerEnvironment,
   storedOrderItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 const context = lambdaContext('execution-history');
-const ddb = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb, sfn } = mockedAws();
 
 let handler: typeof import('../../../functions/api/execution-history.ts')['handler'];
 
 beforeAll(async () => {
   ({ handler } = await import('../../../functions/api/execution-history.ts'));
-});
-
-beforeEach(() => {
-  ddb.reset();
-  sfn.reset();
 });
 
 const order = (): WorkOrder => structuredClone(workOrderJson) as unknown as WorkOrder;

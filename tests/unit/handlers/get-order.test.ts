@@ -1,31 +1,16 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkOrder } from '#domain/work-order.ts';
 import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
-import {
-  apiEvent,
-  bodyOf,
-  lambdaContext,
-  serveReads,
-  setHandlerEnvironment,
-  storedOrderItems,
-} from './support.ts';
-
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
+import { apiEvent, bodyOf, lambdaContext, mockedAws, serveReads, storedOrderItems } from './support.ts';
 
 const context = lambdaContext('get-order');
-const ddb = mockClient(DynamoDBDocumentClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb } = mockedAws();
 
 let handler: typeof import('../../../functions/api/get-order.ts')['handler'];
 
 beforeAll(async () => {
   ({ handler } = await import('../../../functions/api/get-order.ts'));
-});
-
-beforeEach(() => {
-  ddb.reset();
 });
 
 /** The fixture: dispatched to 东华门街道 (st-110101001), copied to 东城区 (gov-110101), version 3. */

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
 import type { PendingTask } from '#shared/order-store.ts';
 import { orderIn } from '../domain/support.ts';
 import {
@@ -16,38 +14,25 @@ import {
   deleteWithSk,
   type Item,
   lambdaContext,
+  mockedAws,
   putsWithSkPrefix,
   putWithSk,
   serveReads,
-  setHandlerEnvironment,
   storedOrderItems,
   TABLE,
   transactItems,
 } from './support.ts';
 
-// Read by the handler's modules when they load: set before the dynamic import below.
-setHandlerEnvironment();
-
 /** 10:00 CST on Thu 2026-12-03. */
 const NOW = Date.parse('2026-12-03T02:00:00.000Z');
 const context = lambdaContext('order-actions');
-const ddb = mockClient(DynamoDBDocumentClient);
-const sfn = mockClient(SFNClient);
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb, sfn } = mockedAws(NOW);
 
 let handler: typeof import('../../../functions/api/order-actions.ts')['handler'];
 
 beforeAll(async () => {
   ({ handler } = await import('../../../functions/api/order-actions.ts'));
-});
-
-beforeEach(() => {
-  ddb.reset();
-  sfn.reset();
-  useClockSource({ now: () => NOW });
-});
-
-afterEach(() => {
-  useClockSource(undefined);
 });
 
 /** The log of every order here ends at event 5. */

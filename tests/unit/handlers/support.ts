@@ -1,17 +1,21 @@
 /**
- * Test support for the handler tests (not a test file itself): API Gateway events built from the JSON
- * fixture, and a DynamoDB read responder that serves a fixed set of items to Get and Query, so the
- * tests do not depend on how the order store reads an order (one Get, or a Query over its partition).
+ * Test support for the handler tests (not a test file itself): the mocked AWS clients and clock every
+ * handler test sets up, API Gateway events built from the JSON fixture, and a DynamoDB read responder
+ * that serves a fixed set of items to Get and Query, so the tests do not depend on how the order store
+ * reads an order (one Get, or a Query over its partition).
  */
+import { SFNClient } from '@aws-sdk/client-sfn';
 import {
-  type DynamoDBDocumentClient,
+  DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach } from 'vitest';
 import type { WorkOrder } from '#domain/work-order.ts';
+import { useClockSource } from '#shared/clock.ts';
 import type { ApiEvent, ApiResult } from '#shared/http.ts';
 import type { PendingTask } from '#shared/order-store.ts';
 import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
@@ -24,6 +28,35 @@ export const setHandlerEnvironment = (): void => {
   process.env.TABLE_NAME = TABLE;
   process.env.STATE_MACHINE_ARN = STATE_MACHINE_ARN;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+};
+
+/**
+ * Call at the top level of a handler test file, before its `beforeAll` imports the handler: sets the
+ * handler environment, mocks DynamoDB and Step Functions, resets both before each test and, when
+ * `nowMs` is given, fixes the clock there before each test; the clock goes back to the system one
+ * after each test.
+ */
+export const mockedAws = (
+  nowMs?: number,
+): {
+  readonly ddb: AwsClientStub<DynamoDBDocumentClient>;
+  readonly sfn: AwsClientStub<SFNClient>;
+} => {
+  setHandlerEnvironment();
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const sfn = mockClient(SFNClient);
+
+  beforeEach(() => {
+    ddb.reset();
+    sfn.reset();
+    if (nowMs !== undefined) useClockSource({ now: () => nowMs });
+  });
+
+  afterEach(() => {
+    useClockSource(undefined);
+  });
+
+  return { ddb, sfn };
 };
 
 export const lambdaContext = (functionName: string): Context =>
