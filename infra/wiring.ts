@@ -69,6 +69,11 @@ export const lambdaFunctions = {
     description: "GET /assessment/units/{id}: a unit's three rates for a month, with the counts behind them",
     uses: ['tableRead'],
   },
+  assessmentExclusions: {
+    entry: 'functions/api/assessment-exclusions.ts',
+    description: 'POST /orders/{id}/assessment-exclusion: the centre excludes an order from assessment',
+    uses: ['table'],
+  },
   assessOrders: {
     entry: 'functions/events/assess-orders.ts',
     description: 'Bus consumer: a closed order becomes assessment facts, applied exactly once',
@@ -144,6 +149,12 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
     roles: ['dispatcher', 'supervisor'],
   },
   { method: 'GET', path: '/assessment/units/{id}', function: 'assessmentReport', roles: everyone },
+  {
+    method: 'POST',
+    path: '/orders/{id}/assessment-exclusion',
+    function: 'assessmentExclusions',
+    roles: ['supervisor'],
+  },
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },

@@ -264,3 +264,16 @@ export const factsFromClosedOrder = (
     },
   ];
 };
+
+/**
+ * The centre excludes an order from assessment with a reason (unreasonable demand, unreachable,
+ * duplicate, malicious): the fact that takes it out of its unit's rates. Recorded at `nowMs`, so it
+ * wins over the facts recorded before it and loses to a later revocation.
+ */
+export const exclusionFact = (orderId: string, reason: ExclusionReason, nowMs: number): AssessmentEvent => ({
+  eventId: `${orderId}#excluded@${new Date(nowMs).toISOString()}`,
+  orderId,
+  seq: nowMs,
+  kind: 'excluded',
+  reason,
+});

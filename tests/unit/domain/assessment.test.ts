@@ -6,6 +6,7 @@ import {
   applyEvent,
   assessmentRulesSchema,
   emptyAggregate,
+  exclusionFact,
   factsFromClosedOrder,
   type RateCounts,
   recompute,
@@ -212,5 +213,35 @@ describe('factsFromClosedOrder', () => {
       withinLimit: false,
     });
     expect(factsFromClosedOrder({ ...detail, unitId: null, outcome: 'disposed' }, undefined)).toEqual([]);
+  });
+});
+
+describe('exclusionFact', () => {
+  it('returns an exclusion that takes a counted order out of its rates, and a later revocation puts it back', () => {
+    // Prepare: an order counted for st-1 in December, contacted in time
+    const closedAt = Date.parse('2026-12-10T02:00:00.000Z');
+    const counted = factsFromClosedOrder(
+      {
+        orderId: 'o',
+        unitId: 'st-1',
+        outcome: 'handled',
+        flags: [],
+        closedAt: new Date(closedAt).toISOString(),
+      },
+      'street',
+    ).reduce(applyEvent, emptyAggregate());
+
+    // Act
+    const excluded = applyEvent(counted, exclusionFact('o', 'duplicate', closedAt + 1000));
+    const revoked = applyEvent(excluded, {
+      eventId: 'o#revoked',
+      orderId: 'o',
+      seq: closedAt + 2000,
+      kind: 'exclusion_revoked',
+    });
+
+    // Assess
+    expect(excluded.counters.get('st-1|2026-12')).toEqual({ ...zeroCounts, excluded: 1 });
+    expect(revoked.counters.get('st-1|2026-12')).toEqual({ ...zeroCounts, assessed: 1, respondedInTime: 1 });
   });
 });
