@@ -71,7 +71,8 @@ export const lambdaFunctions = {
   },
   assessmentExclusions: {
     entry: 'functions/api/assessment-exclusions.ts',
-    description: 'POST /orders/{id}/assessment-exclusion: the centre excludes an order from assessment',
+    description:
+      'POST /orders/{id}/assessment-exclusion, -appeal, -appeal-decision: who counts in assessment',
     uses: ['table'],
   },
   assessOrders: {
@@ -152,6 +153,18 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   {
     method: 'POST',
     path: '/orders/{id}/assessment-exclusion',
+    function: 'assessmentExclusions',
+    roles: ['supervisor'],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{id}/assessment-appeal',
+    function: 'assessmentExclusions',
+    roles: ['unit'],
+  },
+  {
+    method: 'POST',
+    path: '/orders/{id}/assessment-appeal-decision',
     function: 'assessmentExclusions',
     roles: ['supervisor'],
   },

@@ -97,6 +97,8 @@ export interface WorkOrder {
     readonly by: string;
   };
   readonly replyRejections?: number;
+  /** A unit's appeal (申诉) against the order counting in its assessment, until the centre decides. */
+  readonly pendingAppeal?: { readonly reason: string; readonly at: string; readonly by: string };
   /** Supervision checkpoints already handled (reminders, missed deadlines, ladder steps), by id. */
   readonly checkpointsDone?: readonly string[];
   /** Person actions recorded so far; bounded so that no order's history can grow without end. */

@@ -169,6 +169,39 @@ describe('work-order lifecycle on the local stack', () => {
     const closed = await s.step(created.id, 'reply-review', operator, { decision: 'accept' });
     expect(closed.flags).toEqual(['overdue']);
     expect(closed.closure).toEqual({ outcome: 'handled' });
+
+    // Act: the unit appeals the order's inclusion in its assessment (申诉); the centre upholds it
+    const month = new Date(Date.parse(closed.closedAt) + 8 * 3600_000).toISOString().slice(0, 7);
+    const auditor = await stack.token('auditor');
+    const counts = async () =>
+      (await stack.api('GET', `/assessment/units/st-110105002?month=${month}`, { token: auditor })).body
+        .counts;
+    await eventually(
+      async () => ((await counts()).assessed === 1 ? true : undefined),
+      'the order to be assessed',
+    );
+    const appeal = await stack.api('POST', `/orders/${created.id}/assessment-appeal`, {
+      token: unit,
+      body: { reason: '诉求人要求超出政策范围' },
+    });
+    expect(appeal.status, JSON.stringify(appeal.body)).toBe(200);
+    expect(appeal.body.pendingAppeal).toMatchObject({ by: 'st-110105002' });
+    const again = await stack.api('POST', `/orders/${created.id}/assessment-appeal`, {
+      token: unit,
+      body: { reason: '再次申诉' },
+    });
+    expect(again.body.error.code).toBe('APPEAL_PENDING');
+    const supervisor = await stack.token('supervisor');
+    const decision = await stack.api('POST', `/orders/${created.id}/assessment-appeal-decision`, {
+      token: supervisor,
+      body: { decision: 'exclude', reason: 'unreasonable_demand', note: '经核实属不合理诉求' },
+    });
+    expect(decision.status, JSON.stringify(decision.body)).toBe(200);
+
+    // Assess: excluded from the unit's rates; the appeal and its decision are in the order's log
+    expect(await counts()).toMatchObject({ assessed: 0, excluded: 1 });
+    const types = (await s.timeline(created.id)).map((e) => e.type);
+    expect(types.slice(-2)).toEqual(['assessment_appealed', 'assessment_appeal_upheld']);
   });
 
   it('waits for a dispatcher when the catalogue has no match, and takes the dispatch from the action endpoint', async () => {
