@@ -75,6 +75,11 @@ export const lambdaFunctions = {
       'POST /orders/{id}/assessment-exclusion, -appeal, -appeal-decision: who counts in assessment',
     uses: ['table'],
   },
+  assessmentRankings: {
+    entry: 'functions/api/assessment-rankings.ts',
+    description: 'GET /assessment/rankings: units of a class ranked for a month, and the 治理类 proposals',
+    uses: ['tableRead'],
+  },
   assessOrders: {
     entry: 'functions/events/assess-orders.ts',
     description: 'Bus consumer: a closed order becomes assessment facts, applied exactly once',
@@ -150,6 +155,12 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
     roles: ['dispatcher', 'supervisor'],
   },
   { method: 'GET', path: '/assessment/units/{id}', function: 'assessmentReport', roles: everyone },
+  {
+    method: 'GET',
+    path: '/assessment/rankings',
+    function: 'assessmentRankings',
+    roles: ['operator', 'dispatcher', 'supervisor', 'auditor'],
+  },
   {
     method: 'POST',
     path: '/orders/{id}/assessment-exclusion',

@@ -277,3 +277,62 @@ export const exclusionFact = (orderId: string, reason: ExclusionReason, nowMs: n
   kind: 'excluded',
   reason,
 });
+
+/** 治理类街乡镇: which townships get extra support — much volume and a weak composite. */
+export const governanceRuleSchema = z.strictObject({
+  /** Only this class is proposed (Beijing ranks its 343 streets and townships). */
+  unitClass: z.enum(['district', 'street', 'department', 'enterprise']),
+  /** At least this many assessed orders in the month… */
+  minAssessed: z.number().int().min(1),
+  /** …and a composite at most this. */
+  maxComposite: z.number().min(0).max(1),
+  /** At most this many are proposed, the weakest first. */
+  maxProposals: z.number().int().min(1),
+});
+export type GovernanceRule = z.infer<typeof governanceRuleSchema>;
+
+export interface RankedUnit {
+  readonly rank: number;
+  readonly unitId: string;
+  readonly counts: RateCounts;
+  readonly rates: ThreeRates;
+}
+
+/** Units ranked by composite (best first); units without a composite come last, unranked. */
+export const rankUnits = (
+  units: readonly { unitId: string; counts: RateCounts }[],
+  rules: AssessmentRules[UnitClass],
+): RankedUnit[] => {
+  const rated = units.map((u) => ({ ...u, rates: threeRates(u.counts, rules) }));
+  const withComposite = rated
+    .filter((u) => u.rates.composite !== null)
+    .sort(
+      (a, b) =>
+        (b.rates.composite ?? 0) - (a.rates.composite ?? 0) ||
+        b.counts.assessed - a.counts.assessed ||
+        a.unitId.localeCompare(b.unitId),
+    );
+  const without = rated
+    .filter((u) => u.rates.composite === null)
+    .sort((a, b) => a.unitId.localeCompare(b.unitId));
+  return [
+    ...withComposite.map((u, i) => ({ ...u, rank: i + 1 })),
+    ...without.map((u) => ({ ...u, rank: 0 })),
+  ];
+};
+
+/** The units the rule proposes for extra support, each with the reason in numbers. */
+export const proposeGovernance = (ranked: readonly RankedUnit[], rule: GovernanceRule) =>
+  ranked
+    .filter(
+      (u) =>
+        u.rates.composite !== null &&
+        u.counts.assessed >= rule.minAssessed &&
+        (u.rates.composite ?? 1) <= rule.maxComposite,
+    )
+    .sort((a, b) => (a.rates.composite ?? 0) - (b.rates.composite ?? 0))
+    .slice(0, rule.maxProposals)
+    .map((u) => ({
+      unitId: u.unitId,
+      reason: `${u.counts.assessed} assessed orders (at least ${rule.minAssessed}) and a composite of ${((u.rates.composite ?? 0) * 100).toFixed(1)} % (at most ${(rule.maxComposite * 100).toFixed(1)} %)`,
+    }));

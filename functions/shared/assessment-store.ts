@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AssessmentEvent,
   contributionOf,
@@ -111,4 +111,33 @@ export const readUnitMonth = async (unitId: string, month: string): Promise<Rate
   return Object.fromEntries(
     Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)]),
   ) as unknown as RateCounts;
+};
+
+/** The counters of many units for one month (batched reads of 100; units without any read as zero). */
+export const readUnitsMonth = async (
+  unitIds: readonly string[],
+  month: string,
+): Promise<Map<string, RateCounts>> => {
+  const found = new Map<string, RateCounts>();
+  for (let i = 0; i < unitIds.length; i += 100) {
+    let keys: Record<string, unknown>[] = unitIds
+      .slice(i, i + 100)
+      .map((unitId) => countsKey(`${unitId}|${month}`));
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const result = await dynamo.send(
+        new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[TABLE] ?? []) {
+        const unitId = String(item.pk).replace('ASSESSMENT#UNIT#', '');
+        found.set(
+          unitId,
+          Object.fromEntries(
+            Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)]),
+          ) as unknown as RateCounts,
+        );
+      }
+      keys = (result.UnprocessedKeys?.[TABLE]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return new Map(unitIds.map((id) => [id, found.get(id) ?? zeroCounts]));
 };

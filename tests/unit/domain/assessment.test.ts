@@ -8,7 +8,10 @@ import {
   emptyAggregate,
   exclusionFact,
   factsFromClosedOrder,
+  governanceRuleSchema,
+  proposeGovernance,
   type RateCounts,
+  rankUnits,
   recompute,
   threeRates,
   zeroCounts,
@@ -243,5 +246,62 @@ describe('exclusionFact', () => {
     // Assess
     expect(excluded.counters.get('st-1|2026-12')).toEqual({ ...zeroCounts, excluded: 1 });
     expect(revoked.counters.get('st-1|2026-12')).toEqual({ ...zeroCounts, assessed: 1, respondedInTime: 1 });
+  });
+});
+
+describe('rankUnits and proposeGovernance', () => {
+  const counts = (
+    assessed: number,
+    inTime: number,
+    answered: number,
+    solved: number,
+    satisfied: number,
+  ): RateCounts => ({
+    ...zeroCounts,
+    assessed,
+    respondedInTime: inTime,
+    answered,
+    solved,
+    satisfied,
+  });
+
+  it('returns units best first by composite, units without one last and unranked', () => {
+    // Act
+    const ranked = rankUnits(
+      [
+        { unitId: 'st-weak', counts: counts(80, 60, 60, 40, 40) },
+        { unitId: 'st-strong', counts: counts(100, 100, 90, 88, 89) },
+        { unitId: 'st-empty', counts: zeroCounts },
+      ],
+      rules.street,
+    );
+
+    // Assess
+    expect(ranked.map((r) => [r.unitId, r.rank])).toEqual([
+      ['st-strong', 1],
+      ['st-weak', 2],
+      ['st-empty', 0],
+    ]);
+  });
+
+  it('proposes the weak townships with much volume, weakest first, each with its reason', () => {
+    // Prepare
+    const ranked = rankUnits(
+      [
+        { unitId: 'st-weak-busy', counts: counts(80, 60, 60, 40, 40) },
+        { unitId: 'st-weak-quiet', counts: counts(10, 5, 5, 2, 2) },
+        { unitId: 'st-strong', counts: counts(100, 100, 90, 88, 89) },
+      ],
+      rules.street,
+    );
+
+    // Act
+    const proposals = proposeGovernance(ranked, governanceRuleSchema.parse(assessment.governance));
+
+    // Assess: 50 assessed at least, composite at most 85 %
+    expect(proposals.map((p) => p.unitId)).toEqual(['st-weak-busy']);
+    expect(proposals[0]?.reason).toMatch(
+      /^80 assessed orders \(at least 50\) and a composite of \d+\.\d % \(at most 85\.0 %\)$/,
+    );
   });
 });

@@ -1,0 +1,51 @@
+import * as z from 'zod';
+import assessment from '#data/assessment.json' with { type: 'json' };
+import {
+  assessmentRulesSchema,
+  governanceRuleSchema,
+  proposeGovernance,
+  rankUnits,
+  zeroCounts,
+} from '#domain/assessment.ts';
+import { unitClasses } from '#domain/reference-data.ts';
+import { readUnitsMonth } from '#shared/assessment-store.ts';
+import { actorOf } from '#shared/auth.ts';
+import { json, parseQuery, withoutBody } from '#shared/http.ts';
+import { referenceData } from '#shared/reference.ts';
+
+/**
+ * GET /assessment/rankings?month=YYYY-MM&class=street: every unit of a class ranked by its composite
+ * for a CST month (best first), with the counts and rates behind each rank; for the class the
+ * governance rule names, the 治理类街乡镇 it proposes for extra support, each with its reason.
+ */
+const rules = assessmentRulesSchema.parse(assessment.rules);
+const governance = governanceRuleSchema.parse(assessment.governance);
+const querySchema = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
+  class: z.enum(unitClasses),
+});
+
+export const handler = withoutBody(async (event) => {
+  actorOf(event);
+  const query = parseQuery(querySchema, event);
+  const classRules = rules[query.class];
+  if (!classRules) throw new Error(`No assessment rules for class ${query.class}`);
+  const units = referenceData.units.filter((u) => u.class === query.class);
+  const counts = await readUnitsMonth(
+    units.map((u) => u.id),
+    query.month,
+  );
+  const ranked = rankUnits(
+    units.map((u) => ({ unitId: u.id, counts: counts.get(u.id) ?? zeroCounts })),
+    classRules,
+  ).map((r) => ({ ...r, name: referenceData.unit(r.unitId)?.name }));
+  return json(200, {
+    month: query.month,
+    class: query.class,
+    rules: classRules,
+    items: ranked,
+    ...(governance.unitClass === query.class
+      ? { governance: { rule: governance, proposals: proposeGovernance(ranked, governance) } }
+      : {}),
+  });
+});
