@@ -157,7 +157,8 @@ export const contributionOf = (facts: OrderFacts): { key: string; counts: RateCo
 
 export const unitMonthKey = (unitId: string, month: string): string => `${unitId}|${month}`;
 
-const add = (a: RateCounts, b: RateCounts, sign: 1 | -1): RateCounts =>
+/** a + b, or a − b with sign −1, counter by counter. */
+export const addCounts = (a: RateCounts, b: RateCounts, sign: 1 | -1): RateCounts =>
   Object.fromEntries(
     Object.keys(zeroCounts).map((k) => [k, a[k as keyof RateCounts] + sign * b[k as keyof RateCounts]]),
   ) as unknown as RateCounts;
@@ -179,8 +180,8 @@ export const applyEvent = (aggregate: Aggregate, event: AssessmentEvent): Aggreg
   const counters = new Map(aggregate.counters);
   const old = contributionOf(before);
   const now = contributionOf(after);
-  if (old) counters.set(old.key, add(counters.get(old.key) ?? zeroCounts, old.counts, -1));
-  if (now) counters.set(now.key, add(counters.get(now.key) ?? zeroCounts, now.counts, 1));
+  if (old) counters.set(old.key, addCounts(counters.get(old.key) ?? zeroCounts, old.counts, -1));
+  if (now) counters.set(now.key, addCounts(counters.get(now.key) ?? zeroCounts, now.counts, 1));
   return {
     seen: new Set([...aggregate.seen, event.eventId]),
     orders: new Map([...aggregate.orders, [event.orderId, after]]),
@@ -198,7 +199,7 @@ export const recompute = (log: readonly AssessmentEvent[]): Map<string, RateCoun
   const counters = new Map<string, RateCounts>();
   for (const facts of byOrder.values()) {
     const c = contributionOf(facts);
-    if (c) counters.set(c.key, add(counters.get(c.key) ?? zeroCounts, c.counts, 1));
+    if (c) counters.set(c.key, addCounts(counters.get(c.key) ?? zeroCounts, c.counts, 1));
   }
   return counters;
 };

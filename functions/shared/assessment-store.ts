@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AssessmentEvent,
+  addCounts,
   contributionOf,
   mergeFact,
   type OrderFacts,
@@ -54,10 +55,9 @@ const counterUpdate = (key: string, counts: RateCounts, sign: 1 | -1) => {
   };
 };
 
-const difference = (a: RateCounts, b: RateCounts): RateCounts =>
-  Object.fromEntries(
-    Object.keys(zeroCounts).map((k) => [k, a[k as keyof RateCounts] - b[k as keyof RateCounts]]),
-  ) as unknown as RateCounts;
+/** A stored counters item as counts (a counter never written reads as zero). */
+const countsOf = (item: Record<string, unknown>): RateCounts =>
+  Object.fromEntries(Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)])) as unknown as RateCounts;
 
 /** Applies one assessment event exactly once; returns whether it changed anything. */
 export const applyAssessmentEvent = async (event: AssessmentEvent): Promise<boolean> => {
@@ -87,7 +87,7 @@ export const applyAssessmentEvent = async (event: AssessmentEvent): Promise<bool
             },
             // One transaction may touch an item once: the same unit-month gets the difference.
             ...(before && now && before.key === now.key
-              ? [counterUpdate(now.key, difference(now.counts, before.counts), 1)]
+              ? [counterUpdate(now.key, addCounts(now.counts, before.counts, -1), 1)]
               : [
                   ...(before ? [counterUpdate(before.key, before.counts, -1)] : []),
                   ...(now ? [counterUpdate(now.key, now.counts, 1)] : []),
@@ -107,10 +107,7 @@ export const readUnitMonth = async (unitId: string, month: string): Promise<Rate
   const result = await dynamo.send(
     new GetCommand({ TableName: TABLE, Key: countsKey(`${unitId}|${month}`), ConsistentRead: true }),
   );
-  const item = result.Item ?? {};
-  return Object.fromEntries(
-    Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)]),
-  ) as unknown as RateCounts;
+  return countsOf(result.Item ?? {});
 };
 
 /** The counters of many units for one month (batched reads of 100; units without any read as zero). */
@@ -129,12 +126,7 @@ export const readUnitsMonth = async (
       );
       for (const item of result.Responses?.[TABLE] ?? []) {
         const unitId = String(item.pk).replace('ASSESSMENT#UNIT#', '');
-        found.set(
-          unitId,
-          Object.fromEntries(
-            Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)]),
-          ) as unknown as RateCounts,
-        );
+        found.set(unitId, countsOf(item));
       }
       keys = (result.UnprocessedKeys?.[TABLE]?.Keys ?? []) as Record<string, unknown>[];
     }

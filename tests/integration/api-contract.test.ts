@@ -32,6 +32,13 @@ const countOrders = async (): Promise<number> => {
   return count;
 };
 
+/** The order once its lifecycle has dispatched it (dispatch runs just after intake). */
+const untilDispatched = (id: string) =>
+  eventually(async () => {
+    const o = (await stack.api('GET', `/orders/${id}`, { token: auditor })).body;
+    return o.status === 'dispatched' ? o : undefined;
+  }, `order ${id} to be dispatched`);
+
 beforeAll(async () => {
   stack = await startStackProcess({ startAt: '2026-12-07T10:00:00+08:00' });
   operator = await stack.token('operator');
@@ -101,13 +108,7 @@ describe('authorization', () => {
 
   it("lets a unit's staff read only the orders dispatched to their unit", async () => {
     const created = (await stack.api('POST', '/orders', { token: operator, body: validOrder() })).body;
-    await eventually(
-      async () =>
-        (await stack.api('GET', `/orders/${created.id}`, { token: auditor })).body.status === 'dispatched'
-          ? true
-          : undefined,
-      'dispatch',
-    );
+    await untilDispatched(created.id);
     const own = await stack.token('unit', 'st-110108001');
     const other = await stack.token('unit', 'st-110108003');
 
@@ -294,13 +295,7 @@ describe('GET /orders and GET /orders/{id}', () => {
 
   it('filters by status, unit and created range', async () => {
     const created = (await stack.api('POST', '/orders', { token: operator, body: validOrder() })).body;
-    await eventually(
-      async () =>
-        (await stack.api('GET', `/orders/${created.id}`, { token: auditor })).body.status === 'dispatched'
-          ? true
-          : undefined,
-      'dispatch',
-    );
+    await untilDispatched(created.id);
 
     const dispatched = (
       await stack.api('GET', '/orders?status=dispatched&unitId=st-110108001&limit=100', { token: auditor })
@@ -348,10 +343,7 @@ describe('GET /orders and GET /orders/{id}', () => {
 describe('actions on an order', () => {
   it('refuses an action the order state does not allow with 409 and changes nothing', async () => {
     const created = (await stack.api('POST', '/orders', { token: operator, body: validOrder() })).body;
-    const order = await eventually(async () => {
-      const o = (await stack.api('GET', `/orders/${created.id}`, { token: auditor })).body;
-      return o.status === 'dispatched' ? o : undefined;
-    }, 'dispatch');
+    const order = await untilDispatched(created.id);
     const dispatcher = await stack.token('dispatcher');
     const response = await stack.api('POST', `/orders/${created.id}/dispatch`, {
       token: dispatcher,
@@ -366,13 +358,7 @@ describe('actions on an order', () => {
 
   it('refuses a stale If-Match with 409 VERSION_CONFLICT', async () => {
     const created = (await stack.api('POST', '/orders', { token: operator, body: validOrder() })).body;
-    await eventually(
-      async () =>
-        (await stack.api('GET', `/orders/${created.id}`, { token: auditor })).body.status === 'dispatched'
-          ? true
-          : undefined,
-      'dispatch',
-    );
+    await untilDispatched(created.id);
     const unit = await stack.token('unit', 'st-110108001');
     const response = await stack.api('POST', `/orders/${created.id}/accept`, {
       token: unit,
@@ -406,16 +392,11 @@ describe('the dispatch catalogue, edited by the centre', () => {
     description: '路灯不亮。',
     location: { districtCode: '110108', streetCode },
   });
-  const dispatchedUnit = async (id: string) =>
-    eventually(async () => {
-      const o = (await stack.api('GET', `/orders/${id}`, { token: auditor })).body;
-      return o.status === 'dispatched' ? o : undefined;
-    }, 'dispatch');
 
   it('routes the next order by a line the centre adds, and falls back once the line is removed', async () => {
     const dispatcher = await stack.token('dispatcher');
     // Before: 市政设施 has no line, so the district government takes it (Art. 12(2))
-    const before = await dispatchedUnit(
+    const before = await untilDispatched(
       (await stack.api('POST', '/orders', { token: operator, body: municipal('110108003') })).body.id,
     );
     expect(before.unitId).toBe('gov-110108');
@@ -436,7 +417,7 @@ describe('the dispatch catalogue, edited by the centre', () => {
       expect.objectContaining({ areaCode: '110108003', leadUnitId: 'dept-cgw' }),
     ]);
 
-    const during = await dispatchedUnit(
+    const during = await untilDispatched(
       (await stack.api('POST', '/orders', { token: operator, body: municipal('110108003') })).body.id,
     );
     expect(during).toMatchObject({
@@ -447,7 +428,7 @@ describe('the dispatch catalogue, edited by the centre', () => {
 
     const removed = await stack.api('DELETE', '/catalogue/lines/0106/110108003', { token: dispatcher });
     expect(removed.status).toBe(200);
-    const after = await dispatchedUnit(
+    const after = await untilDispatched(
       (await stack.api('POST', '/orders', { token: operator, body: municipal('110108003') })).body.id,
     );
     expect(after.unitId).toBe('gov-110108');
