@@ -2,14 +2,18 @@ import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { BusRules } from './constructs/bus-rules.ts';
+import { CallbackScheduling } from './constructs/callback-scheduling.ts';
 import { grantWhatItUses } from './constructs/function-access.ts';
 import { HotlineBus } from './constructs/hotline-bus.ts';
 import { HotlineFunction } from './constructs/hotline-function.ts';
 import { HotlineHttpApi } from './constructs/hotline-http-api.ts';
 import { LifecycleStateMachine } from './constructs/lifecycle-state-machine.ts';
+import { messageSendingOf } from './constructs/message-sending.ts';
 import { OrderTable } from './constructs/order-table.ts';
+import { OutboxTable } from './constructs/outbox-table.ts';
 import { StaffIdentity } from './constructs/staff-identity.ts';
 import {
+  callbackSchedules,
   type FunctionName,
   httpRoutes,
   type LambdaFunctionSpec,
@@ -30,6 +34,15 @@ export interface HotlineStackProps extends StackProps {
 const pascal = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
 const kebab = (word: string): string => word.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
+/** `/surveys/` from the public survey route `/surveys/{token}` of infra/wiring.ts. */
+const surveyPathPrefix = (): string => {
+  const route = httpRoutes.find((candidate) => candidate.function === 'survey' && candidate.method === 'GET');
+  const prefix = route?.path.match(/^(.*\/)\{[^}]+\}$/)?.[1];
+  if (prefix === undefined)
+    throw new Error('infra/wiring.ts has no GET route /<path>/{token} for the survey.');
+  return prefix;
+};
+
 /** Everything the hotline runs on, built from the one table in infra/wiring.ts. */
 export class HotlineStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, HotlineFunction>>;
@@ -41,6 +54,7 @@ export class HotlineStack extends Stack {
     const stateMachineNameOf = (key: keyof typeof stateMachines): string => `${prefix}-${kebab(key)}`;
 
     const { table } = new OrderTable(this, 'Orders');
+    const { table: outboxTable } = new OutboxTable(this, 'Outbox');
     const { bus } = new HotlineBus(this, 'Events', { eventBusName: props.eventBusName ?? prefix });
 
     // The functions need the lifecycle's ARN and the lifecycle's role needs the functions' ARNs. A fixed
@@ -64,15 +78,32 @@ export class HotlineStack extends Stack {
       anyExecutionArn: stateMachineArnOf('workOrder', 'execution'),
     };
 
+    // The call-back target schedules its own next attempt, so it needs its own ARN: a fixed name lets
+    // us write that ARN down (a function cannot reference its own Fn::GetAtt).
+    const callbackTargetName = `${prefix}-${kebab(callbackSchedules.target)}`;
     const functions = {} as Record<FunctionName, HotlineFunction>;
     for (const name of Object.keys(lambdaFunctions) as FunctionName[]) {
       const spec: LambdaFunctionSpec = lambdaFunctions[name];
-      const fn = new HotlineFunction(this, pascal(name), spec);
-      grantWhatItUses(fn, spec.uses, { table, bus, workOrder });
-      functions[name] = fn;
+      functions[name] = new HotlineFunction(this, pascal(name), {
+        ...spec,
+        functionName: name === callbackSchedules.target ? callbackTargetName : undefined,
+      });
     }
     this.functions = functions;
     new BusRules(this, 'Rules', { bus, functions });
+
+    const callbackScheduling = new CallbackScheduling(this, 'Callbacks', {
+      // Physical names follow the stack's prefix, so two stacks can share an account; for the default
+      // stack (prefix `hotline`) this is exactly wiring's groupName, which the local stack uses.
+      scheduleGroupName: `${prefix}-${callbackSchedules.groupName.replace(/^hotline-/, '')}`,
+      target: functions[callbackSchedules.target].lambda,
+      targetArnByName: this.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: callbackTargetName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    });
 
     const machines = (Object.keys(stateMachines) as (keyof typeof stateMachines)[]).map((key) => {
       const spec = stateMachines[key];
@@ -95,7 +126,7 @@ export class HotlineStack extends Stack {
     });
     this.identity = identity;
 
-    const { stage } = new HotlineHttpApi(this, 'Http', {
+    const { api, stage } = new HotlineHttpApi(this, 'Http', {
       apiName: `${prefix}-api`,
       routes: httpRoutes,
       functions,
@@ -104,11 +135,22 @@ export class HotlineStack extends Stack {
       allowedOrigins: props.allowedOrigins ?? ['*'],
     });
 
+    // Grants come last: the outbox's survey links point at the API. The functions that write them are
+    // not behind the API, and the API itself references no function, so this makes no cycle.
+    const surveyBaseUrl = `${api.apiEndpoint}${surveyPathPrefix()}`;
+    const outbox = { table: outboxTable, surveyBaseUrl, sending: messageSendingOf(this.node) };
+    for (const name of Object.keys(lambdaFunctions) as FunctionName[]) {
+      const spec: LambdaFunctionSpec = lambdaFunctions[name];
+      grantWhatItUses(functions[name], spec.uses, { table, bus, workOrder, callbackScheduling, outbox });
+    }
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'OutboxTableName', { value: outboxTable.tableName });
+    new CfnOutput(this, 'CallbackScheduleGroupName', { value: callbackScheduling.scheduleGroupName });
     for (const { key, lifecycle } of machines) {
       new CfnOutput(this, `${pascal(key)}StateMachineArn`, { value: lifecycle.stateMachine.stateMachineArn });
     }

@@ -27,6 +27,8 @@ export interface LambdaFunctionSpec {
     | 'taskTokens'
     | 'executionHistory'
     | 'bus'
+    | 'scheduler'
+    | 'outbox'
   )[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
@@ -98,7 +100,32 @@ export const lambdaFunctions = {
   orderActions: {
     entry: 'functions/api/order-actions.ts',
     description: 'POST /orders/{id}/<action>: validates an action, records it, completes the waiting task',
-    uses: ['table', 'taskTokens'],
+    // The bus for a call-back that falls due on the way; the state machine for a reopened order's round.
+    uses: ['table', 'taskTokens', 'bus', 'stateMachine'],
+  },
+  callbackTasks: {
+    entry: 'functions/api/callback-tasks.ts',
+    description: "GET /callbacks: the operators' open call-back (回访) tasks, oldest first",
+    uses: ['tableRead'],
+  },
+  survey: {
+    entry: 'functions/api/survey.ts',
+    description:
+      "GET and POST /surveys/{token}: the requester's single-use, expiring call-back link (no login)",
+    uses: ['table', 'stateMachine'],
+  },
+  scheduleCallbacks: {
+    entry: 'functions/events/schedule-callbacks.ts',
+    description: 'Bus consumer: a call-back that fell due gets its first one-time schedule (回访)',
+    uses: ['table', 'scheduler'],
+  },
+  callbackAttempt: {
+    entry: 'functions/events/callback-attempt.ts',
+    description:
+      'Scheduler target: opens a call-back attempt (operator task, outbox message), schedules the next, ' +
+      'or marks the requester unreachable',
+    uses: ['table', 'scheduler', 'outbox', 'stateMachine'],
+    timeoutSeconds: 30,
   },
   dispatchOrder: {
     entry: 'functions/workflow/dispatch-order.ts',
@@ -113,7 +140,7 @@ export const lambdaFunctions = {
   checkpoint: {
     entry: 'functions/workflow/checkpoint.ts',
     description: 'Workflow task: reminders, missed deadlines and the supervision ladder due at a checkpoint',
-    uses: ['table'],
+    uses: ['table', 'bus'],
   },
   closeOrder: {
     entry: 'functions/workflow/close-order.ts',
@@ -138,6 +165,10 @@ const centre = ['operator', 'dispatcher', 'supervisor'] as const satisfies reado
 
 export const httpRoutes: readonly HttpRouteSpec[] = [
   { method: 'GET', path: '/health', function: 'health', roles: null },
+  // The requester's survey link carries its own single-use, expiring token instead of a login.
+  { method: 'GET', path: '/surveys/{token}', function: 'survey', roles: null },
+  { method: 'POST', path: '/surveys/{token}', function: 'survey', roles: null },
+  { method: 'GET', path: '/callbacks', function: 'callbackTasks', roles: ['operator', 'supervisor'] },
   { method: 'GET', path: '/areas', function: 'referenceData', roles: everyone },
   { method: 'GET', path: '/categories', function: 'referenceData', roles: everyone },
   { method: 'GET', path: '/units', function: 'referenceData', roles: everyone },
@@ -204,6 +235,7 @@ function orderActionRoutes(): HttpRouteSpec[] {
       ['dispatch', 'objection-decision', 'extension-decision'],
     ],
     [['operator', 'dispatcher', 'supervisor'], ['reply-review']],
+    [['operator'], ['callback']],
     [
       ['unit'],
       [
@@ -282,13 +314,54 @@ export const busRules: Readonly<Record<string, BusRuleSpec>> = {
     },
     target: 'assessOrders',
   },
+  ScheduleCallbacks: {
+    description:
+      'A reply accepted, or a limit run out without one (Art. 23): the call-back is scheduled — never for ' +
+      'anonymous requesters or those who declined it',
+    pattern: {
+      source: [workOrderEventSource],
+      'detail-type': ['WorkOrder Closed', 'WorkOrder Limit Expired'],
+      detail: { outcome: ['handled', 'limit_expired'], anonymous: [false], declinesCallback: [false] },
+    },
+    target: 'scheduleCallbacks',
+  },
 };
+
+/**
+ * Call-backs run on EventBridge Scheduler one-time schedules in their own group: each attempt of a
+ * round is one schedule (`at(...)`, deleted after it ran) that invokes `target`, retried by Scheduler
+ * and dead-lettered to a queue when it still fails.
+ */
+export const callbackSchedules = {
+  groupName: 'hotline-callbacks',
+  target: 'callbackAttempt',
+  retry: { maximumRetryAttempts: 4, maximumEventAgeSeconds: 6 * 3600 },
+} as const satisfies {
+  groupName: string;
+  target: FunctionName;
+  retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+};
+
+/**
+ * The outbox table: survey messages (SMS, e-mail) waiting for or handed to the sender. A table of its
+ * own, not the order table: it holds the raw survey links (secrets) and is kept only a short while.
+ */
+export const outboxTableSpec = { partitionKey: 'id', timeToLiveAttribute: 'expiresAt' } as const;
 
 /** Environment variable names shared by the functions, CDK and the local stack. */
 export const envNames = {
   table: 'TABLE_NAME',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBus: 'EVENT_BUS_NAME',
+  scheduleGroup: 'SCHEDULE_GROUP',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  callbackTargetArn: 'CALLBACK_TARGET_ARN',
+  scheduleDeadLetterArn: 'SCHEDULE_DLQ_ARN',
+  outboxTable: 'OUTBOX_TABLE_NAME',
+  surveyBaseUrl: 'SURVEY_BASE_URL',
+  messageSender: 'MESSAGE_SENDER',
+  /** The SES sender address, set only when messages are sent through AWS (context messageSender=aws). */
+  senderEmail: 'SENDER_EMAIL',
 } as const;
 
 /**

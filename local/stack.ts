@@ -11,16 +11,24 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { build, type Plugin } from 'esbuild';
 import { useClockSource } from '../functions/shared/clock.ts';
-import { aslSubstitutions, busRules, envNames, lambdaFunctions, stateMachines } from '../infra/wiring.ts';
+import {
+  aslSubstitutions,
+  busRules,
+  callbackSchedules,
+  envNames,
+  lambdaFunctions,
+  stateMachines,
+} from '../infra/wiring.ts';
 import { serveApiRequest } from './api-gateway.ts';
 import { readBody, startAwsEndpoint } from './aws-endpoint.ts';
 import { type ClockMode, LocalClock, parseIsoDuration } from './clock.ts';
-import { ensureTable, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local.ts';
+import { ensureOutboxTable, ensureTable, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type BusEvent, LocalEventBus } from './event-bus.ts';
 import { parseEventPattern } from './eventbridge/event-pattern.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
 import { type LocalKeys, loadOrCreateKeys } from './local-auth.ts';
 import { defaultLocalDir, repoRoot } from './paths.ts';
+import { LocalScheduler, schedulerTimers } from './scheduler.ts';
 import type { ServiceCall } from './stepfunctions/protocol.ts';
 import { LocalStepFunctions } from './stepfunctions/service.ts';
 
@@ -32,6 +40,7 @@ export { defaultLocalDir, repoRoot };
 
 export const LOCAL_TABLE = 'hotline-local';
 export const LOCAL_BUS = 'hotline-local';
+export const LOCAL_OUTBOX_TABLE = 'hotline-local-outbox';
 
 export interface LocalStackOptions {
   readonly port?: number;
@@ -51,6 +60,8 @@ export interface LocalStack {
   readonly keys: LocalKeys;
   readonly stepFunctions: LocalStepFunctions;
   readonly bus: LocalEventBus;
+  /** EventBridge Scheduler: the one-time schedules, fired on the stack clock. */
+  readonly scheduler: LocalScheduler;
   readonly dataDir: string;
   readonly stateMachineArns: Readonly<Record<string, string>>;
   /** Moves time to `target`, letting every wait and timeout due on the way run first. */
@@ -173,6 +184,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const dynamo: RunningDynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
     cleanups.push(() => dynamo.stop());
     await ensureTable(dynamo.client, LOCAL_TABLE);
+    await ensureOutboxTable(dynamo.client, LOCAL_OUTBOX_TABLE);
 
     const runtime = new LocalLambdaRuntime(repoRoot);
     // The rules of infra/wiring.ts, with the same patterns CDK gives EventBridge, to the same handlers.
@@ -211,6 +223,24 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       }
     };
 
+    // ---- EventBridge Scheduler on the stack clock ----------------------------------------------------
+    // Schedules live in the data dir (so they survive a restart) and fire when the interpreter worker's
+    // advance reaches their instant: it asks for `externalTimers` at every instant it steps through,
+    // and steps next to the earlier of its own timers and `scheduler.nextDue()`.
+    let wakeClock = (): void => undefined;
+    const scheduler = new LocalScheduler({
+      file: join(dataDir, 'schedules.json'),
+      now: () => clock.now(),
+      invoke: (targetArn, payload) => runtime.invoke(targetArn, payload),
+      groups: [callbackSchedules.groupName],
+      // A schedule already due (an `at()` in the past) fires at once, whatever the clock mode.
+      onScheduled: (at) => {
+        if (at <= clock.now()) wakeClock();
+      },
+    });
+    const externalTimers = schedulerTimers({ bus, scheduler });
+    // ---- end of EventBridge Scheduler ---------------------------------------------------------------
+
     const workerFile = await bundleWorker();
     cleanups.push(() => rmSync(workerFile, { force: true }));
     let timeLock: Promise<void> = Promise.resolve();
@@ -221,10 +251,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       now: () => clock.now(),
       onTime: (ms) => clock.moveTo(ms),
       call: serviceCall,
+      externalTimers,
     });
     cleanups.push(() => stepFunctions.close());
 
-    const aws = await startAwsEndpoint({ stepFunctions, bus });
+    const aws = await startAwsEndpoint({ stepFunctions, bus, scheduler });
     cleanups.push(() => new Promise<void>((r) => aws.server.close(() => r())));
 
     // The environment the handlers read at load time: the same variable names CDK sets.
@@ -238,6 +269,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SFN: aws.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+      AWS_ENDPOINT_URL_SCHEDULER: aws.url,
+      // Call-backs: the same variables CDK sets; the role and queue ARNs are names only here (the local
+      // scheduler invokes the target itself and keeps its dead letters at /_local/dead-letters).
+      [envNames.scheduleGroup]: callbackSchedules.groupName,
+      [envNames.schedulerRoleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-scheduler`,
+      [envNames.callbackTargetArn]: localFunctionArn(callbackSchedules.target),
+      [envNames.scheduleDeadLetterArn]: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:hotline-local-callback-dead-letters`,
+      [envNames.outboxTable]: LOCAL_OUTBOX_TABLE,
+      // Messages stay in the outbox (GET /_local/outbox); the survey links point at this server.
+      [envNames.messageSender]: 'hold',
       POWERTOOLS_SERVICE_NAME: 'hotline',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       AWS_LAMBDA_FUNCTION_NAME: 'hotline-local',
@@ -266,6 +307,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     cleanups.push(() => clearInterval(ticker));
     cleanups.push(() => saveClock());
 
+    // EventBridge Scheduler: a due schedule (created in the past, or left due when the stack stopped)
+    // makes time "move" to now, which runs it; a manual clock does not move otherwise.
+    wakeClock = () => {
+      void moveTime(clock.now()).catch((error: unknown) => console.error(error));
+    };
+    if ((scheduler.nextDue() ?? Number.POSITIVE_INFINITY) <= clock.now()) wakeClock();
+
     const keys = await loadOrCreateKeys(join(localDir, 'keys'));
     const stateMachineArns = Object.fromEntries(machines.map((m) => [m.name, m.arn]));
     let accessLogEnabled = false;
@@ -276,7 +324,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const server: Server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const handled = path.startsWith('/_local/')
-        ? serveLocalRoute(req, res, { clock, moveTime, bus, stepFunctions, stateMachineArns })
+        ? serveLocalRoute(req, res, { clock, moveTime, bus, scheduler, stepFunctions, stateMachineArns })
         : serveApiRequest(req, res, {
             runtime,
             keys,
@@ -295,6 +343,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const { port } = server.address() as AddressInfo;
+    process.env[envNames.surveyBaseUrl] = `http://localhost:${port}/surveys/`;
 
     return {
       url: `http://localhost:${port}`,
@@ -304,6 +353,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       keys,
       stepFunctions,
       bus,
+      scheduler,
       dataDir,
       stateMachineArns,
       moveTime,
@@ -350,6 +400,7 @@ const serveLocalRoute = async (
     clock: LocalClock;
     moveTime: (target: number) => Promise<void>;
     bus: LocalEventBus;
+    scheduler: LocalScheduler;
     stepFunctions: LocalStepFunctions;
     stateMachineArns: Readonly<Record<string, string>>;
   },
@@ -428,7 +479,19 @@ const serveLocalRoute = async (
     await deps.moveTime(target);
     return sendJson(res, 200, clockView(deps.clock));
   }
-  if (route === 'GET /_local/dead-letters') return sendJson(res, 200, { items: deps.bus.deadLettered() });
+  if (route === 'GET /_local/dead-letters') {
+    // The bus's dead letters as they are, then EventBridge Scheduler's (`scheduler`: the schedule name).
+    const scheduled = deps.scheduler
+      .deadLettered()
+      .map(({ schedule, ...rest }) => ({ scheduler: schedule, ...rest }));
+    return sendJson(res, 200, { items: [...deps.bus.deadLettered(), ...scheduled] });
+  }
+  if (route === 'GET /_local/schedules') return sendJson(res, 200, { items: deps.scheduler.list() });
+  if (route === 'GET /_local/outbox') {
+    // Loaded on first use, after the stack set the environment the module reads.
+    const { listMessages } = await import('../functions/shared/outbox.ts');
+    return sendJson(res, 200, { items: await listMessages() });
+  }
   if (route === 'GET /_local/events') {
     const source = url.searchParams.get('source') ?? undefined;
     const detailType = url.searchParams.get('detailType') ?? undefined;

@@ -8,11 +8,14 @@ import { executionArnOf } from '#shared/lifecycle.ts';
 import { readOrder } from '#shared/order-store.ts';
 
 /**
- * GET /orders/{id}/execution-history?maxResults=&nextToken=&reverseOrder=: the order's lifecycle as
- * Step Functions recorded it, in GetExecutionHistory's shape (event types, ids, previous-event ids,
- * timestamps, inputs and outputs), paged with Step Functions' own token. Read-only, for auditors.
+ * GET /orders/{id}/execution-history?round=&maxResults=&nextToken=&reverseOrder=: the order's lifecycle
+ * as Step Functions recorded it, in GetExecutionHistory's shape (event types, ids, previous-event ids,
+ * timestamps, inputs and outputs), paged with Step Functions' own token. Read-only, for auditors. Each
+ * handling round (the first, and one per reopening after an unhappy call-back) is its own execution:
+ * `round` picks one, the latest by default, and the answer lists every round's execution.
  */
 const querySchema = z.strictObject({
+  round: z.coerce.number().int().min(1).max(10).optional(),
   maxResults: z.coerce.number().int().min(1).max(1000).default(100),
   nextToken: z.string().min(1).max(3096).optional(),
   reverseOrder: z.enum(['true', 'false']).default('false'),
@@ -26,8 +29,20 @@ export const handler = withoutBody(async (event) => {
   actorOf(event); // the authorizer admitted an auditor or a supervisor; a token without a role stops here
   const query = parseQuery(querySchema, event);
   const id = event.pathParameters?.id ?? '';
-  if (!(await readOrder(id))) throw notFound('order', id);
-  const executionArn = executionArnOf(id);
+  const stored = await readOrder(id);
+  if (!stored) throw notFound('order', id);
+  const rounds = stored.order.round ?? 1;
+  const round = query.round ?? rounds;
+  if (round > rounds) {
+    throw new HotlineError('notFound', 'ROUND_NOT_FOUND', `Order ${id} has ${rounds} handling round(s).`, {
+      rounds,
+    });
+  }
+  const executionArn = executionArnOf(id, round);
+  const executions = Array.from({ length: rounds }, (_v, i) => ({
+    round: i + 1,
+    executionArn: executionArnOf(id, i + 1),
+  }));
   try {
     const page = await stepFunctions.send(
       new GetExecutionHistoryCommand({
@@ -40,6 +55,8 @@ export const handler = withoutBody(async (event) => {
     );
     return json(200, {
       executionArn,
+      round,
+      executions,
       events: (page.events ?? []).map((e) => redactTokens({ ...e, timestamp: e.timestamp?.toISOString() })),
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
     });

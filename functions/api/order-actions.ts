@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { answerCallback, callbackAnswerSchema, callbackNotReached } from '#domain/callback.ts';
 import { routeByDispatcher } from '#domain/dispatch-catalogue.ts';
 import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { ConcurrentUpdateError, HotlineError, notFound } from '#domain/errors.ts';
@@ -23,12 +24,20 @@ import {
 } from '#domain/unit-actions.ts';
 import { type Change, contactWays, dispatchOrder, replyResults, type WorkOrder } from '#domain/work-order.ts';
 import { actorOf, canRead, type PersonActor } from '#shared/auth.ts';
+import { settleCallback } from '#shared/callback-settlement.ts';
 import { clock } from '#shared/clock.ts';
 import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
 import { type ApiEvent, idempotencyKeyOf, json, sha256, withJsonBody } from '#shared/http.ts';
 import { logger } from '#shared/logger.ts';
+import { publishIfCallbackDue } from '#shared/order-notices.ts';
 import { readActionClaim, readOrder, restorePendingTask, saveChange } from '#shared/order-store.ts';
-import { referenceData, supervisionRules, timeLimits, workingCalendar } from '#shared/reference.ts';
+import {
+  callbackRules,
+  referenceData,
+  supervisionRules,
+  timeLimits,
+  workingCalendar,
+} from '#shared/reference.ts';
 import { completeWaitingTask } from '#shared/task-tokens.ts';
 
 /**
@@ -185,6 +194,35 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
             },
       ),
   }),
+  // 回访: the operator called the requester back — their answers, or that nobody answered this time.
+  callback: action({
+    schema: z.discriminatedUnion('reached', [
+      callbackAnswerSchema.extend({ reached: z.literal(true) }),
+      z.strictObject({ reached: z.literal(false), note }),
+    ]),
+    decide: (order, body, actor, nowMs) => {
+      if (!body.reached) return callbackNotReached(order, { note: body.note, actor, nowMs });
+      const { reached: _reached, ...answer } = body;
+      return answerCallback(order, {
+        answer,
+        via: 'operator',
+        actor,
+        nowMs,
+        maxReopenings: callbackRules.maxReopenings,
+        resolveBy: applyLimit(nowMs, timeLimits.reopened.resolve, workingCalendar),
+      });
+    },
+  }),
+};
+
+/**
+ * After an action is saved: a call-back that fell due on the way (the limit ran out just before the
+ * action) goes to the bus, and a call-back round that ended is settled (assessment, a reopened round's
+ * execution). Both are idempotent and retried by later steps, so a failure here is logged, not lost.
+ */
+const afterSaved = async (order: WorkOrder): Promise<void> => {
+  await publishIfCallbackDue(order);
+  await settleCallback(order);
 };
 
 const expectedVersionOf = (event: ApiEvent): number | undefined => {
@@ -273,6 +311,9 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
           );
         }
       }
+      await afterSaved(saved.order).catch((error: unknown) =>
+        logger.error('Follow-up of the action failed; a later step retries it', { error: error as Error }),
+      );
       return json(200, viewOrder(saved.order, actor), { etag: `"${saved.order.version}"` });
     } catch (error) {
       // Read again: the version check and the idempotency claim above tell a real change or a duplicate

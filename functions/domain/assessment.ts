@@ -62,6 +62,8 @@ export type AssessmentEvent = {
       readonly solved: 'solved' | 'partly' | 'not';
       readonly satisfied: 'satisfied' | 'basically' | 'not';
     }
+  /** No answer after every attempt: out of the rates that need an answer (resolution, satisfaction). */
+  | { readonly kind: 'unreachable' }
   | { readonly kind: 'excluded'; readonly reason: ExclusionReason }
   | { readonly kind: 'exclusion_revoked' }
 );
@@ -75,11 +77,14 @@ export interface OrderFacts {
     readonly seq: number;
   };
   readonly contact?: { readonly withinLimit: boolean; readonly seq: number };
-  readonly callback?: {
-    readonly solved: 'solved' | 'partly' | 'not';
-    readonly satisfied: 'satisfied' | 'basically' | 'not';
-    readonly seq: number;
-  };
+  /** The latest call-back's outcome: an answer, or unreachable. */
+  readonly callback?:
+    | {
+        readonly solved: 'solved' | 'partly' | 'not';
+        readonly satisfied: 'satisfied' | 'basically' | 'not';
+        readonly seq: number;
+      }
+    | { readonly unreachable: true; readonly seq: number };
   readonly exclusion?: { readonly reason: ExclusionReason | null; readonly seq: number };
 }
 
@@ -102,6 +107,8 @@ export const mergeFact = (facts: OrderFacts, event: AssessmentEvent): OrderFacts
       return newer(facts.callback)
         ? { ...facts, callback: { solved: event.solved, satisfied: event.satisfied, seq: event.seq } }
         : facts;
+    case 'unreachable':
+      return newer(facts.callback) ? { ...facts, callback: { unreachable: true, seq: event.seq } } : facts;
     case 'excluded':
       return newer(facts.exclusion)
         ? { ...facts, exclusion: { reason: event.reason, seq: event.seq } }
@@ -120,6 +127,8 @@ export interface RateCounts {
   readonly partlySolved: number;
   readonly satisfied: number;
   readonly basicallySatisfied: number;
+  /** Called back without an answer: counted for response only. */
+  readonly unreachable: number;
   readonly excluded: number;
 }
 
@@ -131,6 +140,7 @@ export const zeroCounts: RateCounts = {
   partlySolved: 0,
   satisfied: 0,
   basicallySatisfied: 0,
+  unreachable: 0,
   excluded: 0,
 };
 
@@ -139,7 +149,7 @@ export const contributionOf = (facts: OrderFacts): { key: string; counts: RateCo
   if (!facts.unit) return undefined;
   const key = unitMonthKey(facts.unit.unitId, facts.unit.month);
   if (facts.exclusion?.reason) return { key, counts: { ...zeroCounts, excluded: 1 } };
-  const answer = facts.callback;
+  const answer = facts.callback && 'solved' in facts.callback ? facts.callback : undefined;
   return {
     key,
     counts: {
@@ -151,6 +161,7 @@ export const contributionOf = (facts: OrderFacts): { key: string; counts: RateCo
       partlySolved: answer?.solved === 'partly' ? 1 : 0,
       satisfied: answer?.satisfied === 'satisfied' ? 1 : 0,
       basicallySatisfied: answer?.satisfied === 'basically' ? 1 : 0,
+      unreachable: facts.callback && 'unreachable' in facts.callback ? 1 : 0,
     },
   };
 };
@@ -238,6 +249,8 @@ export const threeRates = (counts: RateCounts, rules: AssessmentRules[UnitClass]
 export const factsFromClosedOrder = (
   detail: {
     orderId: string;
+    /** The handling round that closed: only the first one's closing says how the unit responded. */
+    round?: number;
     unitId: string | null;
     outcome: string;
     flags: readonly string[];
@@ -257,12 +270,73 @@ export const factsFromClosedOrder = (
       unitClass,
       month: chinaMonthOf(at),
     },
+    ...((detail.round ?? 1) === 1
+      ? [
+          {
+            ...base,
+            eventId: `${detail.orderId}#closed@${detail.closedAt}#contact`,
+            kind: 'contact' as const,
+            withinLimit: !detail.flags.includes('contact_overdue'),
+          },
+        ]
+      : []),
+  ];
+};
+
+/**
+ * The facts a call-back round gives once it ended: the answer (solved, satisfied) or "unreachable";
+ * and, for the first round, the requester's word on whether the unit contacted them within the limit,
+ * which is later than the unit's own record and so replaces it. Ids are per round: settling a round
+ * again (a retried schedule, a sweep) changes nothing.
+ */
+export const factsFromCallback = (
+  orderId: string,
+  callback: {
+    readonly round: number;
+    readonly state: string;
+    readonly endedAt?: string;
+    readonly answer?: {
+      readonly contactedInTime: boolean;
+      readonly solved: 'solved' | 'partly' | 'not';
+      readonly satisfied: 'satisfied' | 'basically' | 'not';
+      readonly at: string;
+    };
+  },
+): AssessmentEvent[] => {
+  const base = { orderId };
+  if (callback.state === 'unreachable' && callback.endedAt) {
+    return [
+      {
+        ...base,
+        eventId: `${orderId}#callback@r${callback.round}#unreachable`,
+        seq: Date.parse(callback.endedAt),
+        kind: 'unreachable',
+      },
+    ];
+  }
+  const answer = callback.answer;
+  if (callback.state !== 'answered' || !answer) return [];
+  const seq = Date.parse(answer.at);
+  return [
     {
       ...base,
-      eventId: `${detail.orderId}#closed@${detail.closedAt}#contact`,
-      kind: 'contact',
-      withinLimit: !detail.flags.includes('contact_overdue'),
+      eventId: `${orderId}#callback@r${callback.round}#answer`,
+      seq,
+      kind: 'callback',
+      solved: answer.solved,
+      satisfied: answer.satisfied,
     },
+    ...(callback.round === 1
+      ? [
+          {
+            ...base,
+            eventId: `${orderId}#callback@r${callback.round}#contact`,
+            seq,
+            kind: 'contact' as const,
+            withinLimit: answer.contactedInTime,
+          },
+        ]
+      : []),
   ];
 };
 

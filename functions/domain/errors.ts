@@ -7,6 +7,7 @@ export const errorKinds = {
   forbidden: 403,
   notFound: 404,
   conflict: 409,
+  gone: 410,
   unprocessable: 422,
 } as const;
 export type ErrorKind = keyof typeof errorKinds;

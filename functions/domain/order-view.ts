@@ -16,7 +16,14 @@ export const viewOrder = (order: WorkOrder, viewer: { role: string; unitId?: str
           ...order,
           requester: { kind: order.requester.kind, anonymous: order.requester.anonymous, protected: true },
         };
-  return inReadingOrder(shown);
+  return inReadingOrder(withoutLinkHashes(shown));
+};
+
+/** Survey links are the requester's credential: callers see how many went out, not their hashes. */
+const withoutLinkHashes = <T extends Pick<WorkOrder, 'callback'>>(order: T): T => {
+  if (!order.callback?.links) return order;
+  const { links, ...callback } = order.callback;
+  return { ...order, callback: { ...callback, linksSent: links.length } };
 };
 
 /** Fields in the order a person reads an order (DynamoDB does not keep the order of a map's keys). */
@@ -44,6 +51,9 @@ const readingOrder = [
   'reply',
   'closedAt',
   'closure',
+  'round',
+  'reopenings',
+  'callback',
   'updatedAt',
 ] as const;
 
@@ -77,5 +87,7 @@ export const summarizeOrder = (order: WorkOrder) => ({
   receivedAt: order.receivedAt,
   updatedAt: order.updatedAt,
   ...(order.closure ? { closure: order.closure } : {}),
+  ...(order.round && order.round > 1 ? { round: order.round } : {}),
+  ...(order.callback ? { callback: { round: order.callback.round, state: order.callback.state } } : {}),
 });
 export type OrderSummary = ReturnType<typeof summarizeOrder>;

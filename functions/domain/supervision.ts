@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { callbackFallsDue } from './callback.ts';
 import type { UnsealedEvent } from './order-events.ts';
 import { applyLimit, limitSpecSchema } from './time-limits.ts';
 import {
@@ -232,11 +233,15 @@ export const applyDueCheckpoints = (
       },
     };
   });
+  // Art. 23: when the limit runs out without a reply, the call-back is due all the same.
+  const limitExpired = due.some((c) => c.step === 'deadline' && c.obligation === 'resolve');
+  const callback = limitExpired ? callbackFallsDue(order, 'limit_expired', nowMs) : undefined;
   return {
     order: changed(order, nowMs, {
       flags,
       checkpointsDone: [...(order.checkpointsDone ?? []), ...due.map((c) => c.id)],
+      ...callback?.patch,
     }),
-    events,
+    events: callback ? [...events, callback.event] : events,
   };
 };

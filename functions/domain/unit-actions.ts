@@ -1,3 +1,4 @@
+import { callbackFallsDue } from './callback.ts';
 import type { Route } from './dispatch-catalogue.ts';
 import { HotlineError } from './errors.ts';
 import type { Actor } from './order-events.ts';
@@ -474,9 +475,11 @@ export const reviewReply = (
       { ...reviewed.order, version: order.version + 1 },
       { outcome: 'handled', nowMs, actor },
     );
+    // The handling ended: the call-back (回访) falls due.
+    const due = callbackFallsDue(closed.order, 'handled', nowMs);
     return {
-      order: { ...closed.order, version: order.version + 1 },
-      events: [...reviewed.events, ...closed.events],
+      order: { ...closed.order, ...due?.patch, version: order.version + 1 },
+      events: [...reviewed.events, ...closed.events, ...(due ? [due.event] : [])],
     };
   }
   const { reply: _rejected, ...rest } = order;

@@ -1,3 +1,4 @@
+import type { CallbackRound } from './callback.ts';
 import type { Route } from './dispatch-catalogue.ts';
 import { HotlineError } from './errors.ts';
 import type { Actor, UnsealedEvent } from './order-events.ts';
@@ -107,6 +108,11 @@ export interface WorkOrder {
   readonly idleWaits?: number;
   readonly closedAt?: string;
   readonly closure?: { readonly outcome: ClosureOutcome };
+  /** The handling round: 1, and one more each time an unhappy call-back reopened the order. */
+  readonly round?: number;
+  readonly reopenings?: number;
+  /** The call-back (回访) of the latest round that has one; earlier rounds' are in the events. */
+  readonly callback?: CallbackRound;
   readonly updatedAt: string;
 }
 
@@ -127,7 +133,8 @@ export type OrderAction =
   | 'reply'
   | 'review_reply'
   | 'checkpoint'
-  | 'close';
+  | 'close'
+  | 'reopen';
 
 /** The allowed transitions: action → the statuses it may start from. Nothing else is allowed. */
 export const allowedTransitions: Readonly<Record<OrderAction, readonly OrderStatus[]>> = {
@@ -148,6 +155,8 @@ export const allowedTransitions: Readonly<Record<OrderAction, readonly OrderStat
   review_reply: ['replied'],
   checkpoint: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
   close: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
+  // An unhappy call-back reopens a closed order to its unit (重办).
+  reopen: ['closed'],
 };
 
 export const assertAllowed = (order: WorkOrder, action: OrderAction): void => {
@@ -336,18 +345,33 @@ export const closeOrder = (
 
 /** What the bus hears when an order closes (the contract of the `WorkOrder Closed` event). */
 export const closedEventDetail = (order: WorkOrder) => ({
-  orderId: order.id,
+  ...callbackEventDetail(order),
   outcome: order.closure?.outcome ?? 'handled',
+  closedAt: order.closedAt ?? null,
+  replyResult: order.reply?.result ?? null,
+  disposition: order.disposition?.kind ?? null,
+});
+
+/**
+ * What the bus hears when an order's limit runs out without a reply (`WorkOrder Limit Expired`): the
+ * call-back is due all the same (Art. 23).
+ */
+export const limitExpiredEventDetail = (order: WorkOrder) => ({
+  ...callbackEventDetail(order),
+  outcome: 'limit_expired' as const,
+  resolveBy: order.deadlines.resolveBy ?? null,
+});
+
+const callbackEventDetail = (order: WorkOrder) => ({
+  orderId: order.id,
+  round: order.round ?? 1,
   status: order.status,
   appealType: order.appealType,
   categoryCode: order.categoryCode,
   districtCode: order.location.districtCode,
   unitId: order.unitId ?? null,
   receivedAt: order.receivedAt,
-  closedAt: order.closedAt ?? null,
   flags: order.flags,
-  replyResult: order.reply?.result ?? null,
-  disposition: order.disposition?.kind ?? null,
   anonymous: order.requester.anonymous,
   declinesCallback: order.requester.declinesCallback,
 });

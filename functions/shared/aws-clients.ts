@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
  * SDK clients, created once per container. Endpoints come from the SDK's own environment variables
- * (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SFN), which is how the local stack points the very same
+ * (AWS_ENDPOINT_URL_DYNAMODB, _SFN, _EVENTBRIDGE, _SCHEDULER), which is how the local stack points the very same
  * code at DynamoDB Local and at its Step Functions emulator.
  */
 export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -12,6 +14,8 @@ export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 });
 
 export const stepFunctions = new SFNClient({});
+export const eventBridge = new EventBridgeClient({});
+export const scheduler = new SchedulerClient({});
 
 /** Every item of one partition whose sort key starts with `prefix`, all pages, read consistently. */
 export const queryPartition = async (

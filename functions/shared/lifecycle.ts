@@ -4,33 +4,39 @@ import { stateMachineArn } from './config.ts';
 
 const STATE_MACHINE_ARN = stateMachineArn();
 
-/** The input of a work-order execution: the order id only; the order itself lives in DynamoDB. */
+/** The input of a work-order execution: the order id (and its handling round); the order lives in DynamoDB. */
 export interface LifecycleInput {
   readonly orderId: string;
+  readonly round?: number;
 }
 
 /**
- * Starts the order's lifecycle: one Standard execution named by the order id. Starting it again with
- * the same input is a no-op on Step Functions' side (idempotent), which is what makes an intake retry
- * safe; an execution of that name that already ended is also fine.
+ * The execution of a handling round: the order id for the first, `<id>-r<n>` for the round an unhappy
+ * call-back reopened. One execution per round keeps each round's history whole and short, and the
+ * name links it to the order (see the README's design section).
  */
-export const startLifecycle = async (orderId: string): Promise<string> => {
-  const input: LifecycleInput = { orderId };
+export const executionNameOf = (orderId: string, round = 1): string =>
+  round === 1 ? orderId : `${orderId}-r${round}`;
+
+/**
+ * Starts a round's lifecycle: one Standard execution named by the order (and round). Starting it again
+ * with the same input is a no-op on Step Functions' side (idempotent), which is what makes an intake
+ * retry safe; an execution of that name that already ended is also fine.
+ */
+export const startLifecycle = async (orderId: string, round = 1): Promise<string> => {
+  const input: LifecycleInput = round === 1 ? { orderId } : { orderId, round };
+  const name = executionNameOf(orderId, round);
   try {
     const result = await stepFunctions.send(
-      new StartExecutionCommand({
-        stateMachineArn: STATE_MACHINE_ARN,
-        name: orderId,
-        input: JSON.stringify(input),
-      }),
+      new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: JSON.stringify(input) }),
     );
-    return result.executionArn ?? executionArnOf(orderId);
+    return result.executionArn ?? executionArnOf(orderId, round);
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return executionArnOf(orderId);
+    if (error instanceof ExecutionAlreadyExists) return executionArnOf(orderId, round);
     throw error;
   }
 };
 
-/** The execution ARN of an order: the state machine ARN with `execution` and the order id. */
-export const executionArnOf = (orderId: string): string =>
-  `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${orderId}`;
+/** The execution ARN of an order's round: the state machine ARN with `execution` and its name. */
+export const executionArnOf = (orderId: string, round = 1): string =>
+  `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${executionNameOf(orderId, round)}`;

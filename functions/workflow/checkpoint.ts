@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { applyDueCheckpoints } from '#domain/supervision.ts';
 import { clock } from '#shared/clock.ts';
 import { lifecycleStep } from '#shared/deadline-rules.ts';
+import { publishIfCallbackDue } from '#shared/order-notices.ts';
 import { saveChange } from '#shared/order-store.ts';
 import { supervisionRules, workingCalendar } from '#shared/reference.ts';
 import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
@@ -18,5 +19,8 @@ export const handler = workflowTask(z.object({ orderId: z.string() }), async ({ 
   const order = change
     ? (await saveChange(stored, change, { consumeTask: change.order.status === 'closed' })).order
     : stored.order;
+  // Art. 23: a limit run out without a reply makes the call-back due; published at every checkpoint
+  // until scheduled, so a failed publish only delays it.
+  await publishIfCallbackDue(order);
   return lifecycleStep(order, nowMs);
 });

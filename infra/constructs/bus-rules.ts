@@ -1,18 +1,21 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type BusRuleSpec, busRules, type FunctionName } from '../wiring.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 /**
  * The bus rules of infra/wiring.ts: each an EventBridge rule with the same pattern the local bus
  * matches, delivering to its function with retries and, when those run out, to a dead-letter queue
- * that keeps the event 14 days for someone to look at and replay.
+ * that keeps the event 14 days for someone to look at and replay, with an alarm on it.
  */
 export class BusRules extends Construct {
   readonly deadLetters: Queue;
+  readonly deadLettersAlarm: Alarm;
 
   constructor(
     scope: Construct,
@@ -20,17 +23,9 @@ export class BusRules extends Construct {
     props: { bus: IEventBus; functions: Readonly<Record<FunctionName, HotlineFunction>> },
   ) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the bus rules; a DLQ of a DLQ would only move the problem.',
-    });
+    const { queue, alarm } = deadLetterQueue(this, 'DeadLetters', 'the bus rules');
+    this.deadLetters = queue;
+    this.deadLettersAlarm = alarm;
     for (const [name, spec] of Object.entries(busRules) as [string, BusRuleSpec][]) {
       new Rule(this, name, {
         description: spec.description,

@@ -1,16 +1,29 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
+import { type CallbackScheduling, schedulerService } from './callback-scheduling.ts';
 import type { HotlineFunction } from './hotline-function.ts';
+import type { MessageSending } from './message-sending.ts';
 
 /** The resources a function may touch, by the names `uses` gives them in infra/wiring.ts. */
 export interface UsableResources {
   readonly table: Table;
   readonly bus: IEventBus;
   readonly workOrder: StateMachineByName;
+  readonly callbackScheduling: CallbackScheduling;
+  readonly outbox: SurveyOutbox;
+}
+
+/** The outbox of survey messages and how they are sent. */
+export interface SurveyOutbox {
+  readonly table: Table;
+  /** The public survey page, `<api>/surveys/`; a message's link is this followed by its token. */
+  readonly surveyBaseUrl: string;
+  readonly sending: MessageSending;
 }
 
 /**
@@ -68,6 +81,66 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     bus.grantPutEventsTo(fn.lambda);
     fn.addEnvironment(envNames.eventBus, bus.eventBusName);
   },
+  scheduler: (fn, { callbackScheduling: scheduling }) => {
+    // One-time call-back schedules of the group: created, looked at and deleted — never updated or listed.
+    Grant.addToPrincipal({
+      grantee: fn.lambda,
+      actions: ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:DeleteSchedule'],
+      resourceArns: [scheduling.anyScheduleArn],
+    });
+    acknowledgeWildcardResource(
+      fn,
+      scheduling.anyScheduleArn,
+      `Creates, reads and deletes the one-time call-back schedules of the ${scheduling.scheduleGroupName} group ` +
+        'only: each is named by its order and attempt, unknown when permissions are set, so the ARN ends in <group>/*.',
+    );
+    // CreateSchedule hands Scheduler the role its schedules run as; that role, and to Scheduler only.
+    Grant.addToPrincipal({
+      grantee: fn.lambda,
+      actions: ['iam:PassRole'],
+      resourceArns: [scheduling.role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': schedulerService } },
+    });
+    fn.addEnvironment(envNames.scheduleGroup, scheduling.scheduleGroupName);
+    fn.addEnvironment(envNames.schedulerRoleArn, scheduling.role.roleArn);
+    fn.addEnvironment(envNames.callbackTargetArn, scheduling.targetArn);
+    fn.addEnvironment(envNames.scheduleDeadLetterArn, scheduling.deadLetters.queueArn);
+  },
+  outbox: (fn, { outbox }) => {
+    outbox.table.grantReadWriteData(fn.lambda);
+    fn.addEnvironment(envNames.outboxTable, outbox.table.tableName);
+    fn.addEnvironment(envNames.surveyBaseUrl, outbox.surveyBaseUrl);
+    fn.addEnvironment(envNames.messageSender, outbox.sending.sender);
+    if (outbox.sending.sender === 'aws') sendThroughAws(fn, outbox.sending.senderEmail);
+  },
+};
+
+/** `messageSender=aws`: SMS with SNS Publish, e-mail with SES v2 SendEmail from the one sender address. */
+const sendThroughAws = (fn: HotlineFunction, senderEmail: string): void => {
+  const stack = Stack.of(fn);
+  Grant.addToPrincipal({ grantee: fn.lambda, actions: ['sns:Publish'], resourceArns: ['*'] });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'sns:Publish of an SMS straight to a phone number (PhoneNumber, no topic) has no resource ARN to name, so ' +
+      'IAM requires Resource "*" for it.',
+  });
+  // SES authorizes a sender against the identity that verified it: the address itself, or its domain.
+  const identityArn = (identity: string): string =>
+    stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: identity,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
+  Grant.addToPrincipal({
+    grantee: fn.lambda,
+    actions: ['ses:SendEmail'],
+    resourceArns: [identityArn(senderEmail), identityArn(domain)],
+    conditions: { StringEquals: { 'ses:FromAddress': senderEmail } },
+  });
+  fn.addEnvironment(envNames.senderEmail, senderEmail);
 };
 
 export const grantWhatItUses = (

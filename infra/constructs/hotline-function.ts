@@ -18,6 +18,8 @@ export interface HotlineFunctionProps {
   /** Path from the repository root to the module exporting `handler`. */
   readonly entry: string;
   readonly description: string;
+  /** A fixed physical name, only where something must know the ARN before the function exists. */
+  readonly functionName?: string;
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
 }
@@ -37,6 +39,7 @@ export class HotlineFunction extends Construct {
     this.lambda = new NodejsFunction(this, 'Function', {
       entry: path.join(repoRoot, props.entry),
       handler: 'handler',
+      functionName: props.functionName,
       description: props.description,
       runtime: lambdaRuntime,
       architecture: Architecture.ARM_64,

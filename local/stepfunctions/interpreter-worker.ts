@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import FakeTimers from '@sinonjs/fake-timers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { fromInterpreterEvent, taskEvent, taskResourceOf } from './history.ts';
-import type { FromWorker, ServiceCall, ToWorker } from './protocol.ts';
+import type { ExternalTimersRun, FromWorker, ServiceCall, ToWorker } from './protocol.ts';
 import { serviceCallOf, TaskError } from './service-bindings.ts';
 
 // aws-local-stepfunctions 3.0.0 calls Promise.withResolvers, which Node 20 lacks.
@@ -392,10 +392,51 @@ const start = (message: Extract<ToWorker, { type: 'start' }>): void => {
   void tracked;
 };
 
+// ---- the main thread's timers ---------------------------------------------------------------------
+let nextTimersRunId = 1;
+const pendingTimersRuns = new Map<number, (result: ExternalTimersRun) => void>();
+
+/**
+ * Asks the main thread to run its timers due at the current instant (EventBridge Scheduler's
+ * schedules, the bus deliveries before and after them) and waits for it. Meanwhile this thread keeps
+ * serving messages: a schedule's target may start executions or complete task tokens, and their
+ * service calls go to the main thread, which is free (it awaits the target, not this thread).
+ */
+const runMainTimers = (): Promise<ExternalTimersRun> => {
+  const id = nextTimersRunId++;
+  const result = new Promise<ExternalTimersRun>((resolve) => pendingTimersRuns.set(id, resolve));
+  post({ type: 'runTimers', id, now: clock.now });
+  return result;
+};
+
+/**
+ * Runs the main thread's timers at the current instant until nothing more happens there, settling
+ * what each run set going here (an execution started by a schedule's target may put events whose
+ * consumers create schedules due now). Resolves with the main thread's next due instant.
+ */
+const runMainTimersUntilQuiet = async (): Promise<number | undefined> => {
+  let result: ExternalTimersRun = { active: false };
+  for (let rounds = 0; rounds < 10_000; rounds++) {
+    result = await runMainTimers();
+    await settle();
+    if (!result.active) return result.next;
+  }
+  console.error('The local timers kept firing at one instant; moving on');
+  return result.next;
+};
+
+/**
+ * Moves virtual time to `target` one due instant at a time, the interpreter's timers and the main
+ * thread's in one order: at each instant the main thread first runs its due timers, then time steps
+ * to the earlier of both next instants (a schedule created on the way is seen at the next step).
+ */
 const advance = async (id: number, target: number): Promise<void> => {
   await settle();
   for (let steps = 0; steps < 1_000_000; steps++) {
-    const due = nextDue();
+    const external = await runMainTimersUntilQuiet();
+    const internal = nextDue();
+    const due =
+      internal === undefined ? external : external === undefined ? internal : Math.min(internal, external);
     if (due === undefined || due > target) break;
     if (due > clock.now) post({ type: 'now', now: due });
     clock.tick(Math.max(0, due - clock.now));
@@ -460,6 +501,12 @@ port.on('message', (message: ToWorker) => {
     case 'advance':
       advancing = advancing.then(() => advance(message.id, message.target));
       return;
+    case 'timersRun': {
+      const resolve = pendingTimersRuns.get(message.id);
+      pendingTimersRuns.delete(message.id);
+      resolve?.({ active: message.active, ...(message.next !== undefined ? { next: message.next } : {}) });
+      return;
+    }
   }
 });
 

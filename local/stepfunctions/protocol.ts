@@ -30,6 +30,7 @@ export type ToWorker =
       readonly cause: string;
     }
   | { readonly type: 'advance'; readonly id: number; readonly target: number }
+  | ({ readonly type: 'timersRun'; readonly id: number } & ExternalTimersRun)
   | {
       readonly type: 'stop';
       readonly executionArn: string;
@@ -72,4 +73,19 @@ export type FromWorker =
       readonly at: number;
     }
   | { readonly type: 'now'; readonly now: number }
+  | { readonly type: 'runTimers'; readonly id: number; readonly now: number }
   | { readonly type: 'advanced'; readonly id: number; readonly now: number };
+
+/**
+ * What the main thread answers when an advance asks it to run the timers it owns (EventBridge
+ * Scheduler's schedules, and the bus deliveries they cause) at the worker's current instant.
+ */
+export interface ExternalTimersRun {
+  /** The earliest instant at which the main thread has a timer due next, if any. */
+  readonly next?: number;
+  /**
+   * Something happened (a schedule fired, events were put on the bus) that may have started
+   * executions or completed tasks in the worker: settle, then ask again at the same instant.
+   */
+  readonly active: boolean;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsServiceError } from '../aws-errors.ts';
 import { type HistoryEvent, numberEvents } from './history.ts';
-import type { FromWorker, ServiceCall, ToWorker } from './protocol.ts';
+import type { ExternalTimersRun, FromWorker, ServiceCall, ToWorker } from './protocol.ts';
 
 /**
  * The local Step Functions service: the API the handlers call through the AWS SDK (StartExecution,
@@ -47,6 +47,12 @@ export interface LocalStepFunctionsOptions {
   readonly onTime: (ms: number) => void;
   /** Performs a Task's service call (lambda:invoke, events:putEvents, dynamodb:*). */
   readonly call: (call: ServiceCall) => Promise<unknown>;
+  /**
+   * Runs the timers the main thread owns (EventBridge Scheduler) that are due at `now`, an instant
+   * an advance has reached; the advance waits for it, and steps next to the earlier of the
+   * interpreter's next timer and the `next` answered here. None: the interpreter's timers only.
+   */
+  readonly externalTimers?: (now: number) => Promise<ExternalTimersRun>;
 }
 
 interface TokenState {
@@ -340,6 +346,18 @@ export class LocalStepFunctions {
       case 'now':
         this.options.onTime(message.now);
         return;
+      case 'runTimers': {
+        // Always answered: the worker's advance waits for it.
+        const run = this.options.externalTimers;
+        (run ? run(message.now) : Promise.resolve<ExternalTimersRun>({ active: false })).then(
+          (result) => this.send({ type: 'timersRun', id: message.id, ...result }),
+          (error: unknown) => {
+            console.error('Running the local timers failed:', error);
+            this.send({ type: 'timersRun', id: message.id, active: false });
+          },
+        );
+        return;
+      }
       case 'advanced': {
         this.flush();
         const resolve = this.advances.get(message.id);

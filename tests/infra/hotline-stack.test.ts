@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,14 @@ const functionResource = (name: FunctionName): CfnResource => {
 const variablesOf = (name: FunctionName): Record<string, unknown> =>
   (functionResource(name).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
+/** The order table, by its construct path (the outbox is a table too). */
+const orderTable = (): CfnResource => {
+  const cfn = hotline.stack.node.findChild('Orders').node.findChild('Table').node.defaultChild as CfnElement;
+  const resource = hotline.resourcesOf('AWS::DynamoDB::Table')[hotline.stack.getLogicalId(cfn)];
+  if (resource === undefined) throw new Error('No order table in the template');
+  return resource;
+};
+
 /** Every IAM action the policies attached to a function's role allow. */
 const actionsOf = (name: FunctionName): string[] => {
   const role = (functionResource(name).Properties.Role as { 'Fn::GetAtt': [string, string] })[
@@ -51,7 +60,7 @@ const actionsOf = (name: FunctionName): string[] => {
 
 describe('the order table', () => {
   it('has the keys, indexes and TTL of tableSpec', () => {
-    const [, table] = onlyOne(hotline.resourcesOf('AWS::DynamoDB::Table'));
+    const table = orderTable();
     const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string }[];
 
     expect(table.Properties.KeySchema).toEqual([
@@ -83,7 +92,7 @@ describe('the order table', () => {
   });
 
   it('is recoverable, protected and retained', () => {
-    const [, table] = onlyOne(hotline.resourcesOf('AWS::DynamoDB::Table'));
+    const table = orderTable();
 
     expect(table.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -137,6 +146,19 @@ describe('the functions', () => {
       uses.includes('stateMachine') || uses.includes('taskTokens') || uses.includes('executionHistory'),
     );
     expect(envNames.eventBus in variables).toBe(uses.includes('bus'));
+    for (const scheduling of [
+      envNames.scheduleGroup,
+      envNames.schedulerRoleArn,
+      envNames.callbackTargetArn,
+      envNames.scheduleDeadLetterArn,
+    ]) {
+      expect(scheduling in variables, scheduling).toBe(uses.includes('scheduler'));
+    }
+    for (const outbox of [envNames.outboxTable, envNames.surveyBaseUrl, envNames.messageSender]) {
+      expect(outbox in variables, outbox).toBe(uses.includes('outbox'));
+    }
+    // Sending through AWS is off by default (context messageSender=hold).
+    expect('SENDER_EMAIL' in variables).toBe(false);
   });
 
   it.each(functionNames)(
@@ -153,6 +175,10 @@ describe('the functions', () => {
       expect(actions.includes('states:SendTaskSuccess')).toBe(uses.includes('taskTokens'));
       expect(actions.includes('states:GetExecutionHistory')).toBe(uses.includes('executionHistory'));
       expect(actions.includes('states:DescribeExecution')).toBe(uses.includes('executionHistory'));
+      expect(actions.includes('scheduler:CreateSchedule')).toBe(uses.includes('scheduler'));
+      expect(actions.includes('iam:PassRole')).toBe(uses.includes('scheduler'));
+      expect(actions.includes('events:PutEvents')).toBe(uses.includes('bus'));
+      expect(actions.some((a) => a.startsWith('sns:') || a.startsWith('ses:'))).toBe(false);
       expect(actions.includes('dynamodb:DeleteTable')).toBe(false);
     },
   );
@@ -344,6 +370,8 @@ describe('the outputs', () => {
         'TableName',
         'EventBusName',
         'WorkOrderStateMachineArn',
+        'OutboxTableName',
+        'CallbackScheduleGroupName',
       ]),
     );
   });

@@ -21,6 +21,15 @@ describe('a stack named by context', () => {
     });
   });
 
+  it('prefixes the call-back schedule group, so two stacks do not share their schedules', () => {
+    staging.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: 'hotlinestaging-callbacks',
+    });
+    staging.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'hotlinestaging-callback-attempt',
+    });
+  });
+
   it('takes the bus name from the eventBusName context', () => {
     staging.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'hotline-staging-bus' });
   });

@@ -102,8 +102,16 @@ describe('authorization', () => {
     expect(response.status).toBe(403);
   });
 
-  it('requires a token on every route but /health', () => {
-    expect(httpRoutes.filter((r) => r.roles === null).map((r) => r.path)).toEqual(['/health']);
+  it("requires a token on every route but /health and the requester's survey link", async () => {
+    expect(httpRoutes.filter((r) => r.roles === null).map((r) => r.path)).toEqual([
+      '/health',
+      '/surveys/{token}',
+      '/surveys/{token}',
+    ]);
+    // The survey link's own token is the credential: without one of ours, nothing is found.
+    const unknown = await stack.api('GET', `/surveys/WO01KBAAAAAAAAAAAAAAAAAAAAAA.${'x'.repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('SURVEY_LINK_UNKNOWN');
   });
 
   it("lets a unit's staff read only the orders dispatched to their unit", async () => {

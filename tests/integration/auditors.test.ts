@@ -35,6 +35,11 @@ beforeAll(async () => {
   await s.step(orderId, 'accept', unit);
   await s.step(orderId, 'reply', unit, { result: 'resolved', text: '已清理。' });
   await s.step(orderId, 'reply-review', operator, { decision: 'accept' });
+  // The accepted reply makes the call-back due; its consumer schedules it (asynchronously, by the bus).
+  await eventually(
+    async () => ((await s.read(orderId)).callback?.state === 'scheduled' ? true : undefined),
+    'the call-back to be scheduled',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -55,8 +60,10 @@ describe('GET /orders/{id}/timeline', () => {
       'replied',
       'reply_accepted',
       'closed',
+      'callback_due',
+      'callback_scheduled',
     ]);
-    expect(body.items.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(body.items.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(body.items[0].actor).toMatchObject({ kind: 'person', role: 'operator' });
     expect(body.items[1]).toMatchObject({
       actor: { kind: 'system', name: 'workflow' },
@@ -66,7 +73,7 @@ describe('GET /orders/{id}/timeline', () => {
       actor: { role: 'unit', unitId: 'st-110101001' },
       data: { result: 'resolved' },
     });
-    expect(body.verification).toEqual({ valid: true, count: 6 });
+    expect(body.verification).toEqual({ valid: true, count: 8 });
   });
 
   it('says the chain is broken once a stored event is altered, and names the event', async () => {
@@ -92,7 +99,7 @@ describe('GET /orders/{id}/timeline', () => {
     const { body } = await stack.api('GET', `/orders/${orderId}/timeline?verify=true`, { token: auditor });
 
     // Assess
-    expect(body.verification).toEqual({ valid: false, count: 6, brokenAt: 4, reason: 'content altered' });
+    expect(body.verification).toEqual({ valid: false, count: 8, brokenAt: 4, reason: 'content altered' });
     db.destroy();
   });
 

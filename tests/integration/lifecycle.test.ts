@@ -67,6 +67,11 @@ describe('work-order lifecycle on the local stack', () => {
       payload: { result: 'resolved' },
       by: { role: 'unit', unitId: 'st-110105001' },
     });
+    // The accepted reply makes the call-back (回访) due; the bus consumer schedules it.
+    await eventually(
+      async () => ((await s.read(created.id)).callback?.state === 'scheduled' ? true : undefined),
+      'the call-back to be scheduled',
+    );
     expect((await s.timeline(created.id)).map((e) => e.type)).toEqual([
       'received',
       'dispatched',
@@ -75,6 +80,8 @@ describe('work-order lifecycle on the local stack', () => {
       'replied',
       'reply_accepted',
       'closed',
+      'callback_due',
+      'callback_scheduled',
     ]);
     const events = await stack.api('GET', '/_local/events?detailType=WorkOrder%20Closed');
     expect(

@@ -87,8 +87,9 @@ const orderEvents = fc
       fc.record({
         solved: fc.constantFrom('solved', 'partly', 'not'),
         satisfied: fc.constantFrom('satisfied', 'basically', 'not'),
+        unreachable: fc.boolean(),
       }),
-      { maxLength: 2 },
+      { maxLength: 3 },
     ),
     exclusions: fc.array(
       fc.oneof(
@@ -108,7 +109,11 @@ const orderEvents = fc
         month: u.month,
       })),
       ...(contact === undefined ? [] : [{ kind: 'contact' as const, withinLimit: contact }]),
-      ...callbacks.map((c) => ({ kind: 'callback' as const, ...c })),
+      ...callbacks.map((c) =>
+        c.unreachable
+          ? { kind: 'unreachable' as const }
+          : { kind: 'callback' as const, solved: c.solved, satisfied: c.satisfied },
+      ),
       ...exclusions.map((reason) =>
         reason === null ? { kind: 'exclusion_revoked' as const } : { kind: 'excluded' as const, reason },
       ),

@@ -331,7 +331,7 @@ describe('applyDueCheckpoints', () => {
     const change = applyDueCheckpoints(order, now, rules, calendar);
 
     // Assess
-    expect(change?.events.map((e) => [e.type, e.data.obligation, e.data.step ?? null])).toEqual([
+    expect(change?.events.map((e) => [e.type, e.data.obligation ?? null, e.data.step ?? null])).toEqual([
       ['reminder', 'contact', null],
       ['deadline_missed', 'contact', null],
       ['supervision', 'contact', 'urge'],
@@ -342,9 +342,12 @@ describe('applyDueCheckpoints', () => {
       ['supervision', 'contact', 'notify'],
       ['supervision', 'resolve', 'supervise'],
       ['supervision', 'resolve', 'notify'],
+      // Art. 23: the limit ran out without a reply, so the call-back is due.
+      ['callback_due', null, null],
     ]);
     expect(change?.order.flags).toEqual(['contact_overdue', 'urged', 'supervised', 'overdue', 'notified']);
     expect(change?.order.checkpointsDone).toEqual(handlingCheckpoints.map(([name]) => idOf(name)));
+    expect(change?.order.callback).toMatchObject({ round: 1, reason: 'limit_expired', state: 'due' });
     expect(change?.order.status).toBe('dispatched');
     expect(change?.order.version).toBe(order.version + 1);
   });

@@ -1059,7 +1059,7 @@ describe('replyToOrder', () => {
 });
 
 describe('reviewReply', () => {
-  it('returns the order closed as handled when the centre accepts the reply: two events, one version', () => {
+  it('returns the order closed as handled, its call-back due, when the centre accepts the reply: three events, one version', () => {
     // Prepare
     const order = orderIn('replied');
 
@@ -1073,13 +1073,42 @@ describe('reviewReply', () => {
       version: order.version + 1,
       closedAt: iso(LATE),
       closure: { outcome: 'handled' },
+      callback: { round: 1, reason: 'handled', state: 'due', dueAt: iso(LATE), attempts: 0 },
       actionCount: 4,
       updatedAt: iso(LATE),
     });
     expect(events).toEqual([
       { type: 'reply_accepted', at: iso(LATE), actor: operator, data: { result: 'resolved' } },
       { type: 'closed', at: iso(LATE), actor: operator, data: { outcome: 'handled' } },
+      {
+        type: 'callback_due',
+        at: iso(LATE),
+        actor: { kind: 'system', name: 'callbacks' },
+        data: { round: 1, reason: 'handled' },
+      },
     ]);
+  });
+
+  it('returns the order closed without a call-back when the requester declined it or is anonymous', () => {
+    // Prepare
+    const declined = {
+      ...orderIn('replied'),
+      requester: { ...orderIn('replied').requester, declinesCallback: true },
+    };
+    const anonymous = {
+      ...orderIn('replied'),
+      requester: { kind: 'person' as const, anonymous: true, declinesCallback: false },
+    };
+
+    // Act
+    const results = [declined, anonymous].map((o) => reviewReply(o, operator, LATE, { accept: true }));
+
+    // Assess
+    for (const { order, events } of results) {
+      expect(order.status).toBe('closed');
+      expect(order.callback).toBeUndefined();
+      expect(events.map((e) => e.type)).toEqual(['reply_accepted', 'closed']);
+    }
   });
 
   it('returns the order back to accepted without the reply when the centre rejects it, the rejection counted', () => {

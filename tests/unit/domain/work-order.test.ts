@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reopenOrder } from '#domain/callback.ts';
 import type { Route } from '#domain/dispatch-catalogue.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { type NewOrderInput, newOrderSchema } from '#domain/order-input.ts';
@@ -256,6 +257,11 @@ const table: Record<OrderAction, TableEntry> = {
   review_reply: { perform: (o) => reviewReply(o, operator, TABLE_NOW, { accept: true }), after: 'closed' },
   checkpoint: { perform: (o) => applyDueCheckpoints(o, TABLE_NOW, rules, calendar) },
   close: { perform: (o) => closeOrder(o, { outcome: 'expired', nowMs: TABLE_NOW }), after: 'closed' },
+  reopen: {
+    perform: (o) =>
+      reopenOrder({ order: o, events: [] }, { nowMs: TABLE_NOW, resolveBy: TABLE_NOW + 3 * 86_400_000 }),
+    after: 'accepted',
+  },
 };
 
 describe('allowedTransitions', () => {
@@ -279,12 +285,14 @@ describe('allowedTransitions', () => {
       review_reply: ['replied'],
       checkpoint: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
       close: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
+      reopen: ['closed'],
     });
   });
 
-  it('returns nothing from closed: a closed order accepts no action', () => {
+  it('returns only reopen from closed: a closed order accepts no other action', () => {
     // Assess
-    for (const from of Object.values(allowedTransitions)) expect(from).not.toContain('closed');
+    for (const [action, from] of Object.entries(allowedTransitions))
+      expect(from.includes('closed')).toBe(action === 'reopen');
   });
 
   it('returns a function under test for every action of the table', () => {
@@ -605,6 +613,7 @@ describe('closedEventDetail', () => {
     // Assess
     expect(detail).toEqual({
       orderId: 'WO01KBAAAAAAAAAAAAAAAAAAAAAA',
+      round: 1,
       outcome: 'handled',
       status: 'closed',
       appealType: 'complaint',
@@ -655,6 +664,7 @@ describe('closedEventDetail', () => {
     // Assess
     expect(detail).toEqual({
       orderId: 'WO-5',
+      round: 1,
       outcome: 'disposed',
       status: 'closed',
       appealType: 'complaint',

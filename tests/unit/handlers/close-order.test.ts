@@ -55,6 +55,7 @@ describe('CloseOrder (close-order)', () => {
     expect(result).toEqual({
       detail: {
         orderId: 'WO01KBAAAAAAAAAAAAAAAAAAAAAA',
+        round: 1,
         outcome: 'handled',
         status: 'closed',
         appealType: 'complaint',

@@ -1,0 +1,22 @@
+import * as z from 'zod';
+import { listCallbackTasks } from '#shared/callback-task-store.ts';
+import { json, parseQuery, withoutBody } from '#shared/http.ts';
+
+/**
+ * GET /callbacks?limit=&cursor=: the operators' open call-back tasks (回访任务), oldest first — whom to
+ * call, for which order and round, at which attempt, and until when. The answer goes to
+ * POST /orders/{id}/callback; a task disappears when its round is answered or runs out.
+ */
+const querySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const handler = withoutBody(async (event) => {
+  const query = parseQuery(querySchema, event);
+  const page = await listCallbackTasks({
+    limit: query.limit,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  return json(200, { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+});

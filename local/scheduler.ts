@@ -1,0 +1,667 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AwsServiceError } from './aws-errors.ts';
+import type { LocalEventBus } from './event-bus.ts';
+import type { ExternalTimersRun } from './stepfunctions/protocol.ts';
+
+/**
+ * The local EventBridge Scheduler: one-time schedules (`at(...)`, the only kind the system creates)
+ * kept on disk and fired on the local stack's clock. The handlers call it through the real
+ * `@aws-sdk/client-scheduler` (local/aws-endpoint.ts serves the REST-JSON API); the stack calls
+ * `fireDue` at each instant the clock passes through (local/stepfunctions/interpreter-worker.ts),
+ * so a schedule fires at its own instant, in time order with the state machines' waits and timeouts.
+ *
+ * Like AWS:
+ * - names and group names match `^[0-9a-zA-Z-_.]{1,64}$`; a group must exist (`default`, and the
+ *   groups CDK creates, given as `groups`), else ResourceNotFoundException;
+ * - a second schedule of the same name in a group is a ConflictException;
+ * - `at()` is wall time in `ScheduleExpressionTimezone` (any IANA zone, UTC by default);
+ * - a DISABLED schedule never fires;
+ * - a failed invocation is retried up to `RetryPolicy.MaximumRetryAttempts` (185 by default), then
+ *   dead-lettered; `ActionAfterCompletion: DELETE` removes the schedule after it ran (succeeded or
+ *   dead-lettered), `NONE` keeps it, never to fire again.
+ *
+ * Unlike AWS (on purpose):
+ * - `rate()` and `cron()` are refused: the system uses one-time schedules only;
+ * - retries follow each other at once, and at most LOCAL_MAX_RETRIES of them (no backoff, so
+ *   `MaximumEventAgeInSeconds` never runs out); the dead letter is kept here (GET /_local/dead-letters)
+ *   whether or not `DeadLetterConfig` names a queue;
+ * - a schedule fires at its exact instant (AWS: within the minute, or within a flexible window);
+ * - `at()` in the past: AWS's documentation does not say (the API reference lists no such
+ *   validation, and reports disagree on whether CreateSchedule refuses it). We accept it and fire it
+ *   at the next instant the stack's clock is run, i.e. at once: a call-back is never lost silently.
+ * - ClientToken idempotency and tags are not kept.
+ */
+
+export const LOCAL_SCHEDULER_REGION = 'local';
+export const LOCAL_SCHEDULER_ACCOUNT = '000000000000';
+/** Retries a failed invocation gets locally at most (AWS allows up to 185, spaced out over hours). */
+export const LOCAL_MAX_RETRIES = 10;
+const AWS_DEFAULT_RETRY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 } as const;
+const DEFAULT_GROUP = 'default';
+const namePattern = /^[0-9a-zA-Z-_.]{1,64}$/;
+const atPattern = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
+/** Firings one `fireDue` call makes at most: a target that keeps creating due schedules is a loop. */
+const MAX_FIRINGS_PER_CALL = 10_000;
+const DAY_MS = 86_400_000;
+
+export interface ScheduleTarget {
+  readonly Arn: string;
+  readonly RoleArn: string;
+  readonly Input?: string;
+  readonly RetryPolicy?: {
+    readonly MaximumRetryAttempts?: number;
+    readonly MaximumEventAgeInSeconds?: number;
+  };
+  readonly DeadLetterConfig?: { readonly Arn?: string };
+}
+
+/** CreateSchedule / UpdateSchedule as the SDK sends them (the name is in the path, the rest the body). */
+export interface ScheduleRequest {
+  readonly Name?: string;
+  readonly GroupName?: string;
+  readonly ScheduleExpression?: string;
+  readonly ScheduleExpressionTimezone?: string;
+  readonly FlexibleTimeWindow?: { readonly Mode?: string; readonly MaximumWindowInMinutes?: number };
+  readonly Target?: Partial<ScheduleTarget>;
+  readonly State?: string;
+  readonly ActionAfterCompletion?: string;
+  readonly Description?: string;
+  readonly StartDate?: number;
+  readonly EndDate?: number;
+  readonly KmsKeyArn?: string;
+  readonly ClientToken?: string;
+}
+
+export interface ListSchedulesRequest {
+  readonly ScheduleGroup?: string;
+  readonly NamePrefix?: string;
+  readonly State?: string;
+  readonly MaxResults?: number;
+  readonly NextToken?: string;
+}
+
+interface StoredSchedule {
+  readonly Arn: string;
+  readonly Name: string;
+  readonly GroupName: string;
+  readonly ScheduleExpression: string;
+  readonly ScheduleExpressionTimezone: string;
+  readonly FlexibleTimeWindow: {
+    readonly Mode: 'OFF' | 'FLEXIBLE';
+    readonly MaximumWindowInMinutes?: number;
+  };
+  readonly Target: ScheduleTarget;
+  readonly State: 'ENABLED' | 'DISABLED';
+  readonly ActionAfterCompletion: 'NONE' | 'DELETE';
+  readonly Description?: string;
+  readonly StartDate?: number;
+  readonly EndDate?: number;
+  readonly KmsKeyArn?: string;
+  /** Epoch ms on the stack clock. */
+  readonly CreationDate: number;
+  readonly LastModificationDate: number;
+  /** The instant `at()` names (epoch ms). */
+  readonly at: number;
+  /** Creation order, to fire schedules of the same instant oldest first. */
+  readonly seq: number;
+  /** When it ran (ActionAfterCompletion NONE keeps it; it never fires again). */
+  completedAt?: number;
+}
+
+/** A schedule whose target still failed after its retries. */
+export interface SchedulerDeadLetter {
+  readonly schedule: string;
+  readonly group: string;
+  readonly scheduleArn: string;
+  readonly target: string;
+  /** The DeadLetterConfig queue AWS would send the event to, if the schedule names one. */
+  readonly deadLetterArn?: string;
+  readonly input: string | undefined;
+  readonly error: string;
+  readonly attempts: number;
+  /** The instant it fired (ISO 8601). */
+  readonly at: string;
+}
+
+/** What GET /_local/schedules shows of one schedule. */
+export interface ScheduleView {
+  readonly name: string;
+  readonly group: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly at: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly target: string;
+  /** The target's function name, when the target is a Lambda function. */
+  readonly function?: string;
+  readonly input: unknown;
+  readonly actionAfterCompletion: 'NONE' | 'DELETE';
+  readonly completedAt?: string;
+}
+
+export interface LocalSchedulerOptions {
+  /** The JSON file schedules and dead letters are kept in; undefined keeps them in memory only. */
+  readonly file?: string;
+  /** The stack clock (creation and modification dates). */
+  readonly now: () => number;
+  /** Invokes a target (the local Lambda runtime accepts a local function ARN); a rejection is a failure. */
+  readonly invoke: (targetArn: string, payload: unknown) => Promise<unknown>;
+  /** The schedule groups that exist besides `default` (CDK creates them in the cloud). */
+  readonly groups?: readonly string[];
+  /** Called after a create or update with the schedule's instant (the stack wakes for one already due). */
+  readonly onScheduled?: (at: number) => void;
+}
+
+interface PersistedState {
+  readonly version: 1;
+  readonly schedules: StoredSchedule[];
+  readonly deadLetters: SchedulerDeadLetter[];
+}
+
+const validation = (message: string) => new AwsServiceError('ValidationException', message, 400);
+
+const constraint = (value: unknown, field: string, rule: string) =>
+  validation(
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`,
+  );
+
+// ---- time zones -----------------------------------------------------------------------------------
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+const zoneFormat = (timeZone: string): Intl.DateTimeFormat | undefined => {
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      return undefined;
+    }
+    zoneFormats.set(timeZone, format);
+  }
+  return format;
+};
+
+/** How far the zone's wall clock is ahead of UTC at `utcMs`. */
+const zoneOffset = (format: Intl.DateTimeFormat, utcMs: number): number => {
+  const parts = Object.fromEntries(format.formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return wall - Math.floor(utcMs / 1000) * 1000;
+};
+
+/**
+ * The instant an `at(yyyy-mm-ddThh:mm:ss)` names in `timeZone`, or undefined when it names no date
+ * (a 30th of February, an hour 24). Around a daylight-saving change: a wall time the clocks skip is
+ * read with the offset before the jump (02:30 on a spring-forward night fires at 03:30), a wall time
+ * that happens twice fires the first time (AWS documents this only for cron schedules: a skipped
+ * time is not lost, a repeated one runs once).
+ */
+export const atInstant = (expression: string, timeZone = 'UTC'): number | undefined => {
+  const match = atPattern.exec(expression);
+  const format = zoneFormat(timeZone);
+  if (!match || !format) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(wall);
+  if (
+    year < 1970 ||
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    check.getUTCMinutes() !== minute ||
+    check.getUTCSeconds() !== second
+  )
+    return undefined;
+  // The offsets a day either side (zones change offset at most once within a day).
+  const before = zoneOffset(format, wall - DAY_MS);
+  const after = zoneOffset(format, wall + DAY_MS);
+  const readings = [wall - before, wall - after].filter(
+    (instant, i) => zoneOffset(format, instant) === (i === 0 ? before : after),
+  );
+  return readings.length > 0 ? Math.min(...readings) : wall - before;
+};
+
+// ---- the service ------------------------------------------------------------------------------------
+
+export class LocalScheduler {
+  private readonly schedules = new Map<string, StoredSchedule>();
+  private readonly deadLetters: SchedulerDeadLetter[] = [];
+  private readonly groups: ReadonlySet<string>;
+  /** Schedules whose target is being invoked right now (group/name). */
+  private readonly firing = new Set<string>();
+  private nextSeq = 1;
+
+  constructor(private readonly options: LocalSchedulerOptions) {
+    this.groups = new Set([DEFAULT_GROUP, ...(options.groups ?? [])]);
+    this.load();
+  }
+
+  // ---- the Scheduler API (request and response shapes of the AWS API) -------------------------------
+
+  createSchedule(request: ScheduleRequest): { ScheduleArn: string } {
+    const { name, group } = this.identify(request.Name, request.GroupName);
+    const schedule = this.validated(request, name, group, undefined);
+    if (this.schedules.has(key(group, name)))
+      throw new AwsServiceError('ConflictException', `Schedule ${name} already exists.`, 409);
+    this.schedules.set(key(group, name), schedule);
+    this.save();
+    this.options.onScheduled?.(schedule.at);
+    return { ScheduleArn: schedule.Arn };
+  }
+
+  /** UpdateSchedule replaces the whole schedule, as AWS does (fields left out take their defaults). */
+  updateSchedule(request: ScheduleRequest): { ScheduleArn: string } {
+    const { name, group } = this.identify(request.Name, request.GroupName);
+    const existing = this.require(name, group);
+    const schedule = this.validated(request, name, group, existing);
+    this.schedules.set(key(group, name), schedule);
+    this.save();
+    this.options.onScheduled?.(schedule.at);
+    return { ScheduleArn: schedule.Arn };
+  }
+
+  getSchedule(request: { Name?: string; GroupName?: string }) {
+    const { name, group } = this.identify(request.Name, request.GroupName);
+    const s = this.require(name, group);
+    return {
+      Arn: s.Arn,
+      GroupName: s.GroupName,
+      Name: s.Name,
+      ScheduleExpression: s.ScheduleExpression,
+      ScheduleExpressionTimezone: s.ScheduleExpressionTimezone,
+      ...(s.Description !== undefined ? { Description: s.Description } : {}),
+      ...(s.StartDate !== undefined ? { StartDate: s.StartDate } : {}),
+      ...(s.EndDate !== undefined ? { EndDate: s.EndDate } : {}),
+      ...(s.KmsKeyArn !== undefined ? { KmsKeyArn: s.KmsKeyArn } : {}),
+      State: s.State,
+      CreationDate: s.CreationDate / 1000,
+      LastModificationDate: s.LastModificationDate / 1000,
+      Target: s.Target,
+      FlexibleTimeWindow: s.FlexibleTimeWindow,
+      ActionAfterCompletion: s.ActionAfterCompletion,
+    };
+  }
+
+  deleteSchedule(request: { Name?: string; GroupName?: string }): Record<string, never> {
+    const { name, group } = this.identify(request.Name, request.GroupName);
+    this.require(name, group);
+    this.schedules.delete(key(group, name));
+    this.save();
+    return {};
+  }
+
+  /** ListSchedules: summaries by group and name, paged by an opaque token (the last key returned). */
+  listSchedules(request: ListSchedulesRequest = {}) {
+    if (request.ScheduleGroup !== undefined && !namePattern.test(request.ScheduleGroup))
+      throw constraint(request.ScheduleGroup, 'groupName', 'Member must satisfy regular expression pattern');
+    if (request.State !== undefined && request.State !== 'ENABLED' && request.State !== 'DISABLED')
+      throw constraint(request.State, 'state', 'Member must satisfy enum value set: [ENABLED, DISABLED]');
+    const max = request.MaxResults ?? 100;
+    if (!Number.isInteger(max) || max < 1 || max > 100)
+      throw constraint(max, 'maxResults', 'Member must have value between 1 and 100');
+    let after = '';
+    if (request.NextToken !== undefined) {
+      try {
+        after = String(
+          (JSON.parse(Buffer.from(request.NextToken, 'base64url').toString()) as { a: string }).a,
+        );
+      } catch {
+        throw validation('Invalid NextToken.');
+      }
+    }
+    const matching = [...this.schedules.entries()]
+      .filter(
+        ([k, s]) =>
+          k > after &&
+          (request.ScheduleGroup === undefined || s.GroupName === request.ScheduleGroup) &&
+          (request.NamePrefix === undefined || s.Name.startsWith(request.NamePrefix)) &&
+          (request.State === undefined || s.State === request.State),
+      )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = matching.slice(0, max);
+    const last = page.at(-1);
+    return {
+      Schedules: page.map(([, s]) => ({
+        Arn: s.Arn,
+        Name: s.Name,
+        GroupName: s.GroupName,
+        State: s.State,
+        CreationDate: s.CreationDate / 1000,
+        LastModificationDate: s.LastModificationDate / 1000,
+        Target: { Arn: s.Target.Arn },
+      })),
+      ...(matching.length > max && last
+        ? { NextToken: Buffer.from(JSON.stringify({ a: last[0] })).toString('base64url') }
+        : {}),
+    };
+  }
+
+  // ---- time -------------------------------------------------------------------------------------------
+
+  /** The instant of the earliest enabled schedule that has not run yet. */
+  nextDue(): number | undefined {
+    let next: number | undefined;
+    for (const [k, s] of this.schedules) {
+      if (!this.isPending(k, s)) continue;
+      if (next === undefined || s.at < next) next = s.at;
+    }
+    return next;
+  }
+
+  /**
+   * Fires every schedule due at or before `nowMs`, oldest first (by instant, then creation), awaiting
+   * each invocation and its retries; schedules created meanwhile that are due are fired too. Resolves
+   * with how many fired.
+   */
+  async fireDue(nowMs: number): Promise<number> {
+    let fired = 0;
+    for (; fired < MAX_FIRINGS_PER_CALL; fired++) {
+      const due = this.earliestDue(nowMs);
+      if (!due) break;
+      await this.fire(due, nowMs);
+    }
+    return fired;
+  }
+
+  deadLettered(): readonly SchedulerDeadLetter[] {
+    return this.deadLetters;
+  }
+
+  /** Every schedule, by instant (GET /_local/schedules). */
+  list(): ScheduleView[] {
+    return [...this.schedules.values()]
+      .sort((a, b) => a.at - b.at || a.seq - b.seq)
+      .map((s) => ({
+        name: s.Name,
+        group: s.GroupName,
+        state: s.State,
+        at: new Date(s.at).toISOString(),
+        expression: s.ScheduleExpression,
+        timezone: s.ScheduleExpressionTimezone,
+        target: s.Target.Arn,
+        ...(s.Target.Arn.includes(':function:')
+          ? { function: s.Target.Arn.split(':function:')[1]?.split(':')[0] }
+          : {}),
+        input: parseInput(s.Target.Input).value,
+        actionAfterCompletion: s.ActionAfterCompletion,
+        ...(s.completedAt !== undefined ? { completedAt: new Date(s.completedAt).toISOString() } : {}),
+      }));
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private isPending(k: string, s: StoredSchedule): boolean {
+    return s.State === 'ENABLED' && s.completedAt === undefined && !this.firing.has(k);
+  }
+
+  private earliestDue(nowMs: number): StoredSchedule | undefined {
+    let earliest: StoredSchedule | undefined;
+    for (const [k, s] of this.schedules) {
+      if (!this.isPending(k, s) || s.at > nowMs) continue;
+      if (!earliest || s.at < earliest.at || (s.at === earliest.at && s.seq < earliest.seq)) earliest = s;
+    }
+    return earliest;
+  }
+
+  private async fire(schedule: StoredSchedule, nowMs: number): Promise<void> {
+    const k = key(schedule.GroupName, schedule.Name);
+    this.firing.add(k);
+    let attempts = 0;
+    let error: string | undefined;
+    try {
+      const input = parseInput(schedule.Target.Input);
+      if (!input.ok) {
+        error = 'Target Input is not valid JSON, so the function cannot be invoked with it';
+      } else {
+        const retries = Math.min(
+          schedule.Target.RetryPolicy?.MaximumRetryAttempts ?? AWS_DEFAULT_RETRY.MaximumRetryAttempts,
+          LOCAL_MAX_RETRIES,
+        );
+        for (attempts = 1; attempts <= retries + 1; attempts++) {
+          try {
+            await this.options.invoke(schedule.Target.Arn, structuredClone(input.value));
+            error = undefined;
+            break;
+          } catch (failure) {
+            error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+          }
+        }
+        attempts = Math.min(attempts, retries + 1);
+      }
+    } finally {
+      this.firing.delete(k);
+    }
+    if (error !== undefined) {
+      this.deadLetters.push({
+        schedule: schedule.Name,
+        group: schedule.GroupName,
+        scheduleArn: schedule.Arn,
+        target: schedule.Target.Arn,
+        ...(schedule.Target.DeadLetterConfig?.Arn
+          ? { deadLetterArn: schedule.Target.DeadLetterConfig.Arn }
+          : {}),
+        input: schedule.Target.Input,
+        error,
+        attempts,
+        at: new Date(nowMs).toISOString(),
+      });
+    }
+    // The target may have deleted or replaced its own schedule meanwhile: only this one completes.
+    if (this.schedules.get(k) === schedule) {
+      if (schedule.ActionAfterCompletion === 'DELETE') this.schedules.delete(k);
+      else schedule.completedAt = nowMs;
+    }
+    this.save();
+  }
+
+  private identify(name: string | undefined, groupName: string | undefined) {
+    if (name === undefined || !namePattern.test(name))
+      throw constraint(name, 'name', 'Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+');
+    const group = groupName ?? DEFAULT_GROUP;
+    if (!namePattern.test(group))
+      throw constraint(group, 'groupName', 'Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+');
+    return { name, group };
+  }
+
+  private require(name: string, group: string): StoredSchedule {
+    if (!this.groups.has(group))
+      throw new AwsServiceError('ResourceNotFoundException', `Schedule group ${group} does not exist.`, 404);
+    const schedule = this.schedules.get(key(group, name));
+    if (!schedule)
+      throw new AwsServiceError('ResourceNotFoundException', `Schedule ${name} does not exist.`, 404);
+    return schedule;
+  }
+
+  private validated(
+    request: ScheduleRequest,
+    name: string,
+    group: string,
+    existing: StoredSchedule | undefined,
+  ): StoredSchedule {
+    const expression = request.ScheduleExpression;
+    if (typeof expression !== 'string' || expression.length === 0 || expression.length > 256)
+      throw constraint(expression, 'scheduleExpression', 'Member must have length between 1 and 256');
+    const timezone = request.ScheduleExpressionTimezone ?? 'UTC';
+    if (!zoneFormat(timezone)) throw validation(`Invalid ScheduleExpressionTimezone ${timezone}.`);
+    if (/^(rate|cron)\(/.test(expression))
+      throw validation(
+        `The local stack supports only one-time schedules, at(yyyy-mm-ddThh:mm:ss): ${expression} is a recurring schedule.`,
+      );
+    const at = atInstant(expression, timezone);
+    if (at === undefined) throw validation(`Invalid Schedule Expression ${expression}.`);
+
+    const window = request.FlexibleTimeWindow;
+    if (!window || (window.Mode !== 'OFF' && window.Mode !== 'FLEXIBLE'))
+      throw constraint(
+        window?.Mode,
+        'flexibleTimeWindow.mode',
+        'Member must satisfy enum value set: [OFF, FLEXIBLE]',
+      );
+    const minutes = window.MaximumWindowInMinutes;
+    if (window.Mode === 'FLEXIBLE' && (minutes === undefined || minutes < 1 || minutes > 1440))
+      throw validation('MaximumWindowInMinutes must be between 1 and 1440 when Mode is FLEXIBLE.');
+    if (window.Mode === 'OFF' && minutes !== undefined)
+      throw validation('MaximumWindowInMinutes must not be set when Mode is OFF.');
+
+    const target = request.Target;
+    if (!target?.Arn || target.Arn.length > 1600)
+      throw constraint(target?.Arn, 'target.arn', 'Member must have length between 1 and 1600');
+    if (!target.RoleArn || !/^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(target.RoleArn))
+      throw constraint(
+        target.RoleArn,
+        'target.roleArn',
+        'Member must satisfy regular expression pattern: ^arn:aws(-[a-z]+)?:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$',
+      );
+    if (target.Input !== undefined && (target.Input.length < 1 || target.Input.length > 8192))
+      throw constraint('…', 'target.input', 'Member must have length between 1 and 8192');
+    const retries = target.RetryPolicy?.MaximumRetryAttempts ?? AWS_DEFAULT_RETRY.MaximumRetryAttempts;
+    if (!Number.isInteger(retries) || retries < 0 || retries > 185)
+      throw constraint(
+        retries,
+        'target.retryPolicy.maximumRetryAttempts',
+        'Member must have value between 0 and 185',
+      );
+    const age = target.RetryPolicy?.MaximumEventAgeInSeconds ?? AWS_DEFAULT_RETRY.MaximumEventAgeInSeconds;
+    if (!Number.isInteger(age) || age < 60 || age > 86_400)
+      throw constraint(
+        age,
+        'target.retryPolicy.maximumEventAgeInSeconds',
+        'Member must have value between 60 and 86400',
+      );
+
+    const state = request.State ?? 'ENABLED';
+    if (state !== 'ENABLED' && state !== 'DISABLED')
+      throw constraint(state, 'state', 'Member must satisfy enum value set: [ENABLED, DISABLED]');
+    const after = request.ActionAfterCompletion ?? 'NONE';
+    if (after !== 'NONE' && after !== 'DELETE')
+      throw constraint(after, 'actionAfterCompletion', 'Member must satisfy enum value set: [NONE, DELETE]');
+    if (!this.groups.has(group))
+      throw new AwsServiceError('ResourceNotFoundException', `Schedule group ${group} does not exist.`, 404);
+
+    const now = this.options.now();
+    return {
+      Arn: `arn:aws:scheduler:${LOCAL_SCHEDULER_REGION}:${LOCAL_SCHEDULER_ACCOUNT}:schedule/${group}/${name}`,
+      Name: name,
+      GroupName: group,
+      ScheduleExpression: expression,
+      ScheduleExpressionTimezone: timezone,
+      FlexibleTimeWindow: {
+        Mode: window.Mode,
+        ...(minutes !== undefined ? { MaximumWindowInMinutes: minutes } : {}),
+      },
+      Target: {
+        Arn: target.Arn,
+        RoleArn: target.RoleArn,
+        ...(target.Input !== undefined ? { Input: target.Input } : {}),
+        RetryPolicy: { MaximumRetryAttempts: retries, MaximumEventAgeInSeconds: age },
+        ...(target.DeadLetterConfig?.Arn ? { DeadLetterConfig: { Arn: target.DeadLetterConfig.Arn } } : {}),
+      },
+      State: state,
+      ActionAfterCompletion: after,
+      ...(request.Description !== undefined ? { Description: request.Description } : {}),
+      ...(request.StartDate !== undefined ? { StartDate: request.StartDate } : {}),
+      ...(request.EndDate !== undefined ? { EndDate: request.EndDate } : {}),
+      ...(request.KmsKeyArn !== undefined ? { KmsKeyArn: request.KmsKeyArn } : {}),
+      CreationDate: existing?.CreationDate ?? now,
+      LastModificationDate: now,
+      at,
+      seq: this.nextSeq++,
+    };
+  }
+
+  private load(): void {
+    const file = this.options.file;
+    if (!file || !existsSync(file)) return;
+    let state: PersistedState;
+    try {
+      state = JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
+    } catch (error) {
+      throw new Error(`Cannot read the local schedules in ${file} (start with --fresh to drop them)`, {
+        cause: error,
+      });
+    }
+    for (const schedule of state.schedules ?? []) {
+      this.schedules.set(key(schedule.GroupName, schedule.Name), schedule);
+      this.nextSeq = Math.max(this.nextSeq, schedule.seq + 1);
+    }
+    this.deadLetters.push(...(state.deadLetters ?? []));
+  }
+
+  /** Written on every change, whole, through a temporary file (a crash never leaves half a file). */
+  private save(): void {
+    const file = this.options.file;
+    if (!file) return;
+    const state: PersistedState = {
+      version: 1,
+      schedules: [...this.schedules.values()],
+      deadLetters: this.deadLetters,
+    };
+    mkdirSync(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(state));
+    renameSync(temporary, file);
+  }
+}
+
+const key = (group: string, name: string) => `${group}/${name}`;
+
+const parseInput = (
+  input: string | undefined,
+): { ok: true; value: unknown } | { ok: false; value: string } => {
+  if (input === undefined) return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(input) as unknown };
+  } catch {
+    return { ok: false, value: input };
+  }
+};
+
+/**
+ * What the interpreter worker's advance runs on the main thread at each instant it reaches (the
+ * `externalTimers` of LocalStepFunctions): the bus deliveries of the events put so far (a consumer may
+ * create a schedule due now), the schedules due, then the deliveries of the events their targets put.
+ * `active` asks the worker to settle and ask again at the same instant; `next` is where it may step.
+ */
+export const schedulerTimers = (deps: {
+  readonly bus: LocalEventBus;
+  readonly scheduler: LocalScheduler;
+}): ((now: number) => Promise<ExternalTimersRun>) => {
+  let newestSeen: string | undefined;
+  return async (now) => {
+    await deps.bus.drain();
+    const fired = await deps.scheduler.fireDue(now);
+    await deps.bus.drain();
+    // New events (put by executions since the last run, or by the targets just now) may have started
+    // or completed work in the worker.
+    const newest = deps.bus.list().at(-1)?.id;
+    const busMoved = newest !== newestSeen;
+    newestSeen = newest;
+    const next = deps.scheduler.nextDue();
+    return { active: fired > 0 || busMoved, ...(next !== undefined ? { next } : {}) };
+  };
+};

@@ -1,0 +1,386 @@
+import { describe, expect, it } from 'vitest';
+import callbackJson from '#data/callback.json' with { type: 'json' };
+import { factsFromCallback } from '#domain/assessment.ts';
+import {
+  answerCallback,
+  attemptScheduleName,
+  type CallbackAnswer,
+  callbackFallsDue,
+  callbackNotReached,
+  callbackRulesSchema,
+  callbackScheduled,
+  callbackUnreachable,
+  isUnhappy,
+  openCallbackAttempt,
+  validLink,
+  withinCallingHours,
+} from '#domain/callback.ts';
+import { HotlineError } from '#domain/errors.ts';
+import { reviewReply } from '#domain/unit-actions.ts';
+import type { WorkOrder } from '#domain/work-order.ts';
+import { at, DAY, HOUR, iso, operator, orderIn } from './support.ts';
+
+const rules = callbackRulesSchema.parse(callbackJson);
+const CLOSED = at('2026-12-02T02:00:00.000Z'); // 10:00 CST
+const callbacks = { kind: 'system', name: 'callbacks' } as const;
+const happy: CallbackAnswer = { contactedInTime: true, solved: 'solved', satisfied: 'satisfied' };
+const unhappy: CallbackAnswer = {
+  contactedInTime: false,
+  solved: 'not',
+  satisfied: 'not',
+  comment: '摊贩又回来了',
+};
+
+/** The fixture's reply accepted at CLOSED: closed as handled, its call-back due. */
+const closedHandled = (): WorkOrder =>
+  reviewReply(orderIn('replied'), operator, CLOSED, { accept: true }).order;
+
+/** The call-back of a closed order scheduled, then attempt 1 opened with a link. */
+const openRound = (order = closedHandled(), nowMs = CLOSED + 2 * HOUR): WorkOrder => {
+  const round = order.callback?.round ?? 1;
+  const scheduled =
+    callbackScheduled(order, { round, firstAttemptAt: nowMs, schedule: 's1', nowMs: CLOSED })?.order ?? order;
+  const opened = openCallbackAttempt(scheduled, {
+    round,
+    attempt: 1,
+    nowMs,
+    nextCheckAt: nowMs + DAY,
+    link: { hash: 'hash-1', channels: ['sms'] },
+  });
+  if (!opened) throw new Error('attempt did not open');
+  return opened.order;
+};
+
+describe('callback rules', () => {
+  it('returns the deployment rules: first attempt 2 h after, daily retries, 3 attempts, 09-20 CST, 2 reopenings', () => {
+    // Assess
+    expect(rules).toMatchObject({
+      firstAttemptAfter: { hours: 2 },
+      retryAfter: { calendarDays: 1 },
+      attempts: 3,
+      callingHours: { from: 9, to: 20 },
+      maxReopenings: 2,
+    });
+  });
+
+  it('refuses calling hours that end before they start', () => {
+    // Assess
+    expect(() => callbackRulesSchema.parse({ ...callbackJson, callingHours: { from: 20, to: 9 } })).toThrow();
+  });
+});
+
+describe('withinCallingHours', () => {
+  it('returns the instant itself inside the hours, the same day 09:00 before, the next day 09:00 after', () => {
+    // Assess (CST = UTC+8)
+    const hours = { from: 9, to: 20 };
+    expect(iso(withinCallingHours(at('2026-12-02T03:00:00.000Z'), hours))).toBe('2026-12-02T03:00:00.000Z');
+    expect(iso(withinCallingHours(at('2026-12-01T22:30:00.000Z'), hours))).toBe('2026-12-02T01:00:00.000Z');
+    expect(iso(withinCallingHours(at('2026-12-02T12:00:00.000Z'), hours))).toBe('2026-12-03T01:00:00.000Z');
+  });
+});
+
+describe('callbackFallsDue', () => {
+  it('returns the round-1 call-back due with its reason and an event', () => {
+    // Act
+    const due = callbackFallsDue(orderIn('accepted'), 'limit_expired', CLOSED);
+
+    // Assess
+    expect(due?.patch.callback).toEqual({
+      round: 1,
+      reason: 'limit_expired',
+      state: 'due',
+      dueAt: iso(CLOSED),
+      attempts: 0,
+    });
+    expect(due?.event).toEqual({
+      type: 'callback_due',
+      at: iso(CLOSED),
+      actor: callbacks,
+      data: { round: 1, reason: 'limit_expired' },
+    });
+  });
+
+  it('returns nothing for an anonymous requester, one who declined, or a round that has its call-back', () => {
+    // Prepare
+    const order = orderIn('accepted');
+
+    // Assess
+    expect(
+      callbackFallsDue(
+        { ...order, requester: { kind: 'person', anonymous: true, declinesCallback: false } },
+        'handled',
+        CLOSED,
+      ),
+    ).toBeUndefined();
+    expect(
+      callbackFallsDue(
+        { ...order, requester: { ...order.requester, declinesCallback: true } },
+        'handled',
+        CLOSED,
+      ),
+    ).toBeUndefined();
+    expect(callbackFallsDue(closedHandled(), 'handled', CLOSED)).toBeUndefined();
+  });
+});
+
+describe('the steps of a round', () => {
+  it('returns due → scheduled → open, each once, with the attempt, link hash and next check', () => {
+    // Prepare
+    const order = closedHandled();
+
+    // Act
+    const scheduled = callbackScheduled(order, {
+      round: 1,
+      firstAttemptAt: CLOSED + 2 * HOUR,
+      schedule: 's1',
+      nowMs: CLOSED,
+    });
+    const again =
+      scheduled &&
+      callbackScheduled(scheduled.order, { round: 1, firstAttemptAt: CLOSED, schedule: 's1', nowMs: CLOSED });
+    const opened = openRound(order);
+    const reopened = openCallbackAttempt(opened, {
+      round: 1,
+      attempt: 1,
+      nowMs: CLOSED + 3 * HOUR,
+      nextCheckAt: CLOSED + DAY,
+    });
+
+    // Assess
+    expect(scheduled?.order.callback).toMatchObject({
+      state: 'scheduled',
+      firstAttemptAt: iso(CLOSED + 2 * HOUR),
+    });
+    expect(scheduled?.order.version).toBe(order.version + 1);
+    expect(again).toBeUndefined();
+    expect(opened.callback).toMatchObject({
+      state: 'open',
+      attempts: 1,
+      openedAt: iso(CLOSED + 2 * HOUR),
+      nextCheckAt: iso(CLOSED + 2 * HOUR + DAY),
+      links: [{ hash: 'hash-1', expiresAt: iso(CLOSED + 2 * HOUR + DAY) }],
+    });
+    expect(reopened).toBeUndefined();
+  });
+
+  it('returns nothing for an attempt of another round', () => {
+    // Assess
+    expect(
+      callbackScheduled(closedHandled(), { round: 2, firstAttemptAt: CLOSED, schedule: 's', nowMs: CLOSED }),
+    ).toBeUndefined();
+    expect(
+      openCallbackAttempt(openRound(), { round: 2, attempt: 2, nowMs: CLOSED, nextCheckAt: CLOSED + DAY }),
+    ).toBeUndefined();
+  });
+
+  it('returns a not-reached note as an event without ending the round', () => {
+    // Act
+    const { order, events } = callbackNotReached(openRound(), {
+      note: '无人接听',
+      actor: operator,
+      nowMs: CLOSED + 3 * HOUR,
+    });
+
+    // Assess
+    expect(order.callback?.state).toBe('open');
+    expect(events).toEqual([
+      {
+        type: 'callback_not_reached',
+        at: iso(CLOSED + 3 * HOUR),
+        actor: operator,
+        data: { round: 1, attempt: 1, note: '无人接听' },
+      },
+    ]);
+  });
+
+  it('returns unreachable after the attempts ran out, once', () => {
+    // Act
+    const change = callbackUnreachable(openRound(), { round: 1, nowMs: CLOSED + 4 * DAY });
+
+    // Assess
+    expect(change?.order.callback).toMatchObject({ state: 'unreachable', endedAt: iso(CLOSED + 4 * DAY) });
+    expect(change?.events.map((e) => e.type)).toEqual(['callback_unreachable']);
+    expect(
+      change && callbackUnreachable(change.order, { round: 1, nowMs: CLOSED + 5 * DAY }),
+    ).toBeUndefined();
+  });
+});
+
+describe('validLink', () => {
+  it('returns true for a sent link of the open round before it expires, false after, unknown or answered', () => {
+    // Prepare
+    const open = openRound();
+    const answered = answerCallback(open, {
+      answer: happy,
+      via: 'link',
+      actor: { kind: 'requester', via: 'survey_link' },
+      nowMs: CLOSED + 3 * HOUR,
+      maxReopenings: 2,
+      resolveBy: CLOSED + 5 * DAY,
+    }).order;
+
+    // Assess
+    expect(validLink(open, 'hash-1', CLOSED + 3 * HOUR)).toBe(true);
+    expect(validLink(open, 'hash-1', CLOSED + 2 * HOUR + DAY)).toBe(false);
+    expect(validLink(open, 'hash-2', CLOSED + 3 * HOUR)).toBe(false);
+    expect(validLink(answered, 'hash-1', CLOSED + 3 * HOUR)).toBe(false);
+  });
+});
+
+describe('answerCallback', () => {
+  const answer = (order: WorkOrder, given: CallbackAnswer, maxReopenings = 2) =>
+    answerCallback(order, {
+      answer: given,
+      via: 'operator',
+      actor: operator,
+      nowMs: CLOSED + 3 * HOUR,
+      maxReopenings,
+      resolveBy: CLOSED + 5 * DAY,
+    });
+
+  it('returns the round answered and the order still closed for a happy answer', () => {
+    // Act
+    const { order, events } = answer(openRound(), happy);
+
+    // Assess
+    expect(order.status).toBe('closed');
+    expect(order.callback).toMatchObject({
+      state: 'answered',
+      answer: { ...happy, via: 'operator', at: iso(CLOSED + 3 * HOUR) },
+    });
+    expect(events.map((e) => e.type)).toEqual(['callback_answered']);
+  });
+
+  it('returns the order reopened to its unit in round 2 with the short limit for an unhappy answer', () => {
+    // Prepare
+    const open = openRound();
+
+    // Act
+    const { order, events } = answer(open, unhappy);
+
+    // Assess
+    expect(order).toMatchObject({
+      status: 'accepted',
+      round: 2,
+      reopenings: 1,
+      unitId: open.unitId,
+      version: open.version + 1,
+      deadlines: { ...open.deadlines, resolveBy: iso(CLOSED + 5 * DAY) },
+      callback: { round: 1, state: 'answered' },
+    });
+    expect(order.reply).toBeUndefined();
+    expect(order.closedAt).toBeUndefined();
+    expect(order.closure).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['callback_answered', 'reopened']);
+    expect(events[1]?.data).toMatchObject({ round: 2, resolveBy: iso(CLOSED + 5 * DAY) });
+  });
+
+  it('returns "partly solved but satisfied" as not unhappy: only "not" reopens', () => {
+    // Assess
+    expect(isUnhappy({ solved: 'partly', satisfied: 'basically' })).toBe(false);
+    expect(isUnhappy({ solved: 'solved', satisfied: 'not' })).toBe(true);
+    expect(isUnhappy({ solved: 'not', satisfied: 'satisfied' })).toBe(true);
+  });
+
+  it('returns the answer only, with reopen_limit_reached, once the order was reopened maxReopenings times', () => {
+    // Prepare: the third round closed (two reopenings) and its call-back due
+    const { callback: _round1, ...closed } = closedHandled();
+    const third = { ...closed, round: 3, reopenings: 2 } as WorkOrder;
+    const due = callbackFallsDue(third, 'handled', CLOSED);
+    const open = openRound({ ...third, ...due?.patch } as WorkOrder);
+
+    // Act
+    const { order, events } = answer(open, unhappy);
+
+    // Assess
+    expect(order.status).toBe('closed');
+    expect(order.round).toBe(3);
+    expect(events.map((e) => e.type)).toEqual(['callback_answered', 'reopen_limit_reached']);
+  });
+
+  it('returns an unhappy answer about an order still open (limit expired) recorded, the order left with its unit', () => {
+    // Prepare
+    const accepted = orderIn('accepted');
+    const due = callbackFallsDue(accepted, 'limit_expired', CLOSED);
+    const open = openRound({ ...accepted, ...due?.patch } as WorkOrder);
+
+    // Act
+    const { order, events } = answer(open, unhappy);
+
+    // Assess
+    expect(order.status).toBe('accepted');
+    expect(order.round).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['callback_answered']);
+  });
+
+  it('refuses an answer when no round is open, with 409 CALLBACK_NOT_OPEN', () => {
+    // Assess
+    expect(() => answer(closedHandled(), happy)).toThrow(HotlineError);
+    expect(() => answer(closedHandled(), happy)).toThrow(/due, not open/);
+    expect(() => answer(orderIn('accepted'), happy)).toThrow(/no call-back/);
+  });
+});
+
+describe('factsFromCallback', () => {
+  it('returns the answer and, in round 1, the requester’s word on contact, with ids per round', () => {
+    // Prepare
+    const { order } = answerCallback(openRound(), {
+      answer: unhappy,
+      via: 'link',
+      actor: { kind: 'requester', via: 'survey_link' },
+      nowMs: CLOSED + 3 * HOUR,
+      maxReopenings: 2,
+      resolveBy: CLOSED + 5 * DAY,
+    });
+
+    // Act
+    const facts = order.callback ? factsFromCallback(order.id, order.callback) : [];
+
+    // Assess
+    expect(facts).toEqual([
+      {
+        orderId: order.id,
+        eventId: `${order.id}#callback@r1#answer`,
+        seq: CLOSED + 3 * HOUR,
+        kind: 'callback',
+        solved: 'not',
+        satisfied: 'not',
+      },
+      {
+        orderId: order.id,
+        eventId: `${order.id}#callback@r1#contact`,
+        seq: CLOSED + 3 * HOUR,
+        kind: 'contact',
+        withinLimit: false,
+      },
+    ]);
+  });
+
+  it('returns "unreachable" for a round that ran out, and nothing for a round still open', () => {
+    // Prepare
+    const open = openRound();
+    const unreachable = callbackUnreachable(open, { round: 1, nowMs: CLOSED + 4 * DAY })?.order;
+
+    // Assess
+    expect(unreachable?.callback && factsFromCallback(open.id, unreachable.callback)).toEqual([
+      {
+        orderId: open.id,
+        eventId: `${open.id}#callback@r1#unreachable`,
+        seq: CLOSED + 4 * DAY,
+        kind: 'unreachable',
+      },
+    ]);
+    expect(open.callback && factsFromCallback(open.id, open.callback)).toEqual([]);
+  });
+});
+
+describe('attemptScheduleName', () => {
+  it('returns a Scheduler-valid name of at most 64 characters', () => {
+    // Act
+    const name = attemptScheduleName('WO01KBAAAAAAAAAAAAAAAAAAAAAA', 3, 4);
+
+    // Assess
+    expect(name).toBe('callback-WO01KBAAAAAAAAAAAAAAAAAAAAAA-r3-a4');
+    expect(name).toMatch(/^[0-9a-zA-Z-_.]{1,64}$/);
+  });
+});
