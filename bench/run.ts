@@ -126,6 +126,35 @@ try {
   await waitFor('happy path end', ended(happy));
   const happyTransitions = await transitions(happy);
 
+  // 2b. The call-back (回访) costs no transitions: Scheduler and the bus drive it. An unhappy answer
+  //     reopens the order in a second execution; count that round's transitions too.
+  const orderNow = async () =>
+    (await call('GET', `/orders/${happy}`, auditor)).body as {
+      callback?: { state: string; firstAttemptAt: string };
+    };
+  await waitFor('call-back scheduled', async () => (await orderNow()).callback?.state === 'scheduled');
+  await stack.moveTime(Date.parse(String((await orderNow()).callback?.firstAttemptAt)) + 60_000);
+  await waitFor('call-back open', async () => (await orderNow()).callback?.state === 'open');
+  const answered = await call('POST', `/orders/${happy}/callback`, operator, {
+    reached: true,
+    contactedInTime: true,
+    solved: 'not',
+    satisfied: 'not',
+  });
+  if ((answered.body as { status?: string }).status !== 'accepted')
+    throw new Error(`not reopened: ${JSON.stringify(answered.body)}`);
+  const round2 = `${happy}-r2`;
+  await waitFor('round 2 waiting', waiting(round2));
+  const actRound2 = async (action: string, token: string, body: unknown) => {
+    const response = await call('POST', `/orders/${happy}/${action}`, token, body);
+    if (response.status !== 200) throw new Error(`${action} failed: ${JSON.stringify(response.body)}`);
+    await waitFor(`${action} to be taken`, async () => (await waiting(round2)()) || (await ended(round2)()));
+  };
+  await actRound2('reply', unit, { result: 'resolved', text: '已重新处理' });
+  await actRound2('reply-review', operator, { decision: 'accept' });
+  await waitFor('round 2 end', ended(round2));
+  const reopenedTransitions = await transitions(round2);
+
   // 3. Transitions: a worst case — no catalogue match and a late dispatch, an objection and a
   //    re-dispatch, no contact (the whole ladder), an extension, a rejected reply, then the end.
   const days = (n: number) => stack.moveTime(stack.clock.now() + n * 86_400_000);
@@ -167,6 +196,7 @@ try {
     },
     stateTransitionsPerOrder: {
       happyPath: happyTransitions,
+      reopenedRound: reopenedTransitions,
       worstPath: worstTransitions,
       happyPathTarget: 12,
     },
@@ -185,12 +215,15 @@ Local stack on ${results.machine.cpus} cores, Node ${results.machine.node}; ${OR
 | all dispatched and waiting, after the last intake | ${results.intake.secondsUntilAllDispatchedAfterIntake} s |
 
 State transitions per order (target on the happy path: at most 12). Happy path: dispatch by the
-catalogue, accept, contact, reply, review. Worst case measured: manual dispatch a day late, objection
+catalogue, accept, contact, reply, review. The call-back after it costs none (EventBridge Scheduler and
+the bus drive it); an unhappy answer reopens the order, whose second round (reply, review) is its own
+execution. Worst case measured: manual dispatch a day late, objection
 and re-dispatch, no contact for 20 days (reminders, missed deadlines, 催办/督办/通报 for contact and
 resolution), extension, a rejected reply, then the accepted one.
 
 \`\`\`
 happy path ${String(happyTransitions).padStart(3)} ${bar(happyTransitions, worstTransitions)}
+reopened   ${String(reopenedTransitions).padStart(3)} ${bar(reopenedTransitions, worstTransitions)}  (round 2 only)
 worst path ${String(worstTransitions).padStart(3)} ${bar(worstTransitions, worstTransitions)}
 \`\`\`
 `;

@@ -51,7 +51,8 @@ const runAttempt = async (input: AttemptInput): Promise<Outcome> => {
   const stored = await readOrder(input.orderId);
   const callback = stored?.order.callback;
   if (!stored || callback?.round !== input.round) {
-    logger.warn('Call-back attempt for a round that is not the order’s', { ...input });
+    // A later round (after a reopening) has the order's call-back now: this firing is obsolete.
+    logger.info('Call-back attempt of an earlier round: nothing to do', { ...input });
     return 'superseded';
   }
   if (callback.state === 'answered' || callback.state === 'unreachable') {

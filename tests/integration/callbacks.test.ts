@@ -283,26 +283,82 @@ describe('call-backs (回访)', () => {
     }
   });
 
+  it('refuses bad answers with a clear error and changes nothing; a browser gets the form and may post it', async () => {
+    // Prepare
+    const id = await handledOrder();
+    const early = await s.act(id, 'callback', operator, {
+      reached: true,
+      contactedInTime: true,
+      solved: 'solved',
+      satisfied: 'satisfied',
+    });
+    await toNextCheck((await untilCallback(id, 'scheduled')).callback);
+    const { order: before } = await untilCallback(id, 'open');
+    const [sms] = await outboxOf(id);
+    const link = `/surveys/${tokenOf(String(sms?.link))}`;
+
+    // Act
+    const invalid = await stack.api('POST', link, { body: { contactedInTime: 'yes', solved: 'mostly' } });
+    const malformed = await stack.api('POST', link, {
+      raw: '{ not json',
+      headers: { 'content-type': 'application/json' },
+    });
+    const plain = await stack.api('POST', link, { raw: 'solved', headers: { 'content-type': 'text/plain' } });
+    const badOperator = await s.act(id, 'callback', operator, { reached: true, solved: 'solved' });
+    const forged = await stack.api('GET', `/surveys/${id}.${'A'.repeat(32)}`);
+    const unchanged = await s.read(id);
+    const form = await stack.api('GET', link, { headers: { accept: 'text/html' } });
+    const posted = await stack.api('POST', link, {
+      raw: 'contactedInTime=false&solved=partly&satisfied=basically&comment=',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    });
+
+    // Assess
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('CALLBACK_NOT_OPEN');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe('VALIDATION_FAILED');
+    expect(malformed.body.error.code).toBe('MALFORMED_JSON');
+    expect(plain.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(badOperator.status).toBe(400);
+    expect(forged.status).toBe(404);
+    expect(unchanged.version).toBe(before.version);
+    expect(form.headers.get('content-type')).toContain('text/html');
+    expect(String(form.body)).toContain('<form method="post"');
+    expect(String(form.body)).not.toContain('13800138000');
+    expect(posted.status).toBe(200);
+    expect(String(posted.body)).toContain('感谢');
+    const { order } = await untilCallback(id, 'answered');
+    expect(order.callback.answer).toMatchObject({
+      contactedInTime: false,
+      solved: 'partly',
+      satisfied: 'basically',
+      via: 'link',
+    });
+  });
+
   it('counts the answers in the unit’s three rates for the CST month', async () => {
     // Act
     const report = await stack.api('GET', `/assessment/units/${UNIT}?month=2026-12`, { token: supervisor });
 
-    // Assess: the five orders above that closed in December — the satisfied one, the reopened one (its
-    // round-2 answer counts), the unreachable one, the anonymous and the declined one (response only).
+    // Assess: the six orders above that closed in December — the satisfied one, the reopened one (its
+    // round-2 answer counts), the unreachable one, the anonymous and the declined one (response only),
+    // the one answered by the HTML form.
     // The order whose limit ran out is still open: it counts once it closes.
     expect(report.status, JSON.stringify(report.body)).toBe(200);
     expect(report.body.counts).toEqual({
-      assessed: 5,
+      assessed: 6,
       respondedInTime: 5,
-      answered: 2,
+      answered: 3,
       solved: 2,
-      partlySolved: 0,
+      partlySolved: 1,
       satisfied: 1,
-      basicallySatisfied: 1,
+      basicallySatisfied: 2,
       unreachable: 1,
       excluded: 0,
     });
-    expect(report.body.rates.resolution).toBe(1);
-    expect(report.body.rates.satisfaction).toBeCloseTo((1 + 0.8 * 1) / 2, 10);
+    // The form's requester said they were not contacted in time: their word replaces the unit's record.
+    expect(report.body.rates.resolution).toBeCloseTo((2 + 0.6 * 1) / 3, 10);
+    expect(report.body.rates.satisfaction).toBeCloseTo((1 + 0.8 * 2) / 3, 10);
   });
 });
