@@ -81,14 +81,19 @@ export const startDynamoDbLocal = async (options: {
 };
 
 /** Creates the table exactly as tableSpec (the one CDK deploys) describes it, unless it exists. */
-/** The outbox table (infra/wiring.ts `outboxTableSpec`): a partition key and TTL, nothing else. */
-export const ensureOutboxTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+const tableExists = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    return true;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    return false;
   }
+};
+
+/** The outbox table (infra/wiring.ts `outboxTableSpec`): a partition key and TTL, nothing else. */
+export const ensureOutboxTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  if (await tableExists(client, tableName)) return;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -106,12 +111,7 @@ export const ensureOutboxTable = async (client: DynamoDBClient, tableName: strin
 };
 
 export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-  }
+  if (await tableExists(client, tableName)) return;
   const keyAttributes = new Set<string>([tableSpec.partitionKey, tableSpec.sortKey]);
   for (const gsi of tableSpec.globalSecondaryIndexes) {
     keyAttributes.add(gsi.partitionKey);

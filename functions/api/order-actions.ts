@@ -217,12 +217,13 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
 
 /**
  * After an action is saved: a call-back that fell due on the way (the limit ran out just before the
- * action) goes to the bus, and a call-back round that ended is settled (assessment, a reopened round's
- * execution). Both are idempotent and retried by later steps, so a failure here is logged, not lost.
+ * action) goes to the bus, and a call-back answer is settled (assessment, a reopened round's
+ * execution). Both are idempotent and retried by later steps (checkpoints, the round's remaining
+ * schedules), so a failure here is logged, not lost.
  */
-const afterSaved = async (order: WorkOrder): Promise<void> => {
+const afterSaved = async (action: string, order: WorkOrder): Promise<void> => {
   await publishIfCallbackDue(order);
-  await settleCallback(order);
+  if (action === 'callback') await settleCallback(order);
 };
 
 const expectedVersionOf = (event: ApiEvent): number | undefined => {
@@ -311,7 +312,7 @@ export const handler = withJsonBody(z.unknown(), async (event, body) => {
           );
         }
       }
-      await afterSaved(saved.order).catch((error: unknown) =>
+      await afterSaved(name, saved.order).catch((error: unknown) =>
         logger.error('Follow-up of the action failed; a later step retries it', { error: error as Error }),
       );
       return json(200, viewOrder(saved.order, actor), { etag: `"${saved.order.version}"` });

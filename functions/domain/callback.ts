@@ -139,6 +139,13 @@ export const callbackScheduled = (
 };
 
 /**
+ * Whether attempt `attempt` may open: the round has not ended and has not had it. A round still `due`
+ * counts as scheduled — an attempt firing proves its schedule exists even if saving that was lost.
+ */
+export const mayOpenAttempt = (callback: CallbackRound, attempt: number): boolean =>
+  ['due', 'scheduled', 'open'].includes(callback.state) && callback.attempts < attempt;
+
+/**
  * Attempt `attempt` of the round opens: the operators' task and, with a phone or e-mail, a survey link
  * (its hash and expiry; the link expires when the next check is due). Nothing when the attempt is
  * already open or the round has ended.
@@ -154,8 +161,7 @@ export const openCallbackAttempt = (
   },
 ): Change | undefined => {
   const callback = currentRound(order, args.round);
-  if (!callback || (callback.state !== 'scheduled' && callback.state !== 'open')) return undefined;
-  if (callback.attempts >= args.attempt) return undefined;
+  if (!callback || !mayOpenAttempt(callback, args.attempt)) return undefined;
   const at = iso(args.nowMs);
   const nextCheckAt = iso(args.nextCheckAt);
   return {

@@ -1,18 +1,25 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import { callbackUnreachable, openCallbackAttempt, withinCallingHours } from '#domain/callback.ts';
+import { callbackUnreachable, mayOpenAttempt, openCallbackAttempt } from '#domain/callback.ts';
 import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { surveyMessage } from '#domain/survey-message.ts';
 import { applyLimit } from '#domain/time-limits.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { type AttemptInput, scheduleAttempt } from '#shared/callback-schedules.ts';
+import { type AttemptInput, attemptMoment, scheduleAttempt } from '#shared/callback-schedules.ts';
 import { settleCallback } from '#shared/callback-settlement.ts';
 import { putCallbackTask } from '#shared/callback-task-store.ts';
 import { clock } from '#shared/clock.ts';
 import { logger } from '#shared/logger.ts';
 import { senderFromEnv } from '#shared/message-senders.ts';
 import { readOrder, type StoredOrder, saveChange } from '#shared/order-store.ts';
-import { type Channel, markMessage, messageIdOf, type OutboxMessage, queueMessage } from '#shared/outbox.ts';
+import {
+  type Channel,
+  markMessage,
+  messageIdOf,
+  type OutboxMessage,
+  queueMessage,
+  readMessage,
+} from '#shared/outbox.ts';
 import { callbackRules, referenceData, workingCalendar } from '#shared/reference.ts';
 import { hashSurveyToken, newSurveyToken, surveyLinkOf } from '#shared/survey-links.ts';
 
@@ -62,19 +69,26 @@ const runAttempt = async (input: AttemptInput): Promise<Outcome> => {
   const nowMs = clock.now();
   if (input.attempt > callbackRules.attempts) {
     const change = callbackUnreachable(stored.order, { round: input.round, nowMs });
-    const order = change ? (await saveChange(stored, change)).order : stored.order;
-    await settleCallback(order);
+    if (!change) {
+      logger.warn('Final check of a round that never opened', { ...input, state: callback.state });
+      return 'superseded';
+    }
+    await settleCallback((await saveChange(stored, change)).order);
     return 'unreachable';
   }
 
-  const nextCheckAt = withinCallingHours(
-    applyLimit(nowMs, callbackRules.retryAfter, workingCalendar),
-    callbackRules.callingHours,
-  );
-  const opened =
-    callback.attempts >= input.attempt ? stored : await openAttempt(stored, input, nowMs, nextCheckAt);
+  const nextCheckAt = attemptMoment(applyLimit(nowMs, callbackRules.retryAfter, workingCalendar), nowMs);
+  const opened = mayOpenAttempt(callback, input.attempt)
+    ? await openAttempt(stored, input, nowMs, nextCheckAt)
+    : stored;
   const open = opened.order.callback;
-  if (open?.openedAt && open.lastAttemptAt && open.nextCheckAt) {
+  if (open?.state !== 'open' || open.attempts !== input.attempt) {
+    // A late replay of an earlier attempt: the later one already runs, with its own schedule.
+    return 'superseded';
+  }
+  // A replay after a crash: whatever this attempt queued and did not send goes out now.
+  await sendQueued(input);
+  if (open.openedAt && open.lastAttemptAt && open.nextCheckAt) {
     await putCallbackTask({
       orderId: input.orderId,
       round: input.round,
@@ -88,11 +102,7 @@ const runAttempt = async (input: AttemptInput): Promise<Outcome> => {
       linkSent: (open.links ?? []).length > 0,
     });
   }
-  await scheduleAttempt(
-    { ...input, attempt: input.attempt + 1 },
-    Date.parse(open?.nextCheckAt ?? new Date(nextCheckAt).toISOString()),
-    nowMs,
-  );
+  await scheduleAttempt({ ...input, attempt: input.attempt + 1 }, Date.parse(open.nextCheckAt ?? ''));
   return 'opened';
 };
 
@@ -120,9 +130,15 @@ const openAttempt = async (
       : {}),
   });
   if (!change) return stored;
-  const saved = await saveChange(stored, change);
-  for (const message of messages.filter((m) => m.status === 'queued')) await send(message, nowMs);
-  return saved;
+  return saveChange(stored, change);
+};
+
+/** Sends the attempt's messages still queued (the first try's, or a crashed try's), each once. */
+const sendQueued = async (input: AttemptInput): Promise<void> => {
+  for (const channel of ['sms', 'email'] as const) {
+    const message = await readMessage(messageIdOf(input.orderId, input.round, input.attempt, channel));
+    if (message?.status === 'queued') await send(message, clock.now());
+  }
 };
 
 const queueMessages = async (

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { callbackScheduled, withinCallingHours } from '#domain/callback.ts';
+import { callbackScheduled } from '#domain/callback.ts';
 import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { applyLimit } from '#domain/time-limits.ts';
-import { scheduleAttempt } from '#shared/callback-schedules.ts';
+import { attemptMoment, scheduleAttempt } from '#shared/callback-schedules.ts';
 import { clock } from '#shared/clock.ts';
 import { logger } from '#shared/logger.ts';
 import { readOrder, saveChange } from '#shared/order-store.ts';
@@ -31,11 +31,11 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { scheduled: str
         return { scheduled: null };
       }
       const nowMs = clock.now();
-      const firstAttemptAt = withinCallingHours(
+      const firstAttemptAt = attemptMoment(
         applyLimit(Date.parse(callback.dueAt), callbackRules.firstAttemptAfter, workingCalendar),
-        callbackRules.callingHours,
+        nowMs,
       );
-      const schedule = await scheduleAttempt({ orderId, round, attempt: 1 }, firstAttemptAt, nowMs);
+      const schedule = await scheduleAttempt({ orderId, round, attempt: 1 }, firstAttemptAt);
       const change = callbackScheduled(stored.order, { round, firstAttemptAt, schedule, nowMs });
       if (!change) return { scheduled: schedule };
       try {

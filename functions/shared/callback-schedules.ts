@@ -1,8 +1,9 @@
 import { ConflictException, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { attemptScheduleName } from '#domain/callback.ts';
+import { attemptScheduleName, withinCallingHours } from '#domain/callback.ts';
 import { callbackSchedules, envNames } from '../../infra/wiring.ts';
 import { scheduler } from './aws-clients.ts';
 import { requireEnv } from './config.ts';
+import { callbackRules } from './reference.ts';
 
 /** What a call-back schedule hands its target: which attempt of which round of which order. */
 export interface AttemptInput {
@@ -18,18 +19,25 @@ export const atExpression = (ms: number): string => `at(${new Date(ms).toISOStri
 const MIN_LEAD_MS = 60_000;
 
 /**
+ * When an attempt wanted at `desiredMs` really happens: never in the past (a late delivery, a redriven
+ * dead letter), and within calling hours — nobody is called at night because a message came late.
+ */
+export const attemptMoment = (desiredMs: number, nowMs: number): number =>
+  withinCallingHours(Math.max(desiredMs, nowMs + MIN_LEAD_MS), callbackRules.callingHours);
+
+/**
  * One EventBridge Scheduler one-time schedule per attempt, named by order, round and attempt, deleted
  * by Scheduler after it ran. Creating it again is a no-op (ConflictException), so every caller may
  * simply ensure it; the target retries by Scheduler's policy, then goes to the dead-letter queue.
  */
-export const scheduleAttempt = async (input: AttemptInput, atMs: number, nowMs: number): Promise<string> => {
+export const scheduleAttempt = async (input: AttemptInput, atMs: number): Promise<string> => {
   const name = attemptScheduleName(input.orderId, input.round, input.attempt);
   try {
     await scheduler.send(
       new CreateScheduleCommand({
         Name: name,
         GroupName: requireEnv(envNames.scheduleGroup),
-        ScheduleExpression: atExpression(Math.max(atMs, nowMs + MIN_LEAD_MS)),
+        ScheduleExpression: atExpression(atMs),
         ScheduleExpressionTimezone: 'UTC',
         FlexibleTimeWindow: { Mode: 'OFF' },
         ActionAfterCompletion: 'DELETE',

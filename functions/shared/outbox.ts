@@ -45,12 +45,14 @@ export const queueMessage = async (message: OutboxMessage): Promise<OutboxMessag
     return message;
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-    const existing = await dynamo.send(
-      new GetCommand({ TableName: table(), Key: { id: message.id }, ConsistentRead: true }),
-    );
-    return existing.Item as OutboxMessage;
+    return (await readMessage(message.id)) ?? message;
   }
 };
+
+export const readMessage = async (id: string): Promise<OutboxMessage | undefined> =>
+  (await dynamo.send(new GetCommand({ TableName: table(), Key: { id }, ConsistentRead: true }))).Item as
+    | OutboxMessage
+    | undefined;
 
 /** Records what the sender did with a queued message. */
 export const markMessage = async (

@@ -1,0 +1,219 @@
+import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callbackScheduled } from '#domain/callback.ts';
+import type { OrderEvent } from '#domain/order-events.ts';
+import { reviewReply } from '#domain/unit-actions.ts';
+import type { WorkOrder } from '#domain/work-order.ts';
+import { useClockSource } from '#shared/clock.ts';
+import { at, operator, orderIn } from '../domain/support.ts';
+import {
+  lambdaContext,
+  mockedAws,
+  putsWithSkPrefix,
+  putWithSk,
+  serveReads,
+  storedOrderItems,
+  TABLE,
+  transactItems,
+} from './support.ts';
+
+const context = lambdaContext('scheduleCallbacks');
+// Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
+const { ddb } = mockedAws();
+const SCHEDULE_GROUP = 'hotline-callbacks-test';
+const SCHEDULER_ROLE_ARN = 'arn:aws:iam::123456789012:role/hotline-scheduler';
+const CALLBACK_TARGET_ARN = 'arn:aws:lambda:cn-north-1:123456789012:function:hotline-callback-attempt';
+const SCHEDULE_DLQ_ARN = 'arn:aws:sqs:cn-north-1:123456789012:hotline-schedule-dlq';
+process.env.SCHEDULE_GROUP = SCHEDULE_GROUP;
+process.env.SCHEDULER_ROLE_ARN = SCHEDULER_ROLE_ARN;
+process.env.CALLBACK_TARGET_ARN = CALLBACK_TARGET_ARN;
+process.env.SCHEDULE_DLQ_ARN = SCHEDULE_DLQ_ARN;
+process.env.OUTBOX_TABLE_NAME = 'hotline-outbox-test';
+process.env.SURVEY_BASE_URL = 'https://survey.example.test/s';
+process.env.MESSAGE_SENDER = 'hold';
+process.env.EVENT_BUS_NAME = 'hotline-bus-test';
+const scheduler = mockClient(SchedulerClient);
+
+let handler: typeof import('../../../functions/events/schedule-callbacks.ts')['handler'];
+
+beforeAll(async () => {
+  ({ handler } = await import('../../../functions/events/schedule-callbacks.ts'));
+});
+
+beforeEach(() => {
+  scheduler.reset();
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+  ddb.on(TransactWriteCommand).resolves({});
+});
+
+/** The fixture order closed (its reply accepted) at `closedAt`: round 1's call-back falls due then. */
+const closedAt = (closedAtIso: string): WorkOrder =>
+  reviewReply(orderIn('replied'), operator, at(closedAtIso), { accept: true }).order;
+
+const closedEvent = (detail: unknown): EventBridgeEvent<string, unknown> =>
+  ({
+    version: '0',
+    id: 'event-1',
+    'detail-type': 'WorkOrder Closed',
+    source: 'hotline.work-orders',
+    account: '123456789012',
+    time: '2026-12-02T02:00:00Z',
+    region: 'cn-north-1',
+    resources: [],
+    detail,
+  }) as EventBridgeEvent<string, unknown>;
+
+const run = (
+  order: WorkOrder | undefined,
+  nowIso: string,
+  detail: unknown = { orderId: order?.id, round: 1 },
+) => {
+  useClockSource({ now: () => at(nowIso) });
+  serveReads(ddb, order ? storedOrderItems(order) : []);
+  return handler(closedEvent(detail), context);
+};
+
+const createdSchedules = () => scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
+
+describe('Schedule call-backs (scheduleCallbacks)', () => {
+  it('returns the schedule name after scheduling a due call-back 2 h after it fell due and saving it scheduled', async () => {
+    // Prepare: closed at 10:00 CST on 12-02, version 7; the first attempt is due at 12:00 CST
+    const order = closedAt('2026-12-02T02:00:00.000Z');
+    expect(order.callback).toMatchObject({ round: 1, state: 'due', dueAt: '2026-12-02T02:00:00.000Z' });
+
+    // Act
+    const result = await run(order, '2026-12-02T02:00:05.000Z');
+
+    // Assess
+    const name = `callback-${order.id}-r1-a1`;
+    expect(result).toEqual({ scheduled: name });
+    expect(createdSchedules()).toEqual([
+      {
+        Name: name,
+        GroupName: SCHEDULE_GROUP,
+        ScheduleExpression: 'at(2026-12-02T04:00:00)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Description: expect.stringContaining(order.id),
+        Target: {
+          Arn: CALLBACK_TARGET_ARN,
+          RoleArn: SCHEDULER_ROLE_ARN,
+          Input: JSON.stringify({ orderId: order.id, round: 1, attempt: 1 }),
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 6 * 3600 },
+          DeadLetterConfig: { Arn: SCHEDULE_DLQ_ARN },
+        },
+      },
+    ]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    const written = transactItems(ddb);
+    expect(putWithSk(written, '#ORDER')).toMatchObject({
+      TableName: TABLE,
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': 7 },
+      Item: {
+        version: 8,
+        order: {
+          callback: {
+            round: 1,
+            state: 'scheduled',
+            firstAttemptAt: '2026-12-02T04:00:00.000Z',
+            nextCheckAt: '2026-12-02T04:00:00.000Z',
+          },
+        },
+      },
+    });
+    const events = putsWithSkPrefix(written, 'EVENT#').map((p) => p.Item.event as OrderEvent);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'callback_scheduled',
+      data: { round: 1, firstAttemptAt: '2026-12-02T04:00:00.000Z', schedule: name },
+    });
+  });
+
+  it('returns the schedule name after moving a first attempt that would fall at night to 09:00 CST the next day', async () => {
+    // Prepare: closed at 20:30 CST on 12-02; 2 h later is 22:30 CST, outside the calling hours
+    const order = closedAt('2026-12-02T12:30:00.000Z');
+
+    // Act
+    await run(order, '2026-12-02T12:30:05.000Z');
+
+    // Assess: 09:00 CST on 12-03 is 01:00 UTC
+    expect(createdSchedules().map((s) => s.ScheduleExpression)).toEqual(['at(2026-12-03T01:00:00)']);
+    expect(putWithSk(transactItems(ddb), '#ORDER')?.Item).toMatchObject({
+      order: { callback: { state: 'scheduled', firstAttemptAt: '2026-12-03T01:00:00.000Z' } },
+    });
+  });
+
+  it('returns null and neither schedules nor writes for a round already scheduled', async () => {
+    // Prepare
+    const due = closedAt('2026-12-02T02:00:00.000Z');
+    const order = callbackScheduled(due, {
+      round: 1,
+      firstAttemptAt: at('2026-12-02T04:00:00.000Z'),
+      schedule: `callback-${due.id}-r1-a1`,
+      nowMs: at('2026-12-02T02:00:05.000Z'),
+    })?.order;
+
+    // Act
+    const result = await run(order, '2026-12-02T02:01:00.000Z');
+
+    // Assess
+    expect(order?.callback?.state).toBe('scheduled');
+    expect(result).toEqual({ scheduled: null });
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('returns null and neither schedules nor writes for another round than the order’s', async () => {
+    // Prepare
+    const order = closedAt('2026-12-02T02:00:00.000Z');
+
+    // Act
+    const result = await run(order, '2026-12-02T02:00:05.000Z', { orderId: order.id, round: 2 });
+
+    // Assess
+    expect(result).toEqual({ scheduled: null });
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('returns null and neither schedules nor writes for an order that does not exist', async () => {
+    // Act
+    const result = await run(undefined, '2026-12-02T02:00:05.000Z', {
+      orderId: 'WO01KBZZZZZZZZZZZZZZZZZZZZZZ',
+      round: 1,
+    });
+
+    // Assess
+    expect(result).toEqual({ scheduled: null });
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('returns the schedule name and still saves the order scheduled when the schedule exists already', async () => {
+    // Prepare: a first delivery created the schedule, then failed before saving
+    const order = closedAt('2026-12-02T02:00:00.000Z');
+    scheduler.on(CreateScheduleCommand).rejects(
+      new ConflictException({
+        message: 'Schedule already exists.',
+        Message: 'Schedule already exists.',
+        $metadata: {},
+      }),
+    );
+
+    // Act
+    const result = await run(order, '2026-12-02T02:00:05.000Z');
+
+    // Assess
+    expect(result).toEqual({ scheduled: `callback-${order.id}-r1-a1` });
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(putWithSk(transactItems(ddb), '#ORDER')?.Item).toMatchObject({
+      order: { callback: { state: 'scheduled', firstAttemptAt: '2026-12-02T04:00:00.000Z' } },
+    });
+  });
+});
