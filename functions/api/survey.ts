@@ -6,7 +6,7 @@ import {
   solvedAnswers,
   validLink,
 } from '#domain/callback.ts';
-import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
+import { HotlineError } from '#domain/errors.ts';
 import { applyLimit } from '#domain/time-limits.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import { settleCallback } from '#shared/callback-settlement.ts';
@@ -14,6 +14,7 @@ import { clock } from '#shared/clock.ts';
 import { type ApiEvent, type ApiResult, json, withoutBody } from '#shared/http.ts';
 import { readOrder, type StoredOrder, saveChange } from '#shared/order-store.ts';
 import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/retry.ts';
 import { hashSurveyToken, parseSurveyToken } from '#shared/survey-links.ts';
 import { renderSurveyPage, type SurveyView } from './survey-page.ts';
 
@@ -99,8 +100,6 @@ const answerOf = (event: ApiEvent) => {
   }
 };
 
-const MAX_ATTEMPTS = 3;
-
 export const handler = withoutBody(async (event) => {
   const token = z
     .string()
@@ -117,7 +116,8 @@ export const handler = withoutBody(async (event) => {
         : json(200, view, { 'cache-control': 'no-store' });
     }
     const answer = answerOf(event);
-    for (let attempt = 1; ; attempt++) {
+    // The operator may answer at the same moment, or the workflow move the order: read again.
+    await retryOnConcurrentUpdate(async () => {
       const nowMs = clock.now();
       const stored = await requireSurvey(token, nowMs);
       const change = answerCallback(stored.order, {
@@ -128,15 +128,9 @@ export const handler = withoutBody(async (event) => {
         maxReopenings: callbackRules.maxReopenings,
         resolveBy: applyLimit(nowMs, timeLimits.reopened.resolve, workingCalendar),
       });
-      try {
-        const saved = await saveChange(stored, change);
-        await settleCallback(saved.order);
-        return asHtml ? html(200, renderSurveyPage({ thanks: true })) : json(200, { answered: true });
-      } catch (error) {
-        // The operator answered at the same moment, or the workflow moved the order: read again.
-        if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      await settleCallback((await saveChange(stored, change)).order);
+    });
+    return asHtml ? html(200, renderSurveyPage({ thanks: true })) : json(200, { answered: true });
   } catch (error) {
     if (asHtml && error instanceof HotlineError) {
       return html(

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { callbackUnreachable, mayOpenAttempt, openCallbackAttempt } from '#domain/callback.ts';
-import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { surveyMessage } from '#domain/survey-message.ts';
 import { applyLimit } from '#domain/time-limits.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
@@ -21,6 +20,7 @@ import {
   readMessage,
 } from '#shared/outbox.ts';
 import { callbackRules, referenceData, workingCalendar } from '#shared/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/retry.ts';
 import { hashSurveyToken, newSurveyToken, surveyLinkOf } from '#shared/survey-links.ts';
 
 /**
@@ -39,19 +39,12 @@ const inputSchema = z.strictObject({
 });
 
 const sender = senderFromEnv();
-const MAX_ATTEMPTS = 3;
 
 type Outcome = 'superseded' | 'settled' | 'opened' | 'unreachable';
 
 export const handler = middy<unknown, { outcome: Outcome }>().handler(async (event) => {
   const input = inputSchema.parse(event);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { outcome: await runAttempt(input) };
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+  return { outcome: await retryOnConcurrentUpdate(() => runAttempt(input)) };
 });
 
 const runAttempt = async (input: AttemptInput): Promise<Outcome> => {

@@ -2,13 +2,13 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { callbackScheduled } from '#domain/callback.ts';
-import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { applyLimit } from '#domain/time-limits.ts';
 import { attemptMoment, scheduleAttempt } from '#shared/callback-schedules.ts';
 import { clock } from '#shared/clock.ts';
 import { logger } from '#shared/logger.ts';
 import { readOrder, saveChange } from '#shared/order-store.ts';
 import { callbackRules, workingCalendar } from '#shared/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/retry.ts';
 
 /**
  * Consumer of `WorkOrder Closed` and `WorkOrder Limit Expired` (bus rule ScheduleCallbacks, which
@@ -18,12 +18,11 @@ import { callbackRules, workingCalendar } from '#shared/reference.ts';
  */
 const detailSchema = z.object({ orderId: z.string().min(1), round: z.number().int().min(1) });
 
-const MAX_ATTEMPTS = 3;
-
 export const handler = middy<EventBridgeEvent<string, unknown>, { scheduled: string | null }>().handler(
   async (event) => {
     const { orderId, round } = detailSchema.parse(event.detail);
-    for (let attempt = 1; ; attempt++) {
+    // Someone may change the order meanwhile (an action, the workflow): read again. The schedule exists.
+    return retryOnConcurrentUpdate(async () => {
       const stored = await readOrder(orderId);
       const callback = stored?.order.callback;
       if (!stored || callback?.round !== round || callback.state !== 'due') {
@@ -37,15 +36,9 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { scheduled: str
       );
       const schedule = await scheduleAttempt({ orderId, round, attempt: 1 }, firstAttemptAt);
       const change = callbackScheduled(stored.order, { round, firstAttemptAt, schedule, nowMs });
-      if (!change) return { scheduled: schedule };
-      try {
-        await saveChange(stored, change);
-        logger.info('Call-back scheduled', { orderId, round, schedule, at: new Date(firstAttemptAt) });
-        return { scheduled: schedule };
-      } catch (error) {
-        // Someone changed the order meanwhile (an action, the workflow): read again. The schedule exists.
-        if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      if (change) await saveChange(stored, change);
+      logger.info('Call-back scheduled', { orderId, round, schedule, at: new Date(firstAttemptAt) });
+      return { scheduled: schedule };
+    });
   },
 );
