@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import {
   DeleteCommand,
   GetCommand,
@@ -7,7 +7,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { answerCallback, callbackScheduled, openCallbackAttempt } from '#domain/callback.ts';
@@ -17,8 +16,9 @@ import type { WorkOrder } from '#domain/work-order.ts';
 import { useClockSource } from '#shared/clock.ts';
 import { at, DAY, operator, orderIn } from '../domain/support.ts';
 import {
+  callbackEnvironment,
   lambdaContext,
-  mockedAws,
+  mockedCallbackAws,
   putsWithSkPrefix,
   putWithSk,
   serveReads,
@@ -29,21 +29,14 @@ import {
 
 const context = lambdaContext('callbackAttempt');
 // Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
-const { ddb } = mockedAws();
-const OUTBOX = 'hotline-outbox-test';
-const SURVEY_BASE_URL = 'https://survey.example.test/s';
-const SCHEDULE_GROUP = 'hotline-callbacks-test';
-const CALLBACK_TARGET_ARN = 'arn:aws:lambda:cn-north-1:123456789012:function:hotline-callback-attempt';
-const SCHEDULE_DLQ_ARN = 'arn:aws:sqs:cn-north-1:123456789012:hotline-schedule-dlq';
-process.env.SCHEDULE_GROUP = SCHEDULE_GROUP;
-process.env.SCHEDULER_ROLE_ARN = 'arn:aws:iam::123456789012:role/hotline-scheduler';
-process.env.CALLBACK_TARGET_ARN = CALLBACK_TARGET_ARN;
-process.env.SCHEDULE_DLQ_ARN = SCHEDULE_DLQ_ARN;
-process.env.OUTBOX_TABLE_NAME = OUTBOX;
-process.env.SURVEY_BASE_URL = SURVEY_BASE_URL;
-process.env.MESSAGE_SENDER = 'hold';
-process.env.EVENT_BUS_NAME = 'hotline-bus-test';
-const scheduler = mockClient(SchedulerClient);
+const { ddb, scheduler } = mockedCallbackAws();
+const {
+  OUTBOX_TABLE_NAME: OUTBOX,
+  SURVEY_BASE_URL,
+  SCHEDULE_GROUP,
+  CALLBACK_TARGET_ARN,
+  SCHEDULE_DLQ_ARN,
+} = callbackEnvironment;
 
 let handler: typeof import('../../../functions/events/callback-attempt.ts')['handler'];
 
@@ -52,8 +45,6 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  scheduler.reset();
-  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   ddb.on(TransactWriteCommand).resolves({});
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});

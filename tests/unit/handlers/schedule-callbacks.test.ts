@@ -1,7 +1,6 @@
-import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callbackScheduled } from '#domain/callback.ts';
 import type { OrderEvent } from '#domain/order-events.ts';
@@ -10,8 +9,9 @@ import type { WorkOrder } from '#domain/work-order.ts';
 import { useClockSource } from '#shared/clock.ts';
 import { at, operator, orderIn } from '../domain/support.ts';
 import {
+  callbackEnvironment,
   lambdaContext,
-  mockedAws,
+  mockedCallbackAws,
   putsWithSkPrefix,
   putWithSk,
   serveReads,
@@ -22,20 +22,8 @@ import {
 
 const context = lambdaContext('scheduleCallbacks');
 // Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
-const { ddb } = mockedAws();
-const SCHEDULE_GROUP = 'hotline-callbacks-test';
-const SCHEDULER_ROLE_ARN = 'arn:aws:iam::123456789012:role/hotline-scheduler';
-const CALLBACK_TARGET_ARN = 'arn:aws:lambda:cn-north-1:123456789012:function:hotline-callback-attempt';
-const SCHEDULE_DLQ_ARN = 'arn:aws:sqs:cn-north-1:123456789012:hotline-schedule-dlq';
-process.env.SCHEDULE_GROUP = SCHEDULE_GROUP;
-process.env.SCHEDULER_ROLE_ARN = SCHEDULER_ROLE_ARN;
-process.env.CALLBACK_TARGET_ARN = CALLBACK_TARGET_ARN;
-process.env.SCHEDULE_DLQ_ARN = SCHEDULE_DLQ_ARN;
-process.env.OUTBOX_TABLE_NAME = 'hotline-outbox-test';
-process.env.SURVEY_BASE_URL = 'https://survey.example.test/s';
-process.env.MESSAGE_SENDER = 'hold';
-process.env.EVENT_BUS_NAME = 'hotline-bus-test';
-const scheduler = mockClient(SchedulerClient);
+const { ddb, scheduler } = mockedCallbackAws();
+const { SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, CALLBACK_TARGET_ARN, SCHEDULE_DLQ_ARN } = callbackEnvironment;
 
 let handler: typeof import('../../../functions/events/schedule-callbacks.ts')['handler'];
 
@@ -44,8 +32,6 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  scheduler.reset();
-  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   ddb.on(TransactWriteCommand).resolves({});
 });
 

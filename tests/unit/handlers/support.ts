@@ -4,6 +4,7 @@
  * that serves a fixed set of items to Get and Query, so the tests do not depend on how the order store
  * reads an order (one Get, or a Query over its partition).
  */
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   DynamoDBDocumentClient,
@@ -57,6 +58,33 @@ export const mockedAws = (
   });
 
   return { ddb, sfn };
+};
+
+/** What the call-back handlers are configured with in their tests (the names CDK sets, in wiring). */
+export const callbackEnvironment = {
+  SCHEDULE_GROUP: 'hotline-callbacks-test',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/hotline-scheduler',
+  CALLBACK_TARGET_ARN: 'arn:aws:lambda:cn-north-1:123456789012:function:hotline-callback-attempt',
+  SCHEDULE_DLQ_ARN: 'arn:aws:sqs:cn-north-1:123456789012:hotline-schedule-dlq',
+  OUTBOX_TABLE_NAME: 'hotline-outbox-test',
+  SURVEY_BASE_URL: 'https://survey.example.test/s',
+  MESSAGE_SENDER: 'hold',
+  EVENT_BUS_NAME: 'hotline-bus-test',
+} as const;
+
+/**
+ * mockedAws() for the call-back handlers: also their environment, and EventBridge Scheduler mocked
+ * (reset before each test, CreateSchedule answering with an ARN unless a test says otherwise).
+ */
+export const mockedCallbackAws = (nowMs?: number) => {
+  const mocks = mockedAws(nowMs);
+  Object.assign(process.env, callbackEnvironment);
+  const scheduler = mockClient(SchedulerClient);
+  beforeEach(() => {
+    scheduler.reset();
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+  });
+  return { ...mocks, scheduler };
 };
 
 export const lambdaContext = (functionName: string): Context =>
