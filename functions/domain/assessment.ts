@@ -56,7 +56,11 @@ export type AssessmentEvent = {
       readonly unitClass: UnitClass;
       readonly month: string;
     }
-  | { readonly kind: 'contact'; readonly withinLimit: boolean }
+  /**
+   * Whether the requester was contacted within the limit: the unit's record at closing, or the
+   * requester's own word in the first call-back, which replaces the unit's whenever it came.
+   */
+  | { readonly kind: 'contact'; readonly withinLimit: boolean; readonly source: ContactSource }
   | {
       readonly kind: 'callback';
       readonly solved: 'solved' | 'partly' | 'not';
@@ -68,6 +72,9 @@ export type AssessmentEvent = {
   | { readonly kind: 'exclusion_revoked' }
 );
 
+export type ContactSource = 'unit' | 'requester';
+const contactRank: Record<ContactSource, number> = { unit: 0, requester: 1 };
+
 /** What is known of one order, each field with the sequence number of the event that set it. */
 export interface OrderFacts {
   readonly unit?: {
@@ -76,7 +83,8 @@ export interface OrderFacts {
     readonly month: string;
     readonly seq: number;
   };
-  readonly contact?: { readonly withinLimit: boolean; readonly seq: number };
+  /** `source` absent on facts stored before it existed: the unit's record. */
+  readonly contact?: { readonly withinLimit: boolean; readonly seq: number; readonly source?: ContactSource };
   /** The latest call-back's outcome: an answer, or unreachable. */
   readonly callback?:
     | {
@@ -99,10 +107,15 @@ export const mergeFact = (facts: OrderFacts, event: AssessmentEvent): OrderFacts
             unit: { unitId: event.unitId, unitClass: event.unitClass, month: event.month, seq: event.seq },
           }
         : facts;
-    case 'contact':
-      return newer(facts.contact)
-        ? { ...facts, contact: { withinLimit: event.withinLimit, seq: event.seq } }
+    case 'contact': {
+      // The requester's word outranks the unit's record; within one source the later fact wins.
+      const current = facts.contact;
+      const rank = contactRank[event.source];
+      const currentRank = current ? contactRank[current.source ?? 'unit'] : -1;
+      return rank > currentRank || (rank === currentRank && newer(current))
+        ? { ...facts, contact: { withinLimit: event.withinLimit, seq: event.seq, source: event.source } }
         : facts;
+    }
     case 'callback':
       return newer(facts.callback)
         ? { ...facts, callback: { solved: event.solved, satisfied: event.satisfied, seq: event.seq } }
@@ -277,6 +290,7 @@ export const factsFromClosedOrder = (
             eventId: `${detail.orderId}#closed@${detail.closedAt}#contact`,
             kind: 'contact' as const,
             withinLimit: !detail.flags.includes('contact_overdue'),
+            source: 'unit' as const,
           },
         ]
       : []),
@@ -334,6 +348,7 @@ export const factsFromCallback = (
             seq,
             kind: 'contact' as const,
             withinLimit: answer.contactedInTime,
+            source: 'requester' as const,
           },
         ]
       : []),

@@ -82,7 +82,14 @@ const orderEvents = fc
       }),
       { minLength: 0, maxLength: 2 },
     ),
-    contact: fc.option(fc.boolean(), { nil: undefined }),
+    // The unit's record and the requester's word, in any number and any order.
+    contacts: fc.array(
+      fc.record({
+        withinLimit: fc.boolean(),
+        source: fc.constantFrom('unit' as const, 'requester' as const),
+      }),
+      { maxLength: 3 },
+    ),
     callbacks: fc.array(
       fc.record({
         solved: fc.constantFrom('solved', 'partly', 'not'),
@@ -100,7 +107,7 @@ const orderEvents = fc
     ),
     order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
   })
-  .map(({ orderId, units, contact, callbacks, exclusions, order }): AssessmentEvent[] => {
+  .map(({ orderId, units, contacts, callbacks, exclusions, order }): AssessmentEvent[] => {
     const facts: Omit<AssessmentEvent, 'eventId' | 'orderId' | 'seq'>[] = [
       ...units.map((u) => ({
         kind: 'assessed' as const,
@@ -108,7 +115,7 @@ const orderEvents = fc
         unitClass: 'street' as const,
         month: u.month,
       })),
-      ...(contact === undefined ? [] : [{ kind: 'contact' as const, withinLimit: contact }]),
+      ...contacts.map((c) => ({ kind: 'contact' as const, ...c })),
       ...callbacks.map((c) =>
         c.unreachable
           ? { kind: 'unreachable' as const }
@@ -169,7 +176,7 @@ describe('incremental aggregation', () => {
     const events = [
       e(1, { kind: 'assessed', unitId: 'st-1', unitClass: 'street', month: '2026-12' }),
       e(2, { kind: 'assessed', unitId: 'st-2', unitClass: 'street', month: '2026-12' }),
-      e(3, { kind: 'contact', withinLimit: true }),
+      e(3, { kind: 'contact', withinLimit: true, source: 'unit' }),
       e(4, { kind: 'callback', solved: 'partly', satisfied: 'basically' }),
       e(5, { kind: 'excluded', reason: 'unreachable' }),
     ];
@@ -188,6 +195,39 @@ describe('incremental aggregation', () => {
       answered: 1,
       partlySolved: 1,
       basicallySatisfied: 1,
+    });
+  });
+});
+
+describe('the contact fact', () => {
+  const e = (seq: number, fact: Record<string, unknown>) =>
+    ({ eventId: `o#${seq}`, orderId: 'o', seq, ...fact }) as AssessmentEvent;
+
+  it("keeps the requester's word over a later record of the unit's (a call-back before the closing)", () => {
+    // Prepare: the limit ran out, the requester answered "not in time", then the unit's order closed
+    const events = [
+      e(1, { kind: 'contact', withinLimit: false, source: 'requester' }),
+      e(2, { kind: 'assessed', unitId: 'st-1', unitClass: 'street', month: '2026-12' }),
+      e(2, { kind: 'contact', withinLimit: true, source: 'unit' }),
+    ].map((event, i) => ({ ...event, eventId: `o#${i}` }));
+
+    // Act
+    const inOrder = events.reduce(applyEvent, emptyAggregate());
+    const reversed = [...events].reverse().reduce(applyEvent, emptyAggregate());
+
+    // Assess
+    expect(inOrder.counters.get('st-1|2026-12')).toMatchObject({ assessed: 1, respondedInTime: 0 });
+    expect(reversed.counters).toEqual(inOrder.counters);
+  });
+
+  it('takes the later of two facts from the same source', () => {
+    const facts = [
+      e(1, { kind: 'assessed', unitId: 'st-1', unitClass: 'street', month: '2026-12' }),
+      e(2, { kind: 'contact', withinLimit: false, source: 'unit' }),
+      e(3, { kind: 'contact', withinLimit: true, source: 'unit' }),
+    ];
+    expect(facts.reduce(applyEvent, emptyAggregate()).counters.get('st-1|2026-12')).toMatchObject({
+      respondedInTime: 1,
     });
   });
 });

@@ -352,6 +352,7 @@ describe('factsFromCallback', () => {
         seq: CLOSED + 3 * HOUR,
         kind: 'contact',
         withinLimit: false,
+        source: 'requester',
       },
     ]);
   });

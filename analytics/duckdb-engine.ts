@@ -1,0 +1,95 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { analyticsPartition, analyticsTable, duckdbColumnsDdl } from '../functions/domain/analytics-row.ts';
+
+/**
+ * The analytics store on one machine: DuckDB over the Parquet files of one or more roots, each laid
+ * out as Firehose and the generator write them (`<root>/orders/month=YYYY-MM/*.parquet`). The view
+ * `orders` is every row of every root; the SQL files of analytics/sql/ run on it unchanged, as they
+ * run on Athena over the Glue table of the same name.
+ */
+export const sqlDir = join(import.meta.dirname, 'sql');
+
+/** The text of `analytics/sql/<name>.sql`. */
+export const readSql = (name: string): string => readFileSync(join(sqlDir, `${name}.sql`), 'utf8');
+
+export type SqlParam = string | number | boolean | null;
+export type SqlRow = Record<string, string | number | boolean | null>;
+
+export interface AnalyticsEngine {
+  /** Runs one statement with `?` parameters; values come back as JSON-friendly scalars. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  /** Runs `analytics/sql/<name>.sql`. */
+  queryFile(name: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  close(): void;
+}
+
+export interface DuckDbOptions {
+  /** Roots holding `orders/month=YYYY-MM/*.parquet` (missing or empty roots are skipped). */
+  readonly roots: readonly string[];
+  /** A database file for spilling and materialised tables; in memory when absent. */
+  readonly databaseFile?: string;
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+const partitionGlob = (root: string): string | undefined => {
+  const dir = join(root, analyticsTable);
+  if (!existsSync(dir)) return undefined;
+  const months = readdirSync(dir).filter((d) => d.startsWith(`${analyticsPartition.name}=`));
+  const any = months.some((m) => readdirSync(join(dir, m)).some((f) => f.endsWith('.parquet')));
+  return any ? join(dir, `${analyticsPartition.name}=*`, '*.parquet') : undefined;
+};
+
+/**
+ * DuckDB's values as JSON scalars, the way Athena's results read once parsed: every number a number
+ * (BIGINT, HUGEINT and DECIMAL too), DATE as `YYYY-MM-DD`, TIMESTAMP as an ISO instant in UTC.
+ */
+const numericType =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+const scalarOf = (type: string) => {
+  if (numericType.test(type)) return (v: unknown) => (v === null ? null : Number(v));
+  if (type.startsWith('TIMESTAMP'))
+    return (v: unknown) =>
+      v === null
+        ? null
+        : `${String(v)
+            .replace(' ', 'T')
+            .replace(/([+-]\d\d)?$/, '')}Z`.replace(/(T\d\d:\d\d:\d\d)Z$/, '$1.000Z');
+  return (v: unknown) =>
+    v === null || typeof v === 'object' ? (v === null ? null : JSON.stringify(v)) : (v as string | boolean);
+};
+
+export const openDuckDb = async (options: DuckDbOptions): Promise<AnalyticsEngine> => {
+  const instance = await DuckDBInstance.create(options.databaseFile ?? ':memory:', {
+    ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+    ...(options.threads ? { threads: String(options.threads) } : {}),
+  });
+  const connection: DuckDBConnection = await instance.connect();
+  const globs = options.roots.map(partitionGlob).filter((g): g is string => g !== undefined);
+  // Hive partitioning gives the `month` column from the folder name, as Glue's partition does.
+  await connection.run(
+    globs.length > 0
+      ? `CREATE OR REPLACE VIEW ${analyticsTable} AS SELECT * FROM read_parquet([${globs
+          .map((g) => `'${g.replaceAll("'", "''")}'`)
+          .join(', ')}], hive_partitioning = true, hive_types = {'month': VARCHAR}, union_by_name = true)`
+      : `CREATE OR REPLACE TABLE ${analyticsTable} (${duckdbColumnsDdl()}, ${analyticsPartition.name} VARCHAR)`,
+  );
+  const query = async (sql: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> => {
+    const reader = await connection.runAndReadAll(sql, params as DuckDBValue[]);
+    const names = reader.columnNames();
+    const convert = reader.columnTypes().map((t) => scalarOf(t.toString()));
+    return reader
+      .getRowsJson()
+      .map((row) => Object.fromEntries(names.map((name, i) => [name, convert[i]?.(row[i] ?? null) ?? null])));
+  };
+  return {
+    query,
+    queryFile: (name, params) => query(readSql(name), params),
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+};
