@@ -14,14 +14,42 @@ export const sqlDir = join(import.meta.dirname, 'sql');
 /** The text of `analytics/sql/<name>.sql`. */
 export const readSql = (name: string): string => readFileSync(join(sqlDir, `${name}.sql`), 'utf8');
 
+/**
+ * A SQL file declares its `?` parameters in order, one comment line each, with a sample value the
+ * tests run it with: `-- @param month string 2026-01`. A name used twice is declared twice.
+ */
+export interface SqlParamDeclaration {
+  readonly name: string;
+  readonly type: 'string' | 'int' | 'double' | 'date';
+  readonly sample: string;
+}
+
+export const sqlParams = (sql: string): SqlParamDeclaration[] =>
+  [...sql.matchAll(/^--\s*@param\s+(\w+)\s+(string|int|double|date)\s+(\S+)\s*$/gm)].map((m) => ({
+    name: m[1] ?? '',
+    type: (m[2] ?? 'string') as SqlParamDeclaration['type'],
+    sample: m[3] ?? '',
+  }));
+
+/** Named values in the order the file declares its parameters; a missing one is an error. */
+export const bindParams = (sql: string, values: Readonly<Record<string, SqlParam>>): SqlParam[] =>
+  sqlParams(sql).map((p) => {
+    const value = values[p.name];
+    if (value === undefined) throw new Error(`SQL parameter ${p.name} has no value`);
+    return value;
+  });
+
+/** Each order's latest version: what the mining queries read. */
+export const latestTable = 'latest_orders';
+
 export type SqlParam = string | number | boolean | null;
 export type SqlRow = Record<string, string | number | boolean | null>;
 
 export interface AnalyticsEngine {
   /** Runs one statement with `?` parameters; values come back as JSON-friendly scalars. */
   query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
-  /** Runs `analytics/sql/<name>.sql`. */
-  queryFile(name: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
+  /** Runs `analytics/sql/<name>.sql` with its declared parameters. */
+  queryFile(name: string, params?: Readonly<Record<string, SqlParam>>): Promise<SqlRow[]>;
   close(): void;
 }
 
@@ -32,6 +60,11 @@ export interface DuckDbOptions {
   readonly databaseFile?: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /**
+   * `latest_orders` (analytics/sql/latest_orders.sql) as a table computed once (many queries over a
+   * large store), or as a view (the default: always current, as on Athena).
+   */
+  readonly materializeLatest?: boolean;
 }
 
 const partitionGlob = (root: string): string | undefined => {
@@ -76,6 +109,9 @@ export const openDuckDb = async (options: DuckDbOptions): Promise<AnalyticsEngin
           .join(', ')}], hive_partitioning = true, hive_types = {'month': VARCHAR}, union_by_name = true)`
       : `CREATE OR REPLACE TABLE ${analyticsTable} (${duckdbColumnsDdl()}, ${analyticsPartition.name} VARCHAR)`,
   );
+  await connection.run(
+    `CREATE OR REPLACE ${options.materializeLatest ? 'TABLE' : 'VIEW'} ${latestTable} AS ${readSql(latestTable)}`,
+  );
   const query = async (sql: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> => {
     const reader = await connection.runAndReadAll(sql, params as DuckDBValue[]);
     const names = reader.columnNames();
@@ -86,7 +122,10 @@ export const openDuckDb = async (options: DuckDbOptions): Promise<AnalyticsEngin
   };
   return {
     query,
-    queryFile: (name, params) => query(readSql(name), params),
+    queryFile: (name, params = {}) => {
+      const sql = readSql(name);
+      return query(sql, bindParams(sql, params));
+    },
     close: () => {
       connection.closeSync();
       instance.closeSync();
