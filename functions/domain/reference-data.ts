@@ -9,6 +9,11 @@ export interface Area {
   readonly name: string;
   readonly level: 'district' | 'street';
   readonly parentCode: string;
+  /** Resident population at the 2020 census (第七次全国人口普查); some township figures are estimates. */
+  readonly population?: number;
+  /** Centroid, WGS 84 degrees. */
+  readonly lat?: number;
+  readonly lng?: number;
 }
 
 export const unitClasses = ['district', 'street', 'department', 'enterprise'] as const;

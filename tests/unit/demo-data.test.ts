@@ -1,15 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { buildCity, officeName, STREET_LINE_CATEGORIES } from '../../scripts/build-city.ts';
 
 interface Area {
   code: string;
   name: string;
   level: 'district' | 'street';
   parentCode: string;
+  population: number;
+  lat: number;
+  lng: number;
+  populationSource?: 'estimated';
+  centroidSource?: 'estimated';
+}
+interface Source {
+  id: string;
+  name: string;
+  url: string;
+  licence: string;
+  taken: string;
 }
 interface AreasFile {
   version: string;
   city: { code: string; name: string };
+  sources: Source[];
   items: Area[];
 }
 interface Unit {
@@ -62,8 +76,8 @@ interface HolidaysFile {
   years: Record<string, HolidayYear>;
 }
 
-const load = <T>(name: string): T =>
-  JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8')) as T;
+const dataUrl = (name: string): URL => new URL(`../../data/${name}`, import.meta.url);
+const load = <T>(name: string): T => JSON.parse(readFileSync(dataUrl(name), 'utf8')) as T;
 
 const areas = load<AreasFile>('areas.json');
 const units = load<UnitsFile>('units.json');
@@ -105,7 +119,7 @@ const isValidDate = (date: string): boolean =>
 describe('demo city reference data', () => {
   it('has the same version in every file', () => {
     const versions = [areas, units, categories, catalogue, holidays].map((f) => f.version);
-    expect(new Set(versions)).toEqual(new Set(['2026-11-25']));
+    expect(new Set(versions)).toEqual(new Set(['2026-12-02']));
   });
 
   it('has the 16 Beijing districts with their official codes under the city', () => {
@@ -125,6 +139,63 @@ describe('demo city reference data', () => {
       expect(s.code.startsWith(s.parentCode), s.name).toBe(true);
       expect(s.name, s.code).toMatch(/(街道|镇|乡)$/);
     }
+  });
+
+  it('has all of Beijing’s streets and townships, keeping the codes and names the code relies on', () => {
+    // Beijing has 343 street- and township-level divisions (NBS 2022 codes).
+    expect(streets.length).toBeGreaterThanOrEqual(330);
+    const names = Object.fromEntries(streets.map((s) => [s.code, s.name]));
+    expect(names).toMatchObject({
+      '110101001': '东华门街道',
+      '110105001': '建外街道',
+      '110105003': '呼家楼街道',
+      '110108003': '羊坊店街道',
+      '110119214': '珍珠泉乡',
+    });
+    for (const d of districts) {
+      const names = streets.filter((s) => s.parentCode === d.code).map((s) => s.name);
+      expect(duplicates(names), d.name).toEqual([]);
+    }
+  });
+
+  it('gives every district and street a population and a centroid inside Beijing', () => {
+    for (const a of areas.items) {
+      expect(Number.isInteger(a.population) && a.population > 0, a.name).toBe(true);
+      expect(a.lat, a.name).toBeGreaterThanOrEqual(39.4);
+      expect(a.lat, a.name).toBeLessThanOrEqual(41.1);
+      expect(a.lng, a.name).toBeGreaterThanOrEqual(115.4);
+      expect(a.lng, a.name).toBeLessThanOrEqual(117.5);
+      expect([undefined, 'estimated'], a.name).toContain(a.populationSource);
+      expect([undefined, 'estimated'], a.name).toContain(a.centroidSource);
+    }
+  });
+
+  it('has district populations of the 2020 census that the streets add up to', () => {
+    // 北京市第七次全国人口普查公报（第二号）: 21 893 095 residents. The district figures are exact; 0.1 %
+    // (≈ 22 000) leaves room for a revised figure, while a missing or wrong district (the smallest,
+    // 延庆区, is 1.6 %) fails.
+    const total = districts.reduce((sum, d) => sum + d.population, 0);
+    expect(Math.abs(total - 21_893_095)).toBeLessThanOrEqual(21_893_095 * 0.001);
+    for (const d of districts) {
+      const ofStreets = streets
+        .filter((s) => s.parentCode === d.code)
+        .reduce((sum, s) => sum + s.population, 0);
+      expect(Math.abs(ofStreets - d.population), d.name).toBeLessThanOrEqual(d.population * 0.01);
+    }
+  });
+
+  it('names its sources, including how estimated values were made', () => {
+    expect(areas.sources.length).toBeGreaterThanOrEqual(3);
+    for (const s of areas.sources) {
+      for (const field of [s.id, s.name, s.url, s.licence, s.taken])
+        expect(field.length, s.id).toBeGreaterThan(0);
+    }
+    const ids = areas.sources.map((s) => s.id);
+    expect(duplicates(ids)).toEqual([]);
+    if (areas.items.some((a) => a.populationSource === 'estimated'))
+      expect(ids).toContain('estimated-population');
+    if (areas.items.some((a) => a.centroidSource === 'estimated'))
+      expect(ids).toContain('estimated-centroid');
   });
 
   it('has unique area codes, unit ids and category codes', () => {
@@ -230,6 +301,47 @@ describe('demo city reference data', () => {
     const streetEntries = catalogue.entries.filter((e) => areaByCode.get(e.areaCode)?.level === 'street');
     expect(streetEntries.length).toBeGreaterThanOrEqual(streets.length);
     for (const e of streetEntries) expect(e.leadUnitId).toBe(`st-${e.areaCode}`);
+  });
+
+  it('gives every street office the same street-level lines', () => {
+    for (const s of streets) {
+      const lines = catalogue.entries.filter((e) => e.areaCode === s.code).map((e) => e.categoryCode);
+      expect(lines, s.name).toEqual([...STREET_LINE_CATEGORIES]);
+      expect(unitById.get(`st-${s.code}`)?.name, s.code).toBe(officeName(s.name));
+    }
+  });
+
+  it('has the seasonal categories and routes them: snow to streets, heating repairs and catering fumes', () => {
+    const tree = (code: string) => categories.items.filter((c) => c.code.startsWith(code)).map((c) => c.name);
+    expect(tree('0107')).toEqual(['扫雪铲冰', '道路积雪结冰', '小区积雪清扫']);
+    expect(tree('0304')).toEqual(['供暖设施报修', '暖气漏水', '试水打压']);
+    expect(tree('1004')).toEqual(['餐饮油烟', '餐饮油烟扰民']);
+    expect(categoryByCode.get('030402')?.utility).toBe(true);
+    const line = (categoryCode: string, areaCode: string) =>
+      catalogue.entries.find((e) => e.categoryCode === categoryCode && e.areaCode === areaCode);
+    expect(line('0304', CITY)?.leadUnitId).toBe('ent-heat');
+    expect(line('1004', CITY)?.leadUnitId).toBe('dept-sthjj');
+    for (const d of districts) {
+      expect(line('100401', d.code), d.name).toEqual({ ...line('100101', d.code), categoryCode: '100401' });
+    }
+  });
+
+  it('has units and catalogue equal to what scripts/build-city.ts derives from the areas', () => {
+    const built = buildCity();
+    expect(readFileSync(dataUrl('units.json'), 'utf8')).toBe(built['units.json']);
+    expect(readFileSync(dataUrl('catalogue.json'), 'utf8')).toBe(built['catalogue.json']);
+  });
+
+  it('has a small district map with one feature per district', () => {
+    const file = dataUrl('geo/beijing-districts.geojson');
+    expect(statSync(file).size).toBeLessThan(300_000);
+    const map = JSON.parse(readFileSync(file, 'utf8')) as {
+      features: { properties: { code: string; name: string }; geometry: { type: string } }[];
+    };
+    expect(Object.fromEntries(map.features.map((f) => [f.properties.code, f.properties.name]))).toEqual(
+      OFFICIAL_DISTRICTS,
+    );
+    for (const f of map.features) expect(['Polygon', 'MultiPolygon']).toContain(f.geometry.type);
   });
 
   it('has holiday calendars for 2025 to 2027 with sorted, valid, unique dates in their year', () => {
