@@ -29,6 +29,10 @@ export interface LambdaFunctionSpec {
     | 'bus'
     | 'scheduler'
     | 'outbox'
+    /** Put analytics rows to the Firehose delivery stream of the analytics store. */
+    | 'analyticsDelivery'
+    /** Read the secret key of the analytics store's keyed hashes (requester, address). */
+    | 'analyticsKey'
   )[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
@@ -82,6 +86,13 @@ export const lambdaFunctions = {
     description: 'GET /assessment/rankings: units of a class ranked for a month, and the 治理类 proposals',
     uses: ['tableRead'],
   },
+  insights: {
+    entry: 'functions/api/insights.ts',
+    description:
+      'GET /insights/*: the stored results of the mining (每月一题, 治理类街乡镇, 三率 trends, heatmap, ' +
+      'outlook, hot spots, alerts); PUT /insights/topics/{month}/choice',
+    uses: ['table'],
+  },
   assessOrders: {
     entry: 'functions/events/assess-orders.ts',
     description: 'Bus consumer: a closed order becomes assessment facts, applied exactly once',
@@ -126,6 +137,14 @@ export const lambdaFunctions = {
       'or marks the requester unreachable',
     uses: ['table', 'scheduler', 'outbox', 'stateMachine'],
     timeoutSeconds: 30,
+  },
+  analyticsRows: {
+    entry: 'functions/events/analytics-rows.ts',
+    description:
+      "Table-stream consumer: an order's milestone (received, closed, reopened, call-back ended, " +
+      'excluded) becomes its analytics row, without personal data, delivered to the analytics store',
+    uses: ['tableRead', 'analyticsDelivery', 'analyticsKey'],
+    timeoutSeconds: 60,
   },
   dispatchOrder: {
     entry: 'functions/workflow/dispatch-order.ts',
@@ -210,6 +229,7 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
     function: 'assessmentExclusions',
     roles: ['supervisor'],
   },
+  ...insightRoutes(),
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
@@ -260,6 +280,20 @@ function orderActionRoutes(): HttpRouteSpec[] {
       roles: allowed,
     })),
   );
+}
+
+/** Proactive governance (主动治理): what the centre, supervisors and auditors (city leaders) read. */
+function insightRoutes(): HttpRouteSpec[] {
+  const readers = ['operator', 'dispatcher', 'supervisor', 'auditor'] as const satisfies readonly Role[];
+  return [
+    ...['topics', 'townships', 'rates', 'heatmap', 'outlook', 'hotspots', 'alerts'].map((kind) => ({
+      method: 'GET' as const,
+      path: `/insights/${kind}`,
+      function: 'insights' as const,
+      roles: readers,
+    })),
+    { method: 'PUT', path: '/insights/topics/{month}/choice', function: 'insights', roles: ['supervisor'] },
+  ];
 }
 
 /** `routeKey` as API Gateway writes it: `GET /orders/{id}`. */
@@ -328,6 +362,68 @@ export const busRules: Readonly<Record<string, BusRuleSpec>> = {
 };
 
 /**
+ * Consumers of the table's stream (DynamoDB Streams → Lambda event source mapping in CDK; the local
+ * stack polls DynamoDB Local's stream the same way). `filter` is a Lambda filter-criteria pattern (the
+ * EventBridge pattern language, applied to the stream record), so only the records it matches invoke
+ * the function; failures are retried, the batch split, and a batch that still fails goes to a queue.
+ */
+export interface StreamTriggerSpec {
+  readonly description: string;
+  readonly target: FunctionName;
+  readonly filter: Readonly<Record<string, unknown>>;
+  readonly batchSize: number;
+  readonly maximumBatchingWindowSeconds: number;
+  readonly retryAttempts: number;
+  readonly maximumRecordAgeSeconds: number;
+  readonly bisectBatchOnError: boolean;
+}
+
+/** The events of an order's log after which its analytics row changes. */
+export const analyticsMilestones = [
+  'received',
+  'disposed',
+  'closed',
+  'reopened',
+  'callback_answered',
+  'callback_unreachable',
+  'assessment_excluded',
+  'assessment_appeal_upheld',
+] as const;
+
+export const streamTriggers: Readonly<Record<string, StreamTriggerSpec>> = {
+  AnalyticsRows: {
+    description: "Each milestone event appended to an order's log refreshes the order's analytics row",
+    target: 'analyticsRows',
+    filter: {
+      eventName: ['INSERT'],
+      dynamodb: {
+        NewImage: { type: { S: ['event'] }, event: { M: { type: { S: [...analyticsMilestones] } } } },
+      },
+    },
+    batchSize: 100,
+    maximumBatchingWindowSeconds: 5,
+    retryAttempts: 10,
+    maximumRecordAgeSeconds: 24 * 3600,
+    bisectBatchOnError: true,
+  },
+};
+
+/**
+ * The analytics store: Firehose delivers the rows (JSON) converted to Parquet by the Glue table's
+ * schema (functions/domain/analytics-row.ts), partitioned by the CST month of receipt.
+ */
+export const analyticsDelivery = {
+  /** The delivery stream's name (after the stack's prefix): `<prefix>-analytics-orders`. */
+  streamSuffix: 'analytics-orders',
+  /** Glue database and table; Athena queries run in this database. */
+  database: 'hotline_analytics',
+  table: 'orders',
+  /** The row field Firehose partitions by, and the partition's name in S3 keys. */
+  partitionField: 'received_month',
+  partitionName: 'month',
+} as const;
+
+/**
  * Call-backs run on EventBridge Scheduler one-time schedules in their own group: each attempt of a
  * round is one schedule (`at(...)`, deleted after it ran) that invokes `target`, retried by Scheduler
  * and dead-lettered to a queue when it still fails.
@@ -362,6 +458,10 @@ export const envNames = {
   messageSender: 'MESSAGE_SENDER',
   /** The SES sender address, set only when messages are sent through AWS (context messageSender=aws). */
   senderEmail: 'SENDER_EMAIL',
+  /** The Firehose delivery stream of analytics rows. */
+  analyticsStream: 'ANALYTICS_STREAM_NAME',
+  /** The Secrets Manager secret holding the key of the analytics store's keyed hashes. */
+  analyticsKeySecret: 'ANALYTICS_KEY_SECRET_ID',
 } as const;
 
 /**
@@ -373,17 +473,20 @@ export const tableSpec = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
-  globalSecondaryIndexes: [
-    { indexName: 'byUnit', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { indexName: 'byDistrict', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    { indexName: 'byDay', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  ],
   /**
-   * The indexes hold an order's summary (about 1 KB), not the whole order (up to ~15 KB with a 4000-
-   * character description): each change of an order rewrites its index entries, and the index
-   * partitions are the only shared keys of the design.
+   * Each index projects its own attributes (`INCLUDE`). The listing indexes hold an order's summary
+   * (about 1 KB), not the whole order (up to ~15 KB with a 4000-character description): each change of
+   * an order rewrites its index entries, and the index partitions are the only shared keys of the
+   * design. byPlace is sparse (only open orders with coordinates) and holds a small candidate (≤ ~350 B)
+   * without version or time of change, so its entry is rewritten only when the status changes; a
+   * projection cannot change once an index exists, hence one per index rather than one for all.
    */
-  indexProjection: ['summary', 'status'],
+  globalSecondaryIndexes: [
+    { indexName: 'byUnit', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: ['summary', 'status'] },
+    { indexName: 'byDistrict', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: ['summary', 'status'] },
+    { indexName: 'byDay', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: ['summary', 'status'] },
+    { indexName: 'byPlace', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: ['duplicateCandidate'] },
+  ],
   /**
    * Every change of an item, before and after, for 24 hours: what the analytics path (and whatever
    * must follow each saved change) reads, so that nothing a transaction saved can be missed.

@@ -119,7 +119,7 @@ const indexDefinition = (gsi: (typeof tableSpec.globalSecondaryIndexes)[number])
     { AttributeName: gsi.partitionKey, KeyType: 'HASH' as const },
     { AttributeName: gsi.sortKey, KeyType: 'RANGE' as const },
   ],
-  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...tableSpec.indexProjection] },
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...gsi.projection] },
 });
 
 const keyAttributeDefinitions = () => {

@@ -10,10 +10,14 @@ import { clock } from '#shared/clock.ts';
 import { idempotencyKeyOf, json, sha256, withJsonBody } from '#shared/http.ts';
 import { newOrderId } from '#shared/ids.ts';
 import { startLifecycle } from '#shared/lifecycle.ts';
+import { possibleDuplicatesField } from '#shared/nearby-orders.ts';
 import { IdempotentReplay, insertOrder, readOrder } from '#shared/order-store.ts';
 import { referenceData } from '#shared/reference.ts';
 
-/** POST /orders: every contact becomes one work order (Art. 10), and its lifecycle starts. */
+/**
+ * POST /orders: every contact becomes one work order (Art. 10), and its lifecycle starts. The 201 also
+ * lists the order's possible duplicates (nearby open orders of its category), for a `repeat` (Art. 11).
+ */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 export const handler = withJsonBody(newOrderSchema, async (event, input) => {
@@ -64,9 +68,13 @@ export const handler = withJsonBody(newOrderSchema, async (event, input) => {
   }
 });
 
-const created = (order: Parameters<typeof viewOrder>[0], actor: { role: string }, replayed: boolean) =>
-  json(201, viewOrder(order, actor), {
-    location: `/orders/${order.id}`,
-    etag: `"${order.version}"`,
-    ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
-  });
+const created = async (order: Parameters<typeof viewOrder>[0], actor: { role: string }, replayed: boolean) =>
+  json(
+    201,
+    { ...viewOrder(order, actor), ...(await possibleDuplicatesField(order, actor, clock.now())) },
+    {
+      location: `/orders/${order.id}`,
+      etag: `"${order.version}"`,
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    },
+  );

@@ -16,6 +16,7 @@ import { type OrderSummary, summarizeOrder } from '#domain/order-view.ts';
 import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
 import { dynamo, queryPartition } from './aws-clients.ts';
 import { tableName } from './config.ts';
+import { placeIndexAttributes } from './nearby-orders.ts';
 
 /**
  * Orders and their event logs in the single table. An order is one item; each change rewrites it with
@@ -29,6 +30,8 @@ import { tableName } from './config.ts';
  *   byUnit       gsi1pk UNIT#<lead unit>     gsi1sk <receivedAt>#<id>
  *   byDistrict   gsi2pk DISTRICT#<code>      gsi2sk <receivedAt>#<id>
  *   byDay        gsi3pk DAY#<CST date>       gsi3sk <receivedAt>#<id>
+ *   byPlace      gsi4pk PLACE#<H3 cell, r8>  gsi4sk <categoryCode>#<receivedAt>#<id>
+ *                (sparse: only while the order is open and has coordinates; see nearby-orders.ts)
  */
 const TABLE = tableName();
 
@@ -64,6 +67,7 @@ const orderItem = (stored: StoredOrder) => {
     gsi2sk: sortKey,
     gsi3pk: `DAY#${chinaDateOf(Date.parse(order.receivedAt))}`,
     gsi3sk: sortKey,
+    ...placeIndexAttributes(order),
     status: order.status,
   };
 };

@@ -39,7 +39,7 @@ export class OrderTable extends Construct {
         partitionKey: stringKey(index.partitionKey),
         sortKey: stringKey(index.sortKey),
         projectionType: ProjectionType.INCLUDE,
-        nonKeyAttributes: [...tableSpec.indexProjection],
+        nonKeyAttributes: [...index.projection],
       });
     }
   }

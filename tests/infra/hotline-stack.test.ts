@@ -74,7 +74,7 @@ describe('the order table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...tableSpec.indexProjection] },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection] },
       })),
     );
     expect(table.Properties.AttributeDefinitions).toEqual(
