@@ -59,6 +59,11 @@ export const lambdaFunctions = {
     description: 'GET /orders/{id}',
     uses: ['tableRead'],
   },
+  possibleDuplicates: {
+    entry: 'functions/api/possible-duplicates.ts',
+    description: 'GET /possible-duplicates: open orders of a category near a place, before recording one',
+    uses: ['tableRead'],
+  },
   listOrders: {
     entry: 'functions/api/list-orders.ts',
     description: 'GET /orders with filters and cursor paging',
@@ -231,6 +236,7 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   },
   ...insightRoutes(),
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
+  { method: 'GET', path: '/possible-duplicates', function: 'possibleDuplicates', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
   { method: 'GET', path: '/orders/{id}/timeline', function: 'orderTimeline', roles: everyone },

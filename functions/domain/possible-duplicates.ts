@@ -142,14 +142,23 @@ export const duplicateSearchFor = (
 ): DuplicateSearch | undefined => {
   const place = placeOf(order);
   if (!place || order.disposition) return undefined;
-  return {
-    orderId: order.id,
-    categoryCode: order.categoryCode,
-    place,
-    cells: cellsToSearch(place),
-    receivedFrom: new Date(nowMs - rules.windowDays * DAY_MS).toISOString(),
-  };
+  return duplicateSearchAt({ orderId: order.id, categoryCode: order.categoryCode, place }, rules, nowMs);
 };
+
+/**
+ * The search around a place for a category, before any order exists: what an operator looks up while
+ * the caller is still on the line, to record a repeat (Art. 11) instead of a new order. `orderId` is
+ * the order to leave out, empty when there is none.
+ */
+export const duplicateSearchAt = (
+  at: { readonly orderId: string; readonly categoryCode: string; readonly place: Place },
+  rules: DuplicateRules,
+  nowMs: number,
+): DuplicateSearch => ({
+  ...at,
+  cells: cellsToSearch(at.place),
+  receivedFrom: new Date(nowMs - rules.windowDays * DAY_MS).toISOString(),
+});
 
 /** What a caller sees of a possible duplicate. */
 export interface PossibleDuplicate {

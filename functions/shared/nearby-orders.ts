@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import duplicatesJson from '#data/duplicates.json' with { type: 'json' };
 import {
   type DuplicateCandidate,
+  type DuplicateSearch,
   duplicateCandidateOf,
   duplicateRulesSchema,
   duplicateSearchFor,
@@ -50,7 +51,11 @@ export const findPossibleDuplicates = async (
   nowMs: number,
 ): Promise<PossibleDuplicate[] | undefined> => {
   const search = duplicateSearchFor(order, duplicateRules, nowMs);
-  if (!search) return undefined;
+  return search ? searchPossibleDuplicates(search) : undefined;
+};
+
+/** Runs one search over the byPlace index (see findPossibleDuplicates). */
+export const searchPossibleDuplicates = async (search: DuplicateSearch): Promise<PossibleDuplicate[]> => {
   const pages = await Promise.all(
     search.cells.map((cell) =>
       dynamo.send(
@@ -72,7 +77,10 @@ export const findPossibleDuplicates = async (
   );
   const crowded = pages.filter((page) => page.LastEvaluatedKey !== undefined).length;
   if (crowded > 0)
-    logger.warn('Possible duplicates: cells with more candidates than read', { orderId: order.id, crowded });
+    logger.warn('Possible duplicates: cells with more candidates than read', {
+      orderId: search.orderId,
+      crowded,
+    });
   const candidates = pages.flatMap((page) =>
     (page.Items ?? []).flatMap((item) =>
       item.duplicateCandidate ? [item.duplicateCandidate as DuplicateCandidate] : [],

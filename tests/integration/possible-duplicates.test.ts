@@ -96,6 +96,35 @@ describe('possible duplicates at intake', () => {
     expect(forUnit).not.toHaveProperty('possibleDuplicates');
   });
 
+  it('finds both reports for an operator looking up the place before recording a third (to record a repeat)', async () => {
+    // Act
+    const near = north(60);
+    const lookup = await stack.api(
+      'GET',
+      `/possible-duplicates?categoryCode=0101&lat=${near.lat}&long=${near.long}`,
+      { token: operator },
+    );
+    const badCategory = await stack.api('GET', `/possible-duplicates?categoryCode=9999&lat=39.9&long=116.4`, {
+      token: operator,
+    });
+    const badPlace = await stack.api('GET', `/possible-duplicates?categoryCode=0101&lat=91&long=116.4`, {
+      token: operator,
+    });
+    const forUnit = await stack.api('GET', `/possible-duplicates?categoryCode=0101&lat=39.9&long=116.4`, {
+      token: unit,
+    });
+
+    // Assess: the nearest first (60 m from each: ties go to the newest)
+    expect(lookup.status).toBe(200);
+    expect(lookup.body.items.map((i: { id: string }) => i.id).sort()).toEqual([first.id, second.id].sort());
+    expect(lookup.body.items.map((i: { distanceMeters: number }) => i.distanceMeters)).toEqual([60, 60]);
+    expect(badCategory.status).toBe(422);
+    expect(badCategory.body.error.code).toBe('UNKNOWN_CATEGORY');
+    expect(badPlace.status).toBe(400);
+    expect(badPlace.body.error.code).toBe('VALIDATION_FAILED');
+    expect(forUnit.status).toBe(403);
+  });
+
   it('lists no open order received more than 30 days before', async () => {
     // Prepare: 31 days pass; the first two reports are still open
     await s.clock({ advance: 'P31D' });
