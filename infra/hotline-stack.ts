@@ -1,6 +1,7 @@
 import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { AnalyticsStore } from './constructs/analytics-store.ts';
 import { BusRules } from './constructs/bus-rules.ts';
 import { CallbackScheduling } from './constructs/callback-scheduling.ts';
 import { grantWhatItUses } from './constructs/function-access.ts';
@@ -12,6 +13,7 @@ import { messageSendingOf } from './constructs/message-sending.ts';
 import { OrderTable } from './constructs/order-table.ts';
 import { OutboxTable } from './constructs/outbox-table.ts';
 import { StaffIdentity } from './constructs/staff-identity.ts';
+import { StreamTriggers } from './constructs/stream-triggers.ts';
 import {
   callbackSchedules,
   type FunctionName,
@@ -91,6 +93,8 @@ export class HotlineStack extends Stack {
     }
     this.functions = functions;
     new BusRules(this, 'Rules', { bus, functions });
+    new StreamTriggers(this, 'StreamTriggers', { table, functions });
+    const analytics = new AnalyticsStore(this, 'Analytics', { namePrefix: prefix });
 
     const callbackScheduling = new CallbackScheduling(this, 'Callbacks', {
       // Physical names follow the stack's prefix, so two stacks can share an account; for the default
@@ -141,7 +145,14 @@ export class HotlineStack extends Stack {
     const outbox = { table: outboxTable, surveyBaseUrl, sending: messageSendingOf(this.node) };
     for (const name of Object.keys(lambdaFunctions) as FunctionName[]) {
       const spec: LambdaFunctionSpec = lambdaFunctions[name];
-      grantWhatItUses(functions[name], spec.uses, { table, bus, workOrder, callbackScheduling, outbox });
+      grantWhatItUses(functions[name], spec.uses, {
+        table,
+        bus,
+        workOrder,
+        callbackScheduling,
+        outbox,
+        analytics,
+      });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
@@ -151,6 +162,10 @@ export class HotlineStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'OutboxTableName', { value: outboxTable.tableName });
     new CfnOutput(this, 'CallbackScheduleGroupName', { value: callbackScheduling.scheduleGroupName });
+    new CfnOutput(this, 'AnalyticsBucketName', { value: analytics.bucket.bucketName });
+    new CfnOutput(this, 'AnalyticsDatabaseName', { value: analytics.databaseName });
+    new CfnOutput(this, 'AnalyticsWorkGroupName', { value: analytics.workGroupName });
+    new CfnOutput(this, 'AnalyticsDeliveryStreamName', { value: analytics.deliveryStreamName });
     for (const { key, lifecycle } of machines) {
       new CfnOutput(this, `${pascal(key)}StateMachineArn`, { value: lifecycle.stateMachine.stateMachineArn });
     }

@@ -5,6 +5,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
+import type { AnalyticsStore } from './analytics-store.ts';
 import { type CallbackScheduling, schedulerService } from './callback-scheduling.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 import type { MessageSending } from './message-sending.ts';
@@ -16,7 +17,14 @@ export interface UsableResources {
   readonly workOrder: StateMachineByName;
   readonly callbackScheduling: CallbackScheduling;
   readonly outbox: SurveyOutbox;
+  readonly analytics: AnalyticsDelivery;
 }
+
+/** What the analytics functions touch of the store: its delivery stream and the key of its hashes. */
+export type AnalyticsDelivery = Pick<
+  AnalyticsStore,
+  'deliveryStreamName' | 'deliveryStreamArn' | 'keySecret'
+>;
 
 /** The outbox of survey messages and how they are sent. */
 export interface SurveyOutbox {
@@ -112,6 +120,20 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     fn.addEnvironment(envNames.surveyBaseUrl, outbox.surveyBaseUrl);
     fn.addEnvironment(envNames.messageSender, outbox.sending.sender);
     if (outbox.sending.sender === 'aws') sendThroughAws(fn, outbox.sending.senderEmail);
+  },
+  analyticsDelivery: (fn, { analytics }) => {
+    // Rows go to the store's one delivery stream, in batches; nothing else of Firehose.
+    Grant.addToPrincipal({
+      grantee: fn.lambda,
+      actions: ['firehose:PutRecordBatch', 'firehose:PutRecord'],
+      resourceArns: [analytics.deliveryStreamArn],
+    });
+    fn.addEnvironment(envNames.analyticsStream, analytics.deliveryStreamName);
+  },
+  analyticsKey: (fn, { analytics }) => {
+    // GetSecretValue and DescribeSecret on that one secret (encrypted with the AWS-managed key).
+    analytics.keySecret.grantRead(fn.lambda);
+    fn.addEnvironment(envNames.analyticsKeySecret, analytics.keySecret.secretArn);
   },
 };
 

@@ -4,7 +4,14 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersIn } from '../../infra/asl-placeholders.ts';
 import { repoRoot } from '../../infra/repo-root.ts';
-import { busRules, envNames, lambdaFunctions, routeKeyOf, stateMachines } from '../../infra/wiring.ts';
+import {
+  busRules,
+  envNames,
+  lambdaFunctions,
+  routeKeyOf,
+  stateMachines,
+  streamTriggers,
+} from '../../infra/wiring.ts';
 import { matchRoute } from '../../local/api-gateway.ts';
 import { parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
 import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
@@ -69,6 +76,8 @@ describe('parity between the CDK app and the local stack', () => {
       TABLE_NAME: 'parity',
       STATE_MACHINE_ARN: 'arn:aws:states:local:000000000000:stateMachine:x',
       AWS_REGION: 'local',
+      [envNames.analyticsStream]: 'hotline-analytics-orders',
+      [envNames.analyticsKeySecret]: 'hotline-analytics-key',
     });
     const runtime = new LocalLambdaRuntime(repoRoot);
     for (const [name, spec] of Object.entries(lambdaFunctions)) {
@@ -154,6 +163,30 @@ describe('bus rules', () => {
       expect(target?.RetryPolicy, name).toBeDefined();
       // The local bus parses the very same pattern.
       expect(() => parseEventPattern(JSON.stringify(spec.pattern))).not.toThrow();
+    }
+  });
+});
+
+describe('table stream triggers', () => {
+  it('gives every event source mapping of the template its entry in streamTriggers, which the local stack polls', () => {
+    const mappings = Object.values(hotline.resourcesOf('AWS::Lambda::EventSourceMapping'));
+    const orderTable = hotline.logicalIdOf(hotline.stack.node.findChild('Orders').node.findChild('Table'));
+    const nameOf = (logicalId: unknown) =>
+      Object.entries(hotline.stack.functions).find(
+        ([, fn]) => hotline.logicalIdOf(fn.lambda) === logicalId,
+      )?.[0];
+
+    expect(mappings).toHaveLength(Object.keys(streamTriggers).length);
+    for (const mapping of mappings) {
+      const target = nameOf((mapping.Properties.FunctionName as { Ref: string }).Ref);
+      const [filter] = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+      const spec = Object.values(streamTriggers).find(
+        (candidate) => candidate.target === target && JSON.stringify(candidate.filter) === filter?.Pattern,
+      );
+      expect(spec, `the event source mapping of ${target}`).toBeDefined();
+      expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [orderTable, 'StreamArn'] });
+      // The local stack matches stream records with the same pattern language as the bus.
+      expect(() => parseEventPattern(filter?.Pattern ?? '')).not.toThrow();
     }
   });
 });
