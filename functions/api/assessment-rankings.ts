@@ -2,11 +2,13 @@ import * as z from 'zod';
 import assessment from '#data/assessment.json' with { type: 'json' };
 import {
   assessmentRulesSchema,
+  type GovernanceFigures,
   governanceRuleSchema,
   proposeGovernance,
   rankUnits,
   zeroCounts,
 } from '#domain/assessment.ts';
+import { populationsOf } from '#domain/mining/townships.ts';
 import { unitClasses } from '#domain/reference-data.ts';
 import { readUnitsMonth } from '#shared/assessment-store.ts';
 import { actorOf } from '#shared/auth.ts';
@@ -16,10 +18,13 @@ import { referenceData } from '#shared/reference.ts';
 /**
  * GET /assessment/rankings?month=YYYY-MM&class=street: every unit of a class ranked by its composite
  * for a CST month (best first), with the counts and rates behind each rank; for the class the
- * governance rule names, the 治理类街乡镇 it proposes for extra support, each with its reason.
+ * governance rule names, the 治理类街乡镇 it proposes for extra support, each with its reasons. The
+ * rule is the mining's: here it knows the composite and, from the census population of the unit's
+ * area, the office's closed orders per 10 000 residents; overdue share and trend it leaves unevaluated.
  */
 const rules = assessmentRulesSchema.parse(assessment.rules);
 const governance = governanceRuleSchema.parse(assessment.governance);
+const populations = populationsOf(referenceData.areas);
 const querySchema = z.strictObject({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
   class: z.enum(unitClasses),
@@ -39,13 +44,20 @@ export const handler = withoutBody(async (event) => {
     units.map((u) => ({ unitId: u.id, counts: counts.get(u.id) ?? zeroCounts })),
     classRules,
   ).map((r) => ({ ...r, name: referenceData.unit(r.unitId)?.name }));
+  const figuresOf = (unitId: string): GovernanceFigures | undefined => {
+    const population = populations.get(referenceData.unit(unitId)?.areaCode ?? '');
+    const c = counts.get(unitId) ?? zeroCounts;
+    return population
+      ? { volume: { orders: c.assessed + c.excluded, population, basis: 'orders closed by its office' } }
+      : undefined;
+  };
   return json(200, {
     month: query.month,
     class: query.class,
     rules: classRules,
     items: ranked,
     ...(governance.unitClass === query.class
-      ? { governance: { rule: governance, proposals: proposeGovernance(ranked, governance) } }
+      ? { governance: { rule: governance, proposals: proposeGovernance(ranked, governance, figuresOf) } }
       : {}),
   });
 });

@@ -368,18 +368,157 @@ export const exclusionFact = (orderId: string, reason: ExclusionReason, nowMs: n
   reason,
 });
 
-/** 治理类街乡镇: which townships get extra support — much volume and a weak composite. */
+/**
+ * 治理类街乡镇: which townships get extra support. One rule for every caller: GET /assessment/rankings
+ * knows a unit's composite and its office's orders, the monthly mining also the township's received
+ * orders, overdue share and trend. A unit is considered once it has `minAssessed` assessed orders (a
+ * small sample ranks by chance); it is proposed when it meets `minCriteriaMet` of the criteria its
+ * figures let the rule evaluate (all of them when fewer can be evaluated, and at least one):
+ *   composite     三率 composite at most maxComposite                    (weak handling)
+ *   ordersPer10k  orders per 10 000 residents at least minOrdersPer10k  (much demand for its size)
+ *   overdueShare  share of its orders overdue at least minOverdueShare
+ *   trend         orders over the mean of the months before − 1, at least minTrend
+ * A criterion without its figure is not evaluated, and the proposal says so. Beijing publishes no
+ * designation thresholds (see shared GOVERNANCE.md): those of data/assessment.json are ours — e.g.
+ * 120 orders a month per 10 000 residents, about 1.25 × the city's mean at 25 M orders a year.
+ */
 export const governanceRuleSchema = z.strictObject({
   /** Only this class is proposed (Beijing ranks its 343 streets and townships). */
   unitClass: z.enum(['district', 'street', 'department', 'enterprise']),
-  /** At least this many assessed orders in the month… */
+  /** At least this many assessed orders in the month to be considered at all. */
   minAssessed: z.number().int().min(1),
-  /** …and a composite at most this. */
   maxComposite: z.number().min(0).max(1),
-  /** At most this many are proposed, the weakest first. */
+  minOrdersPer10k: z.number().min(0),
+  minOverdueShare: z.number().min(0).max(1),
+  minTrend: z.number().min(-1),
+  /** How many of the evaluated criteria a proposal meets. */
+  minCriteriaMet: z.number().int().min(1).max(4),
+  /** At most this many are proposed: most criteria met first, then the weakest composite. */
   maxProposals: z.number().int().min(1),
 });
 export type GovernanceRule = z.infer<typeof governanceRuleSchema>;
+
+/** What a caller knows of a unit beyond its rates; an absent figure leaves its criterion unevaluated. */
+export interface GovernanceFigures {
+  /** Orders of the month and the residents of the unit's area, and what those orders are. */
+  readonly volume?: { readonly orders: number; readonly population: number; readonly basis: string };
+  readonly overdue?: { readonly orders: number; readonly overdue: number };
+  /** Orders of the month and the mean of the months before it. */
+  readonly trend?: { readonly orders: number; readonly previousMean: number; readonly months: number };
+}
+
+export const governanceCriteria = ['composite', 'ordersPer10k', 'overdueShare', 'trend'] as const;
+export type GovernanceCriterion = (typeof governanceCriteria)[number];
+
+/** One criterion checked: its figure (null when unknown, then `met` is null too) against its limit. */
+export interface GovernanceCheck {
+  readonly criterion: 'assessed' | GovernanceCriterion;
+  readonly figure: number | null;
+  readonly limit: { readonly atLeast: number } | { readonly atMost: number };
+  readonly met: boolean | null;
+  readonly text: string;
+}
+
+export interface GovernanceAssessment {
+  readonly unitId: string;
+  /** Enough assessed orders to be considered. */
+  readonly considered: boolean;
+  readonly proposed: boolean;
+  readonly criteriaMet: number;
+  readonly criteriaNeeded: number;
+  readonly notEvaluated: readonly GovernanceCriterion[];
+  /** Every criterion with its figure, the sample size first. */
+  readonly reasons: readonly GovernanceCheck[];
+  /** The one line: the sample size and the criteria met. */
+  readonly reason: string;
+  readonly composite: number | null;
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+const signedPercent = (x: number) => `${x >= 0 ? '+' : '−'}${(Math.abs(x) * 100).toFixed(1)} %`;
+/** 12 345 → '12 345': thin groups, as the other reasons write numbers. */
+const grouped = (n: number) => n.toLocaleString('en-US').replaceAll(',', ' ');
+const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+
+const check = (
+  criterion: GovernanceCheck['criterion'],
+  figure: number | null,
+  limit: GovernanceCheck['limit'],
+  textOf: (figure: number) => string,
+): GovernanceCheck => ({
+  criterion,
+  figure,
+  limit,
+  met: figure === null ? null : 'atLeast' in limit ? figure >= limit.atLeast : figure <= limit.atMost,
+  text: figure === null ? `${criterion}: not evaluated (no figure)` : textOf(figure),
+});
+
+/** The rule applied to one unit, with every criterion and its figure. */
+export const assessGovernance = (
+  unit: Pick<RankedUnit, 'unitId' | 'counts' | 'rates'>,
+  rule: GovernanceRule,
+  figures: GovernanceFigures = {},
+): GovernanceAssessment => {
+  const { volume, overdue, trend } = figures;
+  const per10k = volume ? ratio(volume.orders * 10_000, volume.population) : null;
+  const growth = trend ? ratio(trend.orders, trend.previousMean) : null;
+  const sample = check(
+    'assessed',
+    unit.counts.assessed,
+    { atLeast: rule.minAssessed },
+    (n) => `${n} assessed orders (at least ${rule.minAssessed})`,
+  );
+  const criteria = [
+    check(
+      'composite',
+      unit.rates.composite,
+      { atMost: rule.maxComposite },
+      (c) => `a composite of ${percent(c)} (at most ${percent(rule.maxComposite)})`,
+    ),
+    check('ordersPer10k', per10k, { atLeast: rule.minOrdersPer10k }, (v) => {
+      const of = volume
+        ? `; ${grouped(volume.orders)} ${volume.basis}, ${grouped(volume.population)} residents`
+        : '';
+      return `${v.toFixed(1)} orders per 10 000 residents (at least ${rule.minOrdersPer10k}${of})`;
+    }),
+    check(
+      'overdueShare',
+      overdue ? ratio(overdue.overdue, overdue.orders) : null,
+      { atLeast: rule.minOverdueShare },
+      (v) => `${percent(v)} of its orders overdue (at least ${percent(rule.minOverdueShare)})`,
+    ),
+    check(
+      'trend',
+      growth === null ? null : growth - 1,
+      { atLeast: rule.minTrend },
+      (v) =>
+        `orders ${signedPercent(v)} on the mean of the ${trend?.months ?? 0} months before (at least ${signedPercent(rule.minTrend)})`,
+    ),
+  ];
+  const evaluated = criteria.filter((c) => c.met !== null);
+  const met = criteria.filter((c) => c.met === true);
+  const criteriaNeeded = Math.max(1, Math.min(rule.minCriteriaMet, evaluated.length));
+  const considered = sample.met === true;
+  const parts = [sample, ...met].map((c) => c.text);
+  return {
+    unitId: unit.unitId,
+    considered,
+    proposed: considered && met.length >= criteriaNeeded,
+    criteriaMet: met.length,
+    criteriaNeeded,
+    notEvaluated: criteria.filter((c) => c.met === null).map((c) => c.criterion as GovernanceCriterion),
+    reasons: [sample, ...criteria],
+    reason: parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? ''),
+    composite: unit.rates.composite,
+  };
+};
+
+/** The rule's order: most criteria met first, then the weakest composite (unknown last), then the id. */
+export const governanceOrder = (a: GovernanceAssessment, b: GovernanceAssessment): number =>
+  Number(b.proposed) - Number(a.proposed) ||
+  b.criteriaMet - a.criteriaMet ||
+  (a.composite ?? 2) - (b.composite ?? 2) ||
+  a.unitId.localeCompare(b.unitId);
 
 export interface RankedUnit {
   readonly rank: number;
@@ -411,18 +550,25 @@ export const rankUnits = (
   ];
 };
 
-/** The units the rule proposes for extra support, each with the reason in numbers. */
-export const proposeGovernance = (ranked: readonly RankedUnit[], rule: GovernanceRule) =>
+/**
+ * The units the rule proposes for extra support, each with its reasons in numbers. `figuresOf` gives
+ * what the caller knows of a unit beyond its rates (nothing: only the composite is evaluated).
+ */
+export const proposeGovernance = (
+  ranked: readonly RankedUnit[],
+  rule: GovernanceRule,
+  figuresOf: (unitId: string) => GovernanceFigures | undefined = () => undefined,
+) =>
   ranked
-    .filter(
-      (u) =>
-        u.rates.composite !== null &&
-        u.counts.assessed >= rule.minAssessed &&
-        (u.rates.composite ?? 1) <= rule.maxComposite,
-    )
-    .sort((a, b) => (a.rates.composite ?? 0) - (b.rates.composite ?? 0))
+    .map((u) => assessGovernance(u, rule, figuresOf(u.unitId)))
+    .filter((a) => a.proposed)
+    .sort(governanceOrder)
     .slice(0, rule.maxProposals)
-    .map((u) => ({
-      unitId: u.unitId,
-      reason: `${u.counts.assessed} assessed orders (at least ${rule.minAssessed}) and a composite of ${((u.rates.composite ?? 0) * 100).toFixed(1)} % (at most ${(rule.maxComposite * 100).toFixed(1)} %)`,
+    .map(({ unitId, reason, reasons, criteriaMet, criteriaNeeded, notEvaluated }) => ({
+      unitId,
+      reason,
+      criteriaMet,
+      criteriaNeeded,
+      notEvaluated,
+      reasons,
     }));

@@ -4,12 +4,15 @@ import assessment from '#data/assessment.json' with { type: 'json' };
 import {
   type AssessmentEvent,
   applyEvent,
+  assessGovernance,
   assessmentRulesSchema,
   emptyAggregate,
   exclusionFact,
   factsFromClosedOrder,
+  type GovernanceFigures,
   governanceRuleSchema,
   proposeGovernance,
+  type RankedUnit,
   type RateCounts,
   rankUnits,
   recompute,
@@ -348,5 +351,167 @@ describe('rankUnits and proposeGovernance', () => {
     expect(proposals[0]?.reason).toMatch(
       /^80 assessed orders \(at least 50\) and a composite of \d+\.\d % \(at most 85\.0 %\)$/,
     );
+  });
+});
+
+describe('assessGovernance and proposeGovernance with the figures of the mining', () => {
+  const rule = governanceRuleSchema.parse(assessment.governance);
+  /** A street office's month: a composite of about 66 % (weak) or 99 % (strong). */
+  const office = (unitId: string, weak: boolean) =>
+    rankUnits(
+      [
+        {
+          unitId,
+          counts: weak
+            ? { ...zeroCounts, assessed: 80, respondedInTime: 60, answered: 60, solved: 40, satisfied: 40 }
+            : { ...zeroCounts, assessed: 80, respondedInTime: 80, answered: 60, solved: 59, satisfied: 60 },
+        },
+      ],
+      rules.street,
+    )[0] as RankedUnit;
+  const population = 50_000;
+  /** Figures that meet (or miss) the volume, overdue and trend criteria of the rule. */
+  const figures = (meet: { volume: boolean; overdue: boolean; trend: boolean }): GovernanceFigures => {
+    const orders = Math.ceil(((rule.minOrdersPer10k * population) / 10_000) * (meet.volume ? 1.5 : 0.5));
+    return {
+      volume: { orders, population, basis: 'received in the township' },
+      overdue: { orders, overdue: Math.ceil(orders * rule.minOverdueShare * (meet.overdue ? 1.5 : 0.5)) },
+      trend: { orders, previousMean: orders / (1 + rule.minTrend * (meet.trend ? 2 : 0.5)), months: 3 },
+    };
+  };
+
+  it('returns every criterion with its figure, and proposes a unit meeting enough of them', () => {
+    // Act
+    const judged = assessGovernance(
+      office('st-a', false),
+      rule,
+      figures({ volume: true, overdue: true, trend: false }),
+    );
+
+    // Assess: a strong composite, but much volume and overdue
+    expect(judged.reasons.map((r) => [r.criterion, r.met])).toEqual([
+      ['assessed', true],
+      ['composite', false],
+      ['ordersPer10k', true],
+      ['overdueShare', true],
+      ['trend', false],
+    ]);
+    expect(judged.reasons.every((r) => typeof r.figure === 'number')).toBe(true);
+    expect(judged).toMatchObject({
+      proposed: true,
+      criteriaMet: 2,
+      criteriaNeeded: rule.minCriteriaMet,
+      notEvaluated: [],
+    });
+    expect(judged.reason).toMatch(
+      /^80 assessed orders \(at least 50\), \d+\.\d orders per 10 000 residents \(at least \d+; [\d ]+ received in the township, 50 000 residents\) and \d+\.\d % of its orders overdue \(at least \d+\.\d %\)$/,
+    );
+  });
+
+  it('returns the volume per 10 000 residents as orders × 10 000 / population', () => {
+    // Prepare
+    const f = figures({ volume: true, overdue: false, trend: false });
+
+    // Act
+    const judged = assessGovernance(office('st-a', true), rule, f);
+
+    // Assess
+    expect(judged.reasons.find((r) => r.criterion === 'ordersPer10k')?.figure).toBe(
+      ((f.volume?.orders ?? 0) * 10_000) / population,
+    );
+  });
+
+  it('rejects a unit that meets one criterion of the four', () => {
+    // Act
+    const judged = assessGovernance(
+      office('st-a', true),
+      rule,
+      figures({ volume: false, overdue: false, trend: false }),
+    );
+
+    // Assess
+    expect(judged).toMatchObject({ proposed: false, criteriaMet: 1, criteriaNeeded: 2 });
+  });
+
+  it('rejects a unit with too few assessed orders, whatever its figures', () => {
+    // Prepare
+    const few = rankUnits(
+      [
+        {
+          unitId: 'st-few',
+          counts: { ...zeroCounts, assessed: 10, respondedInTime: 2, answered: 10, solved: 1 },
+        },
+      ],
+      rules.street,
+    )[0] as RankedUnit;
+
+    // Act
+    const judged = assessGovernance(few, rule, figures({ volume: true, overdue: true, trend: true }));
+
+    // Assess
+    expect(judged).toMatchObject({ considered: false, proposed: false, criteriaMet: 4 });
+  });
+
+  it('returns the criteria it could not evaluate and needs only as many as it could', () => {
+    // Prepare: what GET /assessment/rankings knows: the composite and the office's volume
+    const { volume } = figures({ volume: false, overdue: false, trend: false });
+
+    // Act
+    const judged = assessGovernance(office('st-a', true), rule, { ...(volume ? { volume } : {}) });
+
+    // Assess: 2 evaluated, both needed; only the composite met
+    expect(judged).toMatchObject({
+      notEvaluated: ['overdueShare', 'trend'],
+      criteriaNeeded: 2,
+      proposed: false,
+    });
+    expect(judged.reasons.filter((r) => r.met === null).map((r) => r.text)).toEqual([
+      'overdueShare: not evaluated (no figure)',
+      'trend: not evaluated (no figure)',
+    ]);
+  });
+
+  it('rejects a unit when no criterion can be evaluated', () => {
+    // Prepare: assessed orders but no call-back answer, so no composite
+    const unanswered = rankUnits(
+      [{ unitId: 'st-quiet', counts: { ...zeroCounts, assessed: 80, respondedInTime: 80 } }],
+      rules.street,
+    )[0] as RankedUnit;
+
+    // Act
+    const judged = assessGovernance(unanswered, rule);
+
+    // Assess
+    expect(judged).toMatchObject({ proposed: false, criteriaMet: 0, criteriaNeeded: 1 });
+  });
+
+  it('proposes the units meeting most criteria first, then the weakest composite, at most maxProposals', () => {
+    // Prepare
+    const ranked = [
+      office('st-two', true),
+      office('st-three', false),
+      office('st-one', true),
+      office('st-four', true),
+    ];
+    const known: Record<string, GovernanceFigures> = {
+      'st-two': figures({ volume: true, overdue: false, trend: false }),
+      'st-three': figures({ volume: true, overdue: true, trend: true }),
+      'st-one': figures({ volume: false, overdue: false, trend: false }),
+      'st-four': figures({ volume: true, overdue: true, trend: true }),
+    };
+
+    // Act
+    const proposals = proposeGovernance(ranked, { ...rule, maxProposals: 2 }, (id) => known[id]);
+
+    // Assess
+    expect(proposals.map((p) => [p.unitId, p.criteriaMet])).toEqual([
+      ['st-four', 4],
+      ['st-three', 3],
+    ]);
+    expect(proposeGovernance(ranked, rule, (id) => known[id]).map((p) => p.unitId)).toEqual([
+      'st-four',
+      'st-three',
+      'st-two',
+    ]);
   });
 });
