@@ -7,7 +7,7 @@ import type { AnalyticsRow } from '#domain/analytics-row.ts';
 import { monthlyTopicCandidates, topicsConfigSchema } from '#domain/mining/monthly-topics.ts';
 import { type AnalyticsEngine, openDuckDb } from '../../../analytics/duckdb-engine.ts';
 import { writeAnalyticsParquet } from '../../../analytics/parquet-files.ts';
-import { queryTopicFigures } from '../../../analytics/topic-figures.ts';
+import { queryTopicFigures } from '../../../functions/shared/mining/topic-figures.ts';
 import { sampleRow } from './sample-rows.ts';
 
 const config = topicsConfigSchema.parse(topics);

@@ -8,8 +8,8 @@ import { assessmentRulesSchema, governanceRuleSchema } from '#domain/assessment.
 import { townshipGovernance } from '#domain/mining/townships.ts';
 import { type AnalyticsEngine, openDuckDb } from '../../../analytics/duckdb-engine.ts';
 import { writeAnalyticsParquet } from '../../../analytics/parquet-files.ts';
-import { queryUnitMonthRates } from '../../../analytics/rates.ts';
-import { queryTownshipFigures } from '../../../analytics/township-figures.ts';
+import { queryUnitMonthRates } from '../../../functions/shared/mining/rates.ts';
+import { queryTownshipFigures } from '../../../functions/shared/mining/township-figures.ts';
 import { sampleRow } from './sample-rows.ts';
 
 const rules = assessmentRulesSchema.parse(assessment.rules);

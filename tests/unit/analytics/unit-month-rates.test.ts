@@ -14,7 +14,7 @@ import {
 } from '#domain/assessment.ts';
 import { type AnalyticsEngine, openDuckDb } from '../../../analytics/duckdb-engine.ts';
 import { writeAnalyticsParquet } from '../../../analytics/parquet-files.ts';
-import { queryUnitMonthRates, unitMonthRatesOf } from '../../../analytics/rates.ts';
+import { queryUnitMonthRates, unitMonthRatesOf } from '../../../functions/shared/mining/rates.ts';
 import { sampleRow } from './sample-rows.ts';
 
 const rules = assessmentRulesSchema.parse(assessment.rules);

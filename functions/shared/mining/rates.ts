@@ -1,12 +1,7 @@
 import * as z from 'zod';
-import {
-  type AssessmentRules,
-  type RateCounts,
-  type ThreeRates,
-  threeRates,
-} from '../functions/domain/assessment.ts';
-import { type UnitClass, unitClasses } from '../functions/domain/reference-data.ts';
-import type { AnalyticsEngine, SqlRow } from '../functions/shared/analytics-engine.ts';
+import { type AssessmentRules, type RateCounts, type ThreeRates, threeRates } from '#domain/assessment.ts';
+import { type UnitClass, unitClasses } from '#domain/reference-data.ts';
+import type { AnalyticsEngine, SqlRow } from '../analytics-engine.ts';
 
 /**
  * 三率 from the analytics store: the rows of unit_month_rates.sql (snake_case counters, as every
