@@ -2,6 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { analyticsPartition, analyticsTable, duckdbColumnsDdl } from '../functions/domain/analytics-row.ts';
+import {
+  type AnalyticsEngine,
+  bindParams,
+  isoInstant,
+  latestTable,
+  type SqlParam,
+  type SqlRow,
+} from '../functions/shared/analytics-engine.ts';
 
 /**
  * The analytics store on one machine: DuckDB over the Parquet files of one or more roots, each laid
@@ -14,44 +22,17 @@ export const sqlDir = join(import.meta.dirname, 'sql');
 /** The text of `analytics/sql/<name>.sql`. */
 export const readSql = (name: string): string => readFileSync(join(sqlDir, `${name}.sql`), 'utf8');
 
-/**
- * A SQL file declares its `?` parameters in order, one comment line each, with a sample value the
- * tests run it with: `-- @param month string 2026-01`. A name used twice is declared twice.
- */
-export interface SqlParamDeclaration {
-  readonly name: string;
-  readonly type: 'string' | 'int' | 'double' | 'date';
-  readonly sample: string;
-}
-
-export const sqlParams = (sql: string): SqlParamDeclaration[] =>
-  [...sql.matchAll(/^--\s*@param\s+(\w+)\s+(string|int|double|date)\s+(\S+)\s*$/gm)].map((m) => ({
-    name: m[1] ?? '',
-    type: (m[2] ?? 'string') as SqlParamDeclaration['type'],
-    sample: m[3] ?? '',
-  }));
-
-/** Named values in the order the file declares its parameters; a missing one is an error. */
-export const bindParams = (sql: string, values: Readonly<Record<string, SqlParam>>): SqlParam[] =>
-  sqlParams(sql).map((p) => {
-    const value = values[p.name];
-    if (value === undefined) throw new Error(`SQL parameter ${p.name} has no value`);
-    return value;
-  });
-
-/** Each order's latest version: what the mining queries read. */
-export const latestTable = 'latest_orders';
-
-export type SqlParam = string | number | boolean | null;
-export type SqlRow = Record<string, string | number | boolean | null>;
-
-export interface AnalyticsEngine {
-  /** Runs one statement with `?` parameters; values come back as JSON-friendly scalars. */
-  query(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
-  /** Runs `analytics/sql/<name>.sql` with its declared parameters. */
-  queryFile(name: string, params?: Readonly<Record<string, SqlParam>>): Promise<SqlRow[]>;
-  close(): void;
-}
+// The contract both engines share lives in a runtime-safe module (no DuckDB), so a Lambda bundle can
+// import it; it is re-exported here so that existing imports keep working.
+export {
+  type AnalyticsEngine,
+  bindParams,
+  latestTable,
+  type SqlParam,
+  type SqlParamDeclaration,
+  type SqlRow,
+  sqlParams,
+} from '../functions/shared/analytics-engine.ts';
 
 export interface DuckDbOptions {
   /** Roots holding `orders/month=YYYY-MM/*.parquet` (missing or empty roots are skipped). */
@@ -83,13 +64,7 @@ const numericType =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
 const scalarOf = (type: string) => {
   if (numericType.test(type)) return (v: unknown) => (v === null ? null : Number(v));
-  if (type.startsWith('TIMESTAMP'))
-    return (v: unknown) =>
-      v === null
-        ? null
-        : `${String(v)
-            .replace(' ', 'T')
-            .replace(/([+-]\d\d)?$/, '')}Z`.replace(/(T\d\d:\d\d:\d\d)Z$/, '$1.000Z');
+  if (type.startsWith('TIMESTAMP')) return (v: unknown) => (v === null ? null : isoInstant(String(v)));
   return (v: unknown) =>
     v === null || typeof v === 'object' ? (v === null ? null : JSON.stringify(v)) : (v as string | boolean);
 };

@@ -1,15 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LocalAthena } from './athena.ts';
 import { AwsServiceError } from './aws-errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
+import type { LocalFirehose } from './firehose.ts';
 import type { ListSchedulesRequest, LocalScheduler, ScheduleRequest } from './scheduler.ts';
+import type { LocalSecretsManager } from './secrets-manager.ts';
 import type { LocalStepFunctions } from './stepfunctions/service.ts';
 
 /**
  * The local AWS endpoint: speaks the AWS JSON protocol (`X-Amz-Target`) for Step Functions and
  * EventBridge, and EventBridge Scheduler's REST-JSON protocol (`/schedules/...`), so handlers use the
  * real AWS SDK clients unchanged; the local stack only sets AWS_ENDPOINT_URL_SFN,
- * AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SCHEDULER to this server.
+ * AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SCHEDULER to this server. Athena (JSON 1.1,
+ * `AmazonAthena.*`, AWS_ENDPOINT_URL_ATHENA) is served by its twin over DuckDB (local/athena.ts).
+ * Firehose's PutRecord/PutRecordBatch (local/firehose.ts) and Secrets Manager's GetSecretValue
+ * (local/secrets-manager.ts) serve the analytics path, both JSON 1.1.
  */
 type Operation = (body: Record<string, unknown>) => unknown;
 
@@ -17,6 +23,11 @@ export const startAwsEndpoint = async (deps: {
   stepFunctions: LocalStepFunctions;
   bus: LocalEventBus;
   scheduler?: LocalScheduler;
+  athena?: LocalAthena;
+  /** Firehose (JSON 1.1, `Firehose_20150804.*`, AWS_ENDPOINT_URL_FIREHOSE): the analytics delivery stream. */
+  firehose?: LocalFirehose;
+  /** Secrets Manager (JSON 1.1, `secretsmanager.*`, AWS_ENDPOINT_URL_SECRETS_MANAGER): GetSecretValue. */
+  secrets?: LocalSecretsManager;
   port?: number;
 }): Promise<{ server: Server; url: string }> => {
   const sfn = deps.stepFunctions;
@@ -30,6 +41,11 @@ export const startAwsEndpoint = async (deps: {
     'AWSStepFunctions.SendTaskHeartbeat': (b) => sfn.sendTaskHeartbeat(b),
     'AWSStepFunctions.StopExecution': (b) => sfn.stopExecution(b),
     'AWSEvents.PutEvents': (b) => deps.bus.putEvents((b.Entries ?? []) as never),
+    ...athenaOperations(deps.athena),
+    ...(deps.firehose ? firehoseOperations(deps.firehose) : {}),
+    ...(deps.secrets
+      ? { 'secretsmanager.GetSecretValue': (b: Record<string, unknown>) => deps.secrets?.getSecretValue(b) }
+      : {}),
   };
 
   const server = createServer(async (req, res) => {
@@ -38,7 +54,7 @@ export const startAwsEndpoint = async (deps: {
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
-    const contentType = target.startsWith('AWSEvents.')
+    const contentType = /^(AWSEvents|AmazonAthena|Firehose_20150804|secretsmanager)\./.test(target)
       ? 'application/x-amz-json-1.1'
       : 'application/x-amz-json-1.0';
     const reply = (status: number, body: unknown, errorType?: string) => {
@@ -57,7 +73,7 @@ export const startAwsEndpoint = async (deps: {
       reply(200, await operation(body));
     } catch (error) {
       if (error instanceof AwsServiceError)
-        reply(error.statusCode, { __type: error.code, message: error.message }, error.code);
+        reply(error.statusCode, { __type: error.code, message: error.message, ...error.fields }, error.code);
       else reply(500, { __type: 'InternalFailure', message: (error as Error).message }, 'InternalFailure');
     }
   });
@@ -65,6 +81,23 @@ export const startAwsEndpoint = async (deps: {
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}` };
 };
+
+/** The analytics delivery stream's operations (local/firehose.ts). */
+const firehoseOperations = (firehose: LocalFirehose): Record<string, Operation> => ({
+  'Firehose_20150804.PutRecord': (b) => firehose.putRecord(b),
+  'Firehose_20150804.PutRecordBatch': (b) => firehose.putRecordBatch(b),
+});
+
+/** Athena's operations, when the stack runs its twin. */
+const athenaOperations = (athena: LocalAthena | undefined): Record<string, Operation> =>
+  athena
+    ? {
+        'AmazonAthena.StartQueryExecution': (b) => athena.startQueryExecution(b),
+        'AmazonAthena.GetQueryExecution': (b) => athena.getQueryExecution(b),
+        'AmazonAthena.GetQueryResults': (b) => athena.getQueryResults(b),
+        'AmazonAthena.StopQueryExecution': (b) => athena.stopQueryExecution(b),
+      }
+    : {};
 
 // ---- EventBridge Scheduler (REST-JSON) -----------------------------------------------------------------
 

@@ -4,6 +4,8 @@ export class AwsServiceError extends Error {
     readonly code: string,
     message: string,
     readonly statusCode = 400,
+    /** Members the service adds to the error body (Athena's `AthenaErrorCode`, for one). */
+    readonly fields: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = code;

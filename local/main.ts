@@ -6,7 +6,7 @@ import { startLocalStack } from './stack.ts';
 
 /**
  * `npm start`: the whole Hotline on this machine, with the demo city and a few demo orders.
- *   --fresh             start with empty data (orders, executions, clock)
+ *   --fresh             start with empty data (orders, executions, clock, analytics); keys are kept
  *   --port N            HTTP port (default 3000)
  *   --clock MODE        real (default), scaled or manual
  *   --scale N           virtual seconds per real second for --clock scaled (default 1440: a day a minute)
@@ -65,6 +65,7 @@ Hotline local stack ready in ${(readyMs / 1000).toFixed(1)} s
   bus events     ${stack.url}/_local/events
   executions     ${stack.url}/_local/executions/<order id>
   DynamoDB Local ${stack.dynamoEndpoint}     data in ${stack.dataDir}
+  analytics      ${stack.analyticsDir}   (Parquet by month; ${stack.url}/_local/analytics)
   AWS emulation  ${stack.awsEndpoint}     (Step Functions + EventBridge APIs)
 ${demo ? `  demo orders    ${demo.created} created${demo.skipped ? ' (database already had orders: none added)' : ''}\n` : ''}
   A token:       npm run token -- --role operator

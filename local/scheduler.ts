@@ -2,11 +2,21 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { AwsServiceError } from './aws-errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
+import {
+  atInstant,
+  nextCronInstant,
+  type ParsedExpression,
+  parseScheduleExpression,
+  ScheduleExpressionError,
+  zoneFormat,
+} from './schedule-expressions.ts';
 import type { ExternalTimersRun } from './stepfunctions/protocol.ts';
 
+export { atInstant };
+
 /**
- * The local EventBridge Scheduler: one-time schedules (`at(...)`, the only kind the system creates)
- * kept on disk and fired on the local stack's clock. The handlers call it through the real
+ * The local EventBridge Scheduler: one-time schedules (`at(...)`, the call-backs) and recurring ones
+ * (`rate(...)`, `cron(...)`, the nightly mining) kept on disk and fired on the local stack's clock. The handlers call it through the real
  * `@aws-sdk/client-scheduler` (local/aws-endpoint.ts serves the REST-JSON API); the stack calls
  * `fireDue` at each instant the clock passes through (local/stepfunctions/interpreter-worker.ts),
  * so a schedule fires at its own instant, in time order with the state machines' waits and timeouts.
@@ -15,14 +25,23 @@ import type { ExternalTimersRun } from './stepfunctions/protocol.ts';
  * - names and group names match `^[0-9a-zA-Z-_.]{1,64}$`; a group must exist (`default`, and the
  *   groups CDK creates, given as `groups`), else ResourceNotFoundException;
  * - a second schedule of the same name in a group is a ConflictException;
- * - `at()` is wall time in `ScheduleExpressionTimezone` (any IANA zone, UTC by default);
+ * - `at()` and `cron()` are wall time in `ScheduleExpressionTimezone` (any IANA zone, UTC by
+ *   default), read as local/schedule-expressions.ts says (AWS's six cron fields; daylight saving as
+ *   AWS documents it); `rate()` counts from StartDate, or from creation when there is none;
+ * - a recurring schedule fires at each occurrence at or after `StartDate` and before `EndDate`
+ *   (both ignored for `at()`), stays after firing, and completes when no occurrence is left (an
+ *   EndDate passed); a StartDate more than 5 minutes in the past, or not before the EndDate, is a
+ *   ValidationException;
  * - a DISABLED schedule never fires;
  * - a failed invocation is retried up to `RetryPolicy.MaximumRetryAttempts` (185 by default), then
  *   dead-lettered; `ActionAfterCompletion: DELETE` removes the schedule after it ran (succeeded or
- *   dead-lettered), `NONE` keeps it, never to fire again.
+ *   dead-lettered) for the last time, `NONE` keeps it, never to fire again.
  *
  * Unlike AWS (on purpose):
- * - `rate()` and `cron()` are refused: the system uses one-time schedules only;
+ * - `L`, `W` and `#` in cron expressions are refused (ValidationException saying so); an EndDate
+ *   in the past is refused too (AWS may accept it: its documentation does not say);
+ * - occurrences missed while the stack was stopped (a real or scaled clock ran on meanwhile) are
+ *   skipped, not fired in a burst at start; within a run every occurrence fires, at its instant;
  * - retries follow each other at once, and at most LOCAL_MAX_RETRIES of them (no backoff, so
  *   `MaximumEventAgeInSeconds` never runs out); the dead letter is kept here (GET /_local/dead-letters)
  *   whether or not `DeadLetterConfig` names a queue;
@@ -40,10 +59,10 @@ export const LOCAL_MAX_RETRIES = 10;
 const AWS_DEFAULT_RETRY = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 } as const;
 const DEFAULT_GROUP = 'default';
 const namePattern = /^[0-9a-zA-Z-_.]{1,64}$/;
-const atPattern = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
+/** How far in the past a recurring schedule's StartDate may be (AWS: "cannot be earlier than 5 minutes ago"). */
+const START_DATE_SLACK_MS = 5 * 60_000;
 /** Firings one `fireDue` call makes at most: a target that keeps creating due schedules is a loop. */
 const MAX_FIRINGS_PER_CALL = 10_000;
-const DAY_MS = 86_400_000;
 
 export interface ScheduleTarget {
   readonly Arn: string;
@@ -101,8 +120,8 @@ interface StoredSchedule {
   /** Epoch ms on the stack clock. */
   readonly CreationDate: number;
   readonly LastModificationDate: number;
-  /** The instant `at()` names (epoch ms). */
-  readonly at: number;
+  /** The instant it fires next (epoch ms): the one `at()` names, or a recurring schedule's next occurrence. */
+  at: number;
   /** Creation order, to fire schedules of the same instant oldest first. */
   readonly seq: number;
   /** When it ran (ActionAfterCompletion NONE keeps it; it never fires again). */
@@ -165,86 +184,6 @@ const constraint = (value: unknown, field: string, rule: string) =>
   validation(
     `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`,
   );
-
-// ---- time zones -----------------------------------------------------------------------------------
-
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
-const zoneFormat = (timeZone: string): Intl.DateTimeFormat | undefined => {
-  let format = zoneFormats.get(timeZone);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      return undefined;
-    }
-    zoneFormats.set(timeZone, format);
-  }
-  return format;
-};
-
-/** How far the zone's wall clock is ahead of UTC at `utcMs`. */
-const zoneOffset = (format: Intl.DateTimeFormat, utcMs: number): number => {
-  const parts = Object.fromEntries(format.formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
-  const wall = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
-  return wall - Math.floor(utcMs / 1000) * 1000;
-};
-
-/**
- * The instant an `at(yyyy-mm-ddThh:mm:ss)` names in `timeZone`, or undefined when it names no date
- * (a 30th of February, an hour 24). Around a daylight-saving change: a wall time the clocks skip is
- * read with the offset before the jump (02:30 on a spring-forward night fires at 03:30), a wall time
- * that happens twice fires the first time (AWS documents this only for cron schedules: a skipped
- * time is not lost, a repeated one runs once).
- */
-export const atInstant = (expression: string, timeZone = 'UTC'): number | undefined => {
-  const match = atPattern.exec(expression);
-  const format = zoneFormat(timeZone);
-  if (!match || !format) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(wall);
-  if (
-    year < 1970 ||
-    check.getUTCFullYear() !== year ||
-    check.getUTCMonth() !== month - 1 ||
-    check.getUTCDate() !== day ||
-    check.getUTCHours() !== hour ||
-    check.getUTCMinutes() !== minute ||
-    check.getUTCSeconds() !== second
-  )
-    return undefined;
-  // The offsets a day either side (zones change offset at most once within a day).
-  const before = zoneOffset(format, wall - DAY_MS);
-  const after = zoneOffset(format, wall + DAY_MS);
-  const readings = [wall - before, wall - after].filter(
-    (instant, i) => zoneOffset(format, instant) === (i === 0 ? before : after),
-  );
-  return readings.length > 0 ? Math.min(...readings) : wall - before;
-};
 
 // ---- the service ------------------------------------------------------------------------------------
 
@@ -471,9 +410,11 @@ export class LocalScheduler {
         at: new Date(nowMs).toISOString(),
       });
     }
-    // The target may have deleted or replaced its own schedule meanwhile: only this one completes.
+    // The target may have deleted or replaced its own schedule meanwhile: only this one moves on.
     if (this.schedules.get(k) === schedule) {
-      if (schedule.ActionAfterCompletion === 'DELETE') this.schedules.delete(k);
+      const next = this.nextOccurrence(schedule, schedule.at);
+      if (next !== undefined) schedule.at = next;
+      else if (schedule.ActionAfterCompletion === 'DELETE') this.schedules.delete(k);
       else schedule.completedAt = nowMs;
     }
     this.save();
@@ -508,12 +449,21 @@ export class LocalScheduler {
       throw constraint(expression, 'scheduleExpression', 'Member must have length between 1 and 256');
     const timezone = request.ScheduleExpressionTimezone ?? 'UTC';
     if (!zoneFormat(timezone)) throw validation(`Invalid ScheduleExpressionTimezone ${timezone}.`);
-    if (/^(rate|cron)\(/.test(expression))
-      throw validation(
-        `The local stack supports only one-time schedules, at(yyyy-mm-ddThh:mm:ss): ${expression} is a recurring schedule.`,
-      );
-    const at = atInstant(expression, timezone);
-    if (at === undefined) throw validation(`Invalid Schedule Expression ${expression}.`);
+    let parsed: ParsedExpression;
+    try {
+      parsed = parseScheduleExpression(expression);
+    } catch (error) {
+      if (error instanceof ScheduleExpressionError) throw validation(error.message);
+      throw error;
+    }
+    const now = this.options.now();
+    const occurrences = this.recurringWindow(request, parsed, now);
+    const at =
+      parsed.kind === 'at'
+        ? atInstant(expression, timezone)
+        : firstOccurrence(parsed, timezone, occurrences, now);
+    if (parsed.kind === 'at' && at === undefined)
+      throw validation(`Invalid Schedule Expression ${expression}.`);
 
     const window = request.FlexibleTimeWindow;
     if (!window || (window.Mode !== 'OFF' && window.Mode !== 'FLEXIBLE'))
@@ -563,7 +513,6 @@ export class LocalScheduler {
     if (!this.groups.has(group))
       throw new AwsServiceError('ResourceNotFoundException', `Schedule group ${group} does not exist.`, 404);
 
-    const now = this.options.now();
     return {
       Arn: `arn:aws:scheduler:${LOCAL_SCHEDULER_REGION}:${LOCAL_SCHEDULER_ACCOUNT}:schedule/${group}/${name}`,
       Name: name,
@@ -589,9 +538,43 @@ export class LocalScheduler {
       ...(request.KmsKeyArn !== undefined ? { KmsKeyArn: request.KmsKeyArn } : {}),
       CreationDate: existing?.CreationDate ?? now,
       LastModificationDate: now,
-      at,
+      // A recurring schedule with no occurrence left (its EndDate comes first) never fires.
+      at: at ?? now,
       seq: this.nextSeq++,
+      ...(at === undefined ? { completedAt: now } : {}),
     };
+  }
+
+  /** A recurring schedule's StartDate and EndDate (epoch ms), checked as AWS checks them. */
+  private recurringWindow(request: ScheduleRequest, parsed: ParsedExpression, now: number): OccurrenceWindow {
+    const ms = (seconds: number | undefined, field: string) => {
+      if (seconds === undefined) return undefined;
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds))
+        throw constraint(seconds, field, 'Member must be a timestamp');
+      return seconds * 1000;
+    };
+    const start = ms(request.StartDate, 'startDate');
+    const end = ms(request.EndDate, 'endDate');
+    if (parsed.kind === 'at') return {};
+    if (start !== undefined && start < now - START_DATE_SLACK_MS)
+      throw validation('The StartDate you specify cannot be earlier than 5 minutes ago.');
+    if (end !== undefined && end <= now) throw validation('The EndDate you specify must be in the future.');
+    if (start !== undefined && end !== undefined && start >= end)
+      throw validation('The StartDate you specify must come before the EndDate.');
+    return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
+  }
+
+  /** The occurrence after `firedAt` of a recurring schedule; undefined for `at()` or when none is left. */
+  private nextOccurrence(schedule: StoredSchedule, firedAt: number): number | undefined {
+    const parsed = parseScheduleExpression(schedule.ScheduleExpression);
+    const occurrences = windowOf(schedule);
+    const next =
+      parsed.kind === 'rate'
+        ? firedAt + parsed.everyMs
+        : parsed.kind === 'cron'
+          ? nextCronInstant(parsed.cron, schedule.ScheduleExpressionTimezone, firedAt)
+          : undefined;
+    return next !== undefined && (occurrences.end === undefined || next < occurrences.end) ? next : undefined;
   }
 
   private load(): void {
@@ -605,7 +588,9 @@ export class LocalScheduler {
         cause: error,
       });
     }
+    const now = this.options.now();
     for (const schedule of state.schedules ?? []) {
+      skipMissedOccurrences(schedule, now);
       this.schedules.set(key(schedule.GroupName, schedule.Name), schedule);
       this.nextSeq = Math.max(this.nextSeq, schedule.seq + 1);
     }
@@ -629,6 +614,56 @@ export class LocalScheduler {
 }
 
 const key = (group: string, name: string) => `${group}/${name}`;
+
+/** Where a recurring schedule's occurrences may fall (epoch ms): at or after `start`, before `end`. */
+interface OccurrenceWindow {
+  readonly start?: number;
+  readonly end?: number;
+}
+
+const windowOf = (s: StoredSchedule): OccurrenceWindow => ({
+  ...(s.StartDate !== undefined ? { start: s.StartDate * 1000 } : {}),
+  ...(s.EndDate !== undefined ? { end: s.EndDate * 1000 } : {}),
+});
+
+/**
+ * Moves a recurring schedule whose next occurrence passed while the stack was stopped (a real or
+ * scaled clock ran on) to its first occurrence from `now`: AWS would have fired those at their time,
+ * and the nightly mining should not run a week of nights in a burst at start.
+ */
+const skipMissedOccurrences = (schedule: StoredSchedule, now: number): void => {
+  if (schedule.completedAt !== undefined || schedule.at >= now) return;
+  const parsed = parseScheduleExpression(schedule.ScheduleExpression);
+  if (parsed.kind === 'at') return;
+  const { end } = windowOf(schedule);
+  const next =
+    parsed.kind === 'rate'
+      ? schedule.at + Math.ceil((now - schedule.at) / parsed.everyMs) * parsed.everyMs
+      : nextCronInstant(parsed.cron, schedule.ScheduleExpressionTimezone, now - 1);
+  if (next === undefined || (end !== undefined && next >= end)) schedule.completedAt = now;
+  else schedule.at = next;
+};
+
+/**
+ * A recurring schedule's first occurrence from `now`: a rate's at StartDate and every period after it
+ * (the first not in the past), or at once without a StartDate; a cron's first at or after both.
+ */
+const firstOccurrence = (
+  parsed: ParsedExpression,
+  timeZone: string,
+  occurrences: OccurrenceWindow,
+  now: number,
+): number | undefined => {
+  const from = Math.max(now, occurrences.start ?? now);
+  let first: number | undefined;
+  if (parsed.kind === 'rate') {
+    const start = occurrences.start ?? now;
+    first = start >= now ? start : start + Math.ceil((now - start) / parsed.everyMs) * parsed.everyMs;
+  } else if (parsed.kind === 'cron') first = nextCronInstant(parsed.cron, timeZone, from - 1);
+  return first !== undefined && (occurrences.end === undefined || first < occurrences.end)
+    ? first
+    : undefined;
+};
 
 const parseInput = (
   input: string | undefined,

@@ -12,23 +12,34 @@ import {
 import { build, type Plugin } from 'esbuild';
 import { useClockSource } from '../functions/shared/clock.ts';
 import {
+  analyticsDelivery,
   aslSubstitutions,
   busRules,
   callbackSchedules,
   envNames,
   lambdaFunctions,
   stateMachines,
+  streamTriggers,
 } from '../infra/wiring.ts';
 import { serveApiRequest } from './api-gateway.ts';
+import { LocalAthena } from './athena.ts';
 import { readBody, startAwsEndpoint } from './aws-endpoint.ts';
 import { type ClockMode, LocalClock, parseIsoDuration } from './clock.ts';
+import { createDashboardSite, DASHBOARD_PREFIX } from './dashboard-site.ts';
 import { ensureOutboxTable, ensureTable, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local.ts';
+import { LocalStreamPoller } from './dynamodb-streams.ts';
 import { type BusEvent, LocalEventBus } from './event-bus.ts';
 import { parseEventPattern } from './eventbridge/event-pattern.ts';
+import { LocalFirehose } from './firehose.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
-import { type LocalKeys, loadOrCreateKeys } from './local-auth.ts';
+import { type LocalKeys, loadOrCreateKeys, signLocalToken } from './local-auth.ts';
 import { defaultLocalDir, repoRoot } from './paths.ts';
 import { LocalScheduler, schedulerTimers } from './scheduler.ts';
+import {
+  LOCAL_ANALYTICS_KEY_SECRET,
+  LocalSecretsManager,
+  loadOrCreateAnalyticsKey,
+} from './secrets-manager.ts';
 import type { ServiceCall } from './stepfunctions/protocol.ts';
 import { LocalStepFunctions } from './stepfunctions/service.ts';
 
@@ -41,15 +52,26 @@ export { defaultLocalDir, repoRoot };
 export const LOCAL_TABLE = 'hotline-local';
 export const LOCAL_BUS = 'hotline-local';
 export const LOCAL_OUTBOX_TABLE = 'hotline-local-outbox';
+/** The analytics delivery stream (CDK: `<prefix>-analytics-orders`). */
+export const LOCAL_ANALYTICS_STREAM = `hotline-local-${analyticsDelivery.streamSuffix}`;
+/** The Athena workgroup of the analytics queries (CDK: `<prefix>-analytics`). */
+export const LOCAL_ATHENA_WORK_GROUP = 'hotline-local-analytics';
+/** Its per-query cap: CDK's default (infra/constructs/analytics-store.ts), 10 GiB. */
+export const LOCAL_ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 
 export interface LocalStackOptions {
   readonly port?: number;
   /** Root of the local folder: data/ (orders, executions, clock) and keys/ (JWT signing key). */
   readonly localDir?: string;
-  /** Start with empty data (the signing key is kept, so existing tokens stay valid). */
+  /**
+   * Start with empty data (the signing key is kept, so existing tokens stay valid, and so is the analytics
+   * key, so requester and address hashes stay comparable).
+   */
   readonly fresh?: boolean;
   readonly clock?: { readonly mode: ClockMode; readonly scale?: number; readonly startAt?: number };
   readonly logLevel?: string;
+  /** Generated order history queried with the live store (default `<localDir>/analytics/history`). */
+  readonly analyticsHistoryDir?: string;
 }
 
 export interface LocalStack {
@@ -63,6 +85,12 @@ export interface LocalStack {
   /** EventBridge Scheduler: the one-time schedules, fired on the stack clock. */
   readonly scheduler: LocalScheduler;
   readonly dataDir: string;
+  /** The analytics store: `orders/month=YYYY-MM/*.parquet` (and Firehose's `errors/`) under it. */
+  readonly analyticsDir: string;
+  /** Every order change saved so far is in the analytics store (the table stream read, Firehose flushed). */
+  drainAnalytics(): Promise<void>;
+  /** Athena's twin (AWS_ENDPOINT_URL_ATHENA): DuckDB over the generated history and the live store. */
+  readonly athena: LocalAthena;
   readonly stateMachineArns: Readonly<Record<string, string>>;
   /** Moves time to `target`, letting every wait and timeout due on the way run first. */
   moveTime(target: number): Promise<void>;
@@ -255,8 +283,28 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => stepFunctions.close());
 
-    const aws = await startAwsEndpoint({ stepFunctions, bus, scheduler });
+    // The analytics store's delivery stream and the key of its keyed hashes (kept by --fresh, like the JWT key).
+    const analyticsDir = join(dataDir, 'analytics');
+    const firehose = new LocalFirehose({ root: analyticsDir, streams: [LOCAL_ANALYTICS_STREAM] });
+    const secrets = new LocalSecretsManager({
+      [LOCAL_ANALYTICS_KEY_SECRET]: loadOrCreateAnalyticsKey(join(localDir, 'keys')),
+    });
+
+    // Athena's twin over the generated history and the live store, in a workgroup with CDK's cap.
+    const athena = new LocalAthena({
+      roots: [options.analyticsHistoryDir ?? join(localDir, 'analytics', 'history'), analyticsDir],
+      database: analyticsDelivery.database,
+      workGroups: {
+        [LOCAL_ATHENA_WORK_GROUP]: { bytesScannedCutoffPerQuery: LOCAL_ATHENA_BYTES_SCANNED_CUTOFF },
+      },
+      now: () => clock.now(),
+    });
+    cleanups.push(() => athena.close());
+
+    const aws = await startAwsEndpoint({ stepFunctions, bus, scheduler, firehose, secrets, athena });
     cleanups.push(() => new Promise<void>((r) => aws.server.close(() => r())));
+    // Flushed after the stream triggers stopped (cleanups run in reverse), before the endpoint closes.
+    cleanups.push(() => firehose.stop());
 
     // The environment the handlers read at load time: the same variable names CDK sets.
     Object.assign(process.env, {
@@ -279,6 +327,15 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       [envNames.outboxTable]: LOCAL_OUTBOX_TABLE,
       // Messages stay in the outbox (GET /_local/outbox); the survey links point at this server.
       [envNames.messageSender]: 'hold',
+      // The analytics path: rows to the local Firehose, the hash key from the local Secrets Manager.
+      [envNames.analyticsStream]: LOCAL_ANALYTICS_STREAM,
+      [envNames.analyticsKeySecret]: LOCAL_ANALYTICS_KEY_SECRET,
+      AWS_ENDPOINT_URL_FIREHOSE: aws.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+      // The mining: the same Athena API as in AWS, answered by the twin.
+      [envNames.athenaWorkGroup]: LOCAL_ATHENA_WORK_GROUP,
+      [envNames.athenaDatabase]: analyticsDelivery.database,
+      AWS_ENDPOINT_URL_ATHENA: aws.url,
       POWERTOOLS_SERVICE_NAME: 'hotline',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       AWS_LAMBDA_FUNCTION_NAME: 'hotline-local',
@@ -307,6 +364,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     cleanups.push(() => clearInterval(ticker));
     cleanups.push(() => saveClock());
 
+    // Lambda's event source mappings of the table stream (streamTriggers), on DynamoDB Local's stream;
+    // stopped first (after the HTTP server), delivering what the stream still holds.
+    const streams = new LocalStreamPoller({
+      endpoint: dynamo.endpoint,
+      tableName: LOCAL_TABLE,
+      triggers: streamTriggers,
+      invoke: (target, event) => runtime.invoke(target, event),
+      checkpointFile: join(dataDir, 'stream-checkpoints.json'),
+      functionArn: localFunctionArn,
+    });
+    streams.start();
+    cleanups.push(() => streams.stop());
+
     // EventBridge Scheduler: a due schedule (created in the past, or left due when the stack stopped)
     // makes time "move" to now, which runs it; a manual clock does not move otherwise.
     wakeClock = () => {
@@ -321,16 +391,32 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       if (accessLogEnabled) console.log(line);
     };
 
+    // The dashboard (static, built on first request); its own URL for its config.json.
+    let ownUrl = '';
+    const dashboard = createDashboardSite({ url: () => ownUrl });
     const server: Server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      const handled = path.startsWith('/_local/')
-        ? serveLocalRoute(req, res, { clock, moveTime, bus, scheduler, stepFunctions, stateMachineArns })
-        : serveApiRequest(req, res, {
-            runtime,
-            keys,
-            now: () => clock.now(),
-            accessLog,
-          });
+      const isDashboard = path === DASHBOARD_PREFIX || path.startsWith(`${DASHBOARD_PREFIX}/`);
+      const handled = isDashboard
+        ? dashboard.serve(req, res)
+        : path.startsWith('/_local/')
+          ? serveLocalRoute(req, res, {
+              keys,
+              clock,
+              moveTime,
+              bus,
+              scheduler,
+              stepFunctions,
+              stateMachineArns,
+              streams,
+              firehose,
+            })
+          : serveApiRequest(req, res, {
+              runtime,
+              keys,
+              now: () => clock.now(),
+              accessLog,
+            });
       handled.catch((error: unknown) => {
         console.error(error);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -343,6 +429,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const { port } = server.address() as AddressInfo;
+    ownUrl = `http://localhost:${port}`;
     process.env[envNames.surveyBaseUrl] = `http://localhost:${port}/surveys/`;
 
     return {
@@ -355,6 +442,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       bus,
       scheduler,
       dataDir,
+      analyticsDir,
+      athena,
+      drainAnalytics: async () => {
+        await streams.drain();
+        await firehose.drain();
+      },
       stateMachineArns,
       moveTime,
       setAccessLog: (enabled) => {
@@ -397,18 +490,37 @@ const serveLocalRoute = async (
   req: IncomingMessage,
   res: ServerResponse,
   deps: {
+    keys: LocalKeys;
     clock: LocalClock;
     moveTime: (target: number) => Promise<void>;
     bus: LocalEventBus;
     scheduler: LocalScheduler;
     stepFunctions: LocalStepFunctions;
     stateMachineArns: Readonly<Record<string, string>>;
+    streams: LocalStreamPoller;
+    firehose: LocalFirehose;
   },
 ): Promise<void> => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = `${req.method} ${url.pathname}`;
 
   if (route === 'GET /_local/clock') return sendJson(res, 200, clockView(deps.clock));
+  if (route === 'GET /_local/token') {
+    // The dashboard's local sign-in (Cognito's hosted UI in AWS): a token for a role, signed like `npm run token`.
+    const role = url.searchParams.get('role') ?? '';
+    const unitId = url.searchParams.get('unit') ?? undefined;
+    const ttlSeconds = 12 * 60 * 60;
+    try {
+      const token = await signLocalToken(deps.keys, {
+        role: role as never,
+        ...(unitId ? { unitId } : {}),
+        ttlSeconds,
+      });
+      return sendJson(res, 200, { token, tokenType: 'Bearer', role, expiresIn: ttlSeconds });
+    } catch (error) {
+      return localError(res, 400, 'VALIDATION_FAILED', (error as Error).message);
+    }
+  }
   if (route === 'POST /_local/clock') {
     let body: { advance?: unknown; set?: unknown; mode?: unknown; scale?: unknown };
     try {
@@ -484,7 +596,15 @@ const serveLocalRoute = async (
     const scheduled = deps.scheduler
       .deadLettered()
       .map(({ schedule, ...rest }) => ({ scheduler: schedule, ...rest }));
-    return sendJson(res, 200, { items: [...deps.bus.deadLettered(), ...scheduled] });
+    // …and the table stream triggers' (`streamTrigger`: the trigger's name in infra/wiring.ts).
+    const streamed = deps.streams
+      .deadLettered()
+      .map(({ trigger, ...rest }) => ({ streamTrigger: trigger, ...rest }));
+    return sendJson(res, 200, { items: [...deps.bus.deadLettered(), ...scheduled, ...streamed] });
+  }
+  if (route === 'GET /_local/analytics') {
+    // The analytics store's Parquet files (with their row counts) and Firehose's error output.
+    return sendJson(res, 200, { root: deps.firehose.root, ...(await deps.firehose.listFiles()) });
   }
   if (route === 'GET /_local/schedules') return sendJson(res, 200, { items: deps.scheduler.list() });
   if (route === 'GET /_local/outbox') {

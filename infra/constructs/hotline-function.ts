@@ -10,6 +10,15 @@ import { repoRoot } from '../repo-root.ts';
 const lambdaRuntime = Runtime.NODEJS_22_X;
 const bundleTarget = 'node22';
 
+/**
+ * The SQL files of analytics/sql/ travel inside the bundle as text (there is no such folder in
+ * Lambda): functions/shared/analytics-sql.ts imports them when `HOTLINE_SQL_INLINED` is defined.
+ */
+export const analyticsSqlBundling = {
+  loader: { '.sql': 'text' },
+  define: { HOTLINE_SQL_INLINED: 'true' },
+} as const;
+
 /** ESM bundles still meet CommonJS dependencies that call `require`; this gives them one. */
 const esmRequireBanner =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -62,6 +71,8 @@ export class HotlineFunction extends Construct {
         banner: esmRequireBanner,
         externalModules: [],
         forceDockerBundling: false,
+        loader: { ...analyticsSqlBundling.loader },
+        define: { ...analyticsSqlBundling.define },
       },
     });
     this.acknowledgeDefaults();

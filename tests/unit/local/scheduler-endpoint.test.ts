@@ -112,16 +112,37 @@ describe('EventBridge Scheduler on the local AWS endpoint', () => {
     expect(error.message).toBe('Schedule cb-WO01-1 already exists.');
   });
 
-  it('rejects a recurring schedule with ValidationException and its message', async () => {
+  it('rejects a cron schedule with L (last day) with ValidationException and its message', async () => {
     // Act
     const error = await client
-      .send(new CreateScheduleCommand(createInput('every-day', { ScheduleExpression: 'rate(1 day)' })))
+      .send(new CreateScheduleCommand(createInput('month-end', { ScheduleExpression: 'cron(0 2 L * ? *)' })))
       .catch((e) => e);
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
     expect(error.$metadata.httpStatusCode).toBe(400);
-    expect(error.message).toMatch(/supports only one-time schedules/);
+    expect(error.message).toMatch(/local EventBridge Scheduler does not support L, W or #/);
+  });
+
+  it('returns a nightly cron schedule with its StartDate, and its next occurrence due', async () => {
+    // Prepare
+    const startDate = new Date(NOW + 3_600_000);
+
+    // Act
+    await client.send(
+      new CreateScheduleCommand(
+        createInput('nightly', {
+          ScheduleExpression: 'cron(0 2 * * ? *)',
+          ActionAfterCompletion: 'NONE',
+          StartDate: startDate,
+        }),
+      ),
+    );
+    const got = await client.send(new GetScheduleCommand({ Name: 'nightly', GroupName: GROUP }));
+
+    // Assess: 02:00 in Shanghai is 18:00 UTC the day before; NOW is 09:00 CST on 12-01
+    expect(got).toMatchObject({ ScheduleExpression: 'cron(0 2 * * ? *)', StartDate: startDate });
+    expect(scheduler.nextDue()).toBe(Date.parse('2026-12-01T18:00:00Z'));
   });
 
   it('returns summaries on ListSchedules, filtered by group and name prefix and paged', async () => {
