@@ -10,6 +10,7 @@ import { HotlineFunction } from './constructs/hotline-function.ts';
 import { HotlineHttpApi } from './constructs/hotline-http-api.ts';
 import { LifecycleStateMachine } from './constructs/lifecycle-state-machine.ts';
 import { messageSendingOf } from './constructs/message-sending.ts';
+import { MiningSchedule } from './constructs/mining-schedule.ts';
 import { OrderTable } from './constructs/order-table.ts';
 import { OutboxTable } from './constructs/outbox-table.ts';
 import { StaffIdentity } from './constructs/staff-identity.ts';
@@ -20,6 +21,7 @@ import {
   httpRoutes,
   type LambdaFunctionSpec,
   lambdaFunctions,
+  miningSchedule,
   stateMachines,
 } from './wiring.ts';
 
@@ -108,6 +110,11 @@ export class HotlineStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
     });
+    const mining = new MiningSchedule(this, 'Mining', {
+      // As the call-back group: the default stack's is exactly wiring's groupName.
+      scheduleGroupName: `${prefix}-${miningSchedule.groupName.replace(/^hotline-/, '')}`,
+      target: functions[miningSchedule.target].lambda,
+    });
 
     const machines = (Object.keys(stateMachines) as (keyof typeof stateMachines)[]).map((key) => {
       const spec = stateMachines[key];
@@ -162,6 +169,8 @@ export class HotlineStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'OutboxTableName', { value: outboxTable.tableName });
     new CfnOutput(this, 'CallbackScheduleGroupName', { value: callbackScheduling.scheduleGroupName });
+    new CfnOutput(this, 'MiningScheduleName', { value: mining.scheduleName });
+    new CfnOutput(this, 'MiningScheduleGroupName', { value: mining.scheduleGroupName });
     new CfnOutput(this, 'AnalyticsBucketName', { value: analytics.bucket.bucketName });
     new CfnOutput(this, 'AnalyticsDatabaseName', { value: analytics.databaseName });
     new CfnOutput(this, 'AnalyticsWorkGroupName', { value: analytics.workGroupName });

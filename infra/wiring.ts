@@ -33,6 +33,8 @@ export interface LambdaFunctionSpec {
     | 'analyticsDelivery'
     /** Read the secret key of the analytics store's keyed hashes (requester, address). */
     | 'analyticsKey'
+    /** Run SQL on Athena over the analytics store: its workgroup, Glue tables and view, S3 buckets. */
+    | 'analyticsQuery'
   )[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
@@ -150,6 +152,16 @@ export const lambdaFunctions = {
       'excluded) becomes its analytics row, without personal data, delivered to the analytics store',
     uses: ['tableRead', 'analyticsDelivery', 'analyticsKey'],
     timeoutSeconds: 60,
+  },
+  mineInsights: {
+    entry: 'functions/events/mine-insights.ts',
+    description:
+      'Scheduler target, nightly: runs the mining SQL on the analytics store (Athena) and stores the ' +
+      'insights (每月一题, outlook, alerts, hot spots, 治理类街乡镇); a spike goes on the bus',
+    uses: ['table', 'bus', 'analyticsQuery'],
+    // Several Athena queries over years of orders, one after the other: Lambda's longest run.
+    timeoutSeconds: 900,
+    memoryMb: 1024,
   },
   dispatchOrder: {
     entry: 'functions/workflow/dispatch-order.ts',
@@ -317,6 +329,9 @@ export const stateMachines = {
 /** Source of the events the work-order lifecycle puts on the bus. */
 export const workOrderEventSource = 'hotline.work-orders';
 
+/** Source of the events the mining puts on the bus (`Insight Spike Detected`, Art. 29). */
+export const insightEventSource = 'hotline.insights';
+
 /** What a `${Placeholder}` in an ASL file stands for. */
 export type AslSubstitution =
   | { readonly kind: 'lambdaArn'; readonly function: FunctionName }
@@ -445,6 +460,37 @@ export const callbackSchedules = {
 };
 
 /**
+ * The mining (主动治理) runs nightly on an EventBridge Scheduler recurring schedule in a group of its own.
+ * 02:30 Beijing time: the CST day closed at midnight and Firehose's buffer (at most 15 minutes) has
+ * delivered its last rows, so the night mines a whole day; and a run that takes its retries still ends
+ * long before the centre's working day, whose dashboards and alerts then show last night's figures.
+ * (Asia/Shanghai has no daylight saving: the run is never skipped or doubled.)
+ *
+ * `retry` is Scheduler's, for an invocation it could not hand to Lambda (then its dead-letter queue).
+ * Scheduler invokes the function asynchronously, so a run that fails is Lambda's to retry (`invocation`)
+ * and then lands in a failure queue of its own. `input` is the event the function receives.
+ */
+export const miningSchedule = {
+  groupName: 'hotline-mining',
+  scheduleName: 'nightly-mining',
+  expression: 'cron(30 2 * * ? *)',
+  timeZone: 'Asia/Shanghai',
+  target: 'mineInsights',
+  input: { job: 'nightly-mining' },
+  retry: { maximumRetryAttempts: 5, maximumEventAgeSeconds: 3 * 3600 },
+  invocation: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+} as const satisfies {
+  groupName: string;
+  scheduleName: string;
+  expression: string;
+  timeZone: string;
+  target: FunctionName;
+  input: Readonly<Record<string, string>>;
+  retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  invocation: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+};
+
+/**
  * The outbox table: survey messages (SMS, e-mail) waiting for or handed to the sender. A table of its
  * own, not the order table: it holds the raw survey links (secrets) and is kept only a short while.
  */
@@ -468,6 +514,10 @@ export const envNames = {
   analyticsStream: 'ANALYTICS_STREAM_NAME',
   /** The Secrets Manager secret holding the key of the analytics store's keyed hashes. */
   analyticsKeySecret: 'ANALYTICS_KEY_SECRET_ID',
+  /** The Athena workgroup the mining's queries run in (its result location and bytes-scanned cap apply). */
+  athenaWorkGroup: 'ATHENA_WORK_GROUP',
+  /** The Glue database of the analytics store: the queries' tables and the view `latest_orders`. */
+  athenaDatabase: 'ATHENA_DATABASE',
 } as const;
 
 /**

@@ -12,6 +12,7 @@ import { startLocalStack } from './stack.ts';
  *   --scale N           virtual seconds per real second for --clock scaled (default 1440: a day a minute)
  *   --start-at ISO      the clock's starting instant
  *   --no-demo           do not create demo orders on an empty database
+ *   --no-nightly-mining do not create the nightly mining schedule (POST /_local/mining still mines)
  *   --quiet             no access log
  */
 const { values } = parseArgs({
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     'start-at': { type: 'string' },
     'no-demo': { type: 'boolean', default: false },
+    'no-nightly-mining': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     'log-level': { type: 'string' },
     'local-dir': { type: 'string' },
@@ -50,6 +52,7 @@ const stack = await startLocalStack({
   fresh: values.fresh,
   ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
   ...(values['local-dir'] ? { localDir: values['local-dir'] } : {}),
+  nightlyMining: !values['no-nightly-mining'],
   clock: { mode, ...(scale !== undefined ? { scale } : {}), ...(startAt !== undefined ? { startAt } : {}) },
 });
 const readyMs = Date.now() - started;

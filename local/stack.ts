@@ -18,6 +18,7 @@ import {
   callbackSchedules,
   envNames,
   lambdaFunctions,
+  miningSchedule,
   stateMachines,
   streamTriggers,
 } from '../infra/wiring.ts';
@@ -34,7 +35,7 @@ import { LocalFirehose } from './firehose.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
 import { type LocalKeys, loadOrCreateKeys, signLocalToken } from './local-auth.ts';
 import { defaultLocalDir, repoRoot } from './paths.ts';
-import { LocalScheduler, schedulerTimers } from './scheduler.ts';
+import { LocalScheduler, type ScheduleRequest, schedulerTimers } from './scheduler.ts';
 import {
   LOCAL_ANALYTICS_KEY_SECRET,
   LocalSecretsManager,
@@ -72,6 +73,11 @@ export interface LocalStackOptions {
   readonly logLevel?: string;
   /** Generated order history queried with the live store (default `<localDir>/analytics/history`). */
   readonly analyticsHistoryDir?: string;
+  /**
+   * Create the nightly mining schedule (infra/wiring.ts `miningSchedule`) as the CDK app does (default
+   * true). Tests that jump the clock over many nights and do not look at insights leave it out.
+   */
+  readonly nightlyMining?: boolean;
 }
 
 export interface LocalStack {
@@ -260,7 +266,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       file: join(dataDir, 'schedules.json'),
       now: () => clock.now(),
       invoke: (targetArn, payload) => runtime.invoke(targetArn, payload),
-      groups: [callbackSchedules.groupName],
+      groups: [callbackSchedules.groupName, miningSchedule.groupName],
       // A schedule already due (an `at()` in the past) fires at once, whatever the clock mode.
       onScheduled: (at) => {
         if (at <= clock.now()) wakeClock();
@@ -342,6 +348,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
 
     stepFunctions.resumeRunning();
+    if (options.nightlyMining !== false) ensureRecurringSchedules(scheduler);
 
     const moveTime = (target: number): Promise<void> => {
       timeLock = timeLock.then(async () => {
@@ -410,6 +417,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
               stateMachineArns,
               streams,
               firehose,
+              runtime,
             })
           : serveApiRequest(req, res, {
               runtime,
@@ -499,6 +507,7 @@ const serveLocalRoute = async (
     stateMachineArns: Readonly<Record<string, string>>;
     streams: LocalStreamPoller;
     firehose: LocalFirehose;
+    runtime: LocalLambdaRuntime;
   },
 ): Promise<void> => {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -607,6 +616,29 @@ const serveLocalRoute = async (
     return sendJson(res, 200, { root: deps.firehose.root, ...(await deps.firehose.listFiles()) });
   }
   if (route === 'GET /_local/schedules') return sendJson(res, 200, { items: deps.scheduler.list() });
+  if (route === 'POST /_local/mining') {
+    // The mining on demand: the same handler the nightly schedule invokes, with { month?, day?, kinds? }.
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)) || '{}');
+    } catch {
+      return localError(res, 400, 'MALFORMED_JSON', 'The body is not valid JSON.');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return localError(res, 400, 'VALIDATION_FAILED', 'Send an object: { "month"?, "day"?, "kinds"? }.');
+    try {
+      return sendJson(res, 200, await deps.runtime.invoke(miningSchedule.target, body));
+    } catch (error) {
+      if ((error as Error).name === 'ZodError')
+        return localError(
+          res,
+          400,
+          'VALIDATION_FAILED',
+          'month is YYYY-MM, day YYYY-MM-DD, kinds a list of insights (topics, townships, rates, heatmap, outlook, hotspots, alerts).',
+        );
+      throw error;
+    }
+  }
   if (route === 'GET /_local/outbox') {
     // Loaded on first use, after the stack set the environment the module reads.
     const { listMessages } = await import('../functions/shared/outbox.ts');
@@ -634,3 +666,35 @@ const serveLocalRoute = async (
 };
 
 export const functionNames = Object.keys(lambdaFunctions);
+
+/**
+ * The recurring schedules the CDK app creates (infra/constructs/mining-schedule.ts), as the local stack
+ * creates them at start: the nightly mining, a cron() schedule in its own group. A parity test compares
+ * them with the synthesized template.
+ */
+export const localRecurringSchedules = (): ScheduleRequest[] => [
+  {
+    Name: miningSchedule.scheduleName,
+    GroupName: miningSchedule.groupName,
+    ScheduleExpression: miningSchedule.expression,
+    ScheduleExpressionTimezone: miningSchedule.timeZone,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: {
+      Arn: localFunctionArn(miningSchedule.target),
+      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-mining-scheduler`,
+      Input: JSON.stringify(miningSchedule.input),
+      RetryPolicy: {
+        MaximumRetryAttempts: miningSchedule.retry.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: miningSchedule.retry.maximumEventAgeSeconds,
+      },
+    },
+  },
+];
+
+/** Creates each recurring schedule that the data folder does not hold yet (they survive restarts). */
+const ensureRecurringSchedules = (scheduler: LocalScheduler): void => {
+  const present = new Set(scheduler.list().map((s) => `${s.group}/${s.name}`));
+  for (const schedule of localRecurringSchedules()) {
+    if (!present.has(`${schedule.GroupName}/${schedule.Name}`)) scheduler.createSchedule(schedule);
+  }
+};

@@ -3,9 +3,10 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { latestTable } from '../../functions/shared/analytics-engine.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
-import type { AnalyticsStore } from './analytics-store.ts';
+import { type AnalyticsStore, analyticsPrefixes } from './analytics-store.ts';
 import { type CallbackScheduling, schedulerService } from './callback-scheduling.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 import type { MessageSending } from './message-sending.ts';
@@ -17,13 +18,19 @@ export interface UsableResources {
   readonly workOrder: StateMachineByName;
   readonly callbackScheduling: CallbackScheduling;
   readonly outbox: SurveyOutbox;
-  readonly analytics: AnalyticsDelivery;
+  readonly analytics: AnalyticsDelivery & AnalyticsQuerying;
 }
 
 /** What the analytics functions touch of the store: its delivery stream and the key of its hashes. */
 export type AnalyticsDelivery = Pick<
   AnalyticsStore,
   'deliveryStreamName' | 'deliveryStreamArn' | 'keySecret'
+>;
+
+/** What Athena queries of the store touch: its workgroup, Glue database and table, and both buckets. */
+export type AnalyticsQuerying = Pick<
+  AnalyticsStore,
+  'workGroupName' | 'databaseName' | 'tableName' | 'bucket' | 'resultsBucket'
 >;
 
 /** The outbox of survey messages and how they are sent. */
@@ -135,6 +142,65 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     analytics.keySecret.grantRead(fn.lambda);
     fn.addEnvironment(envNames.analyticsKeySecret, analytics.keySecret.secretArn);
   },
+  analyticsQuery: (fn, { analytics }) => queryAnalytics(fn, analytics),
+};
+
+/**
+ * Athena runs a query with its caller's permissions, so the function needs what the query touches: the
+ * store's workgroup (and no other); the Glue catalog, database, table and the view `latest_orders`,
+ * which `CREATE OR REPLACE VIEW` creates or updates as a Glue table; the rows in S3 to read; and the
+ * results bucket, where Athena writes the results and GetQueryResults reads them back.
+ */
+const queryAnalytics = (fn: HotlineFunction, analytics: AnalyticsQuerying): void => {
+  const stack = Stack.of(fn);
+  const arnOf = (service: string, resource: string, resourceName?: string): string =>
+    stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const grant = (actions: string[], resourceArns: string[]) =>
+    Grant.addToPrincipal({ grantee: fn.lambda, actions, resourceArns });
+
+  grant(
+    [
+      'athena:StartQueryExecution',
+      'athena:GetQueryExecution',
+      'athena:GetQueryResults',
+      'athena:StopQueryExecution',
+    ],
+    [arnOf('athena', 'workgroup', analytics.workGroupName)],
+  );
+  const catalog = arnOf('glue', 'catalog');
+  const database = arnOf('glue', 'database', analytics.databaseName);
+  const table = arnOf('glue', 'table', `${analytics.databaseName}/${analytics.tableName}`);
+  const view = arnOf('glue', 'table', `${analytics.databaseName}/${latestTable}`);
+  // Glue checks a table's action on the table and its ancestors (database, catalog) alike.
+  grant(
+    ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
+    [catalog, database, table, view],
+  );
+  grant(['glue:CreateTable', 'glue:UpdateTable', 'glue:GetTable'], [catalog, database, view]);
+
+  const rows = analytics.bucket.arnForObjects(`${analyticsPrefixes.rows}*`);
+  grant(['s3:GetBucketLocation', 's3:ListBucket'], [analytics.bucket.bucketArn]);
+  grant(['s3:GetObject'], [rows]);
+  acknowledgeWildcardResource(
+    fn,
+    rows,
+    "Athena reads every Parquet file under the Glue table's location (<bucket>/orders/), whose names Firehose " +
+      'and the history loader choose: read-only, and nothing else of the store.',
+  );
+  const results = analytics.resultsBucket;
+  grant(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], [results.bucketArn]);
+  grant(
+    ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+    [results.arnForObjects('*')],
+  );
+  acknowledgeWildcardResource(
+    fn,
+    results.arnForObjects('*'),
+    "Athena writes each query's results under the workgroup's result location, named by the query's id, " +
+      'with the caller’s credentials, and GetQueryResults reads them back: the results bucket only.',
+  );
+  fn.addEnvironment(envNames.athenaWorkGroup, analytics.workGroupName);
+  fn.addEnvironment(envNames.athenaDatabase, analytics.databaseName);
 };
 
 /** `messageSender=aws`: SMS with SNS Publish, e-mail with SES v2 SendEmail from the one sender address. */

@@ -41,6 +41,8 @@ export const startStackProcess = async (options: {
   fresh?: boolean;
   /** Let `npm start` create its demo orders (the other tests start empty). */
   demo?: boolean;
+  /** Create the nightly mining schedule, as `npm start` does. */
+  nightlyMining?: boolean;
 }): Promise<StackProcess> => {
   const localDir = options.localDir ?? mkdtempSync(join(tmpdir(), 'hotline-it-'));
   const started = Date.now();
@@ -58,6 +60,8 @@ export const startStackProcess = async (options: {
       '--local-dir',
       localDir,
       ...(options.demo ? [] : ['--no-demo']),
+      // The nightly mining runs only where a test looks at insights: the others jump over many nights.
+      ...(options.nightlyMining ? [] : ['--no-nightly-mining']),
       '--quiet',
       ...(options.fresh === false ? [] : ['--fresh']),
     ],

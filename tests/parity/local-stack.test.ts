@@ -8,6 +8,7 @@ import {
   busRules,
   envNames,
   lambdaFunctions,
+  miningSchedule,
   routeKeyOf,
   stateMachines,
   streamTriggers,
@@ -15,6 +16,8 @@ import {
 import { matchRoute } from '../../local/api-gateway.ts';
 import { parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
 import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
+import { parseScheduleExpression } from '../../local/schedule-expressions.ts';
+import type { ScheduleRequest } from '../../local/scheduler.ts';
 import { localSubstitutions, substitute } from '../../local/stack.ts';
 import { serviceCallOf } from '../../local/stepfunctions/service-bindings.ts';
 import { type SynthesizedHotline, synthesizeHotline } from '../infra/hotline-template.ts';
@@ -78,6 +81,9 @@ describe('parity between the CDK app and the local stack', () => {
       AWS_REGION: 'local',
       [envNames.analyticsStream]: 'hotline-analytics-orders',
       [envNames.analyticsKeySecret]: 'hotline-analytics-key',
+      [envNames.athenaWorkGroup]: 'hotline-local-analytics',
+      [envNames.athenaDatabase]: 'hotline_analytics',
+      [envNames.eventBus]: 'hotline-local',
     });
     const runtime = new LocalLambdaRuntime(repoRoot);
     for (const [name, spec] of Object.entries(lambdaFunctions)) {
@@ -188,5 +194,48 @@ describe('table stream triggers', () => {
       // The local stack matches stream records with the same pattern language as the bus.
       expect(() => parseEventPattern(filter?.Pattern ?? '')).not.toThrow();
     }
+  });
+});
+
+describe('recurring schedules', () => {
+  it("has each schedule of the template in wiring's miningSchedule, which the local stack registers too", async () => {
+    const schedules = Object.values(hotline.resourcesOf('AWS::Scheduler::Schedule'));
+    const target = hotline.stack.getLogicalId(
+      hotline.stack.functions[miningSchedule.target].lambda.node.defaultChild as CfnElement,
+    );
+    // The local stack creates its recurring schedules at start from the same wiring, as CreateSchedule
+    // requests that local/stack.ts exports (like localSubstitutions for the ASL placeholders).
+    const local = (await import('../../local/stack.ts')) as Record<string, unknown>;
+    const localRecurringSchedules = local.localRecurringSchedules as (() => ScheduleRequest[]) | undefined;
+
+    expect(schedules.map((s) => [s.Properties.GroupName, s.Properties.Name])).toEqual([
+      [miningSchedule.groupName, miningSchedule.scheduleName],
+    ]);
+    expect(schedules[0]?.Properties).toMatchObject({
+      ScheduleExpression: miningSchedule.expression,
+      ScheduleExpressionTimezone: miningSchedule.timeZone,
+      Target: { Arn: { 'Fn::GetAtt': [target, 'Arn'] }, Input: JSON.stringify(miningSchedule.input) },
+    });
+    // The local scheduler reads the very same expression (AWS's cron fields).
+    expect(parseScheduleExpression(miningSchedule.expression).kind).toBe('cron');
+    expect(
+      typeof localRecurringSchedules,
+      'local/stack.ts exports localRecurringSchedules(): the recurring schedules it creates at start',
+    ).toBe('function');
+    const registered = localRecurringSchedules?.() ?? [];
+    const mining = registered.find(
+      (r) => r.GroupName === miningSchedule.groupName && r.Name === miningSchedule.scheduleName,
+    );
+    expect(
+      mining,
+      `${miningSchedule.groupName}/${miningSchedule.scheduleName} is registered locally`,
+    ).toMatchObject({
+      ScheduleExpression: miningSchedule.expression,
+      ScheduleExpressionTimezone: miningSchedule.timeZone,
+      Target: { Input: JSON.stringify(miningSchedule.input) },
+    });
+    expect(new LocalLambdaRuntime(repoRoot).resolveName(mining?.Target?.Arn ?? '')).toBe(
+      miningSchedule.target,
+    );
   });
 });
