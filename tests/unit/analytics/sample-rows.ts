@@ -16,7 +16,7 @@ export const sampleRow = (
     order_id: 'WO01JGXSAMPLE0000000000000000',
     version: 9,
     updated_at: closedAt ?? receivedAt,
-    source: 'generated',
+    source: 'live',
     received_at: receivedAt,
     received_date: cst.toISOString().slice(0, 10),
     received_month: cst.toISOString().slice(0, 7),
