@@ -5,7 +5,7 @@ import hotspotsJson from '#data/hotspots.json' with { type: 'json' };
 import outlookJson from '#data/outlook.json' with { type: 'json' };
 import topicsJson from '#data/topics.json' with { type: 'json' };
 import { assessmentRulesSchema, governanceRuleSchema, rankUnits } from '#domain/assessment.ts';
-import { addDaysToDate, chinaDateOf, chinaMonthOf } from '#domain/china-time.ts';
+import { addDaysToDate, chinaDateOf } from '#domain/china-time.ts';
 import { alertIdOf, type Insight, type InsightKind, type SpikeAlert } from '#domain/insights.ts';
 import {
   addDays,
@@ -48,7 +48,7 @@ import { queryTownshipFigures } from './township-figures.ts';
  * machine, through the same engine interface — then the domain's pure mining on the aggregates, and
  * each insight stored whole for its period. Nightly by schedule, or on demand.
  *   month  the CST month mined for monthly insights (default: the last complete one)
- *   day    the CST day mined for alerts and hot spots (default: yesterday)
+ *   day    the CST day mined for alerts and hot spots (default: yesterday; see defaultPeriod)
  */
 export interface InsightSink {
   putInsight(insight: Insight): Promise<void>;
@@ -330,10 +330,26 @@ const steps: Readonly<Record<InsightKind | 'alerts', Step>> = {
   alerts,
 };
 
+/**
+ * The day and month a run mines when the caller names none: yesterday and the last complete month —
+ * or, when the store's newest order is older than yesterday (a history generated up to some month),
+ * that order's day, and its month if that day closes it.
+ */
+export const defaultPeriod = (nowMs: number, newestDay: string | null): { month: string; day: string } => {
+  const yesterday = addDaysToDate(chinaDateOf(nowMs), -1);
+  const day = newestDay !== null && newestDay < yesterday ? newestDay : yesterday;
+  const closesMonth = addDaysToDate(day, 1).slice(0, 7) !== day.slice(0, 7);
+  return { day, month: closesMonth ? day.slice(0, 7) : shiftMonth(day.slice(0, 7), -1) };
+};
+
 export const mineInsights = async (deps: MiningDeps, options: MiningOptions = {}): Promise<MiningReport> => {
-  const nowMs = deps.now();
-  const month = options.month ?? shiftMonth(chinaMonthOf(nowMs), -1);
-  const day = options.day ?? addDaysToDate(chinaDateOf(nowMs), -1);
+  const needsDefault = options.month === undefined || options.day === undefined;
+  const newest = needsDefault
+    ? ((await deps.engine.queryFile('newest_day'))[0]?.day as string | null | undefined)
+    : undefined;
+  const fallback = defaultPeriod(deps.now(), newest ?? null);
+  const month = options.month ?? fallback.month;
+  const day = options.day ?? fallback.day;
   const kinds = options.kinds ?? (Object.keys(steps) as (InsightKind | 'alerts')[]);
   const stored = (kind: InsightKind, period: string, result: unknown, stats: object = {}) =>
     deps.sink.putInsight({
