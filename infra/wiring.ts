@@ -522,7 +522,7 @@ export const envNames = {
 
 /**
  * The single DynamoDB table. Keys are generic strings so one table holds orders, their event logs and
- * idempotency records (see the README's design section for the key design and why it has no hot
+ * idempotency records (see docs/design.md for the key design and why it has no hot
  * partition). The local stack creates exactly this table in DynamoDB Local.
  */
 export const tableSpec = {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * Draws a state machine's ASL file as a Mermaid state diagram: every state, every Next, Default,
- * Choice branch and Catch. `npm run diagram` prints the lifecycle's; a test keeps the README's copy
+ * Choice branch and Catch. `npm run diagram` prints the lifecycle's; a test keeps docs/design.md's copy
  * equal to it, so the picture cannot drift from the file Step Functions runs.
  */
 interface State {

@@ -10,7 +10,7 @@ import { tableName } from './config.ts';
  * one small partition, oldest first:
  *   open task   pk CALLBACK#OPEN   sk <opened at>#<order id>
  * The open set is small (a round ends within days) and changes about once per call-back attempt, well
- * within one partition's limits even at Beijing's volume (see the README's key design).
+ * within one partition's limits even at Beijing's volume (see docs/design.md, "Key design").
  */
 const TABLE = tableName();
 const PARTITION = 'CALLBACK#OPEN';

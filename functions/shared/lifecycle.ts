@@ -13,7 +13,7 @@ export interface LifecycleInput {
 /**
  * The execution of a handling round: the order id for the first, `<id>-r<n>` for the round an unhappy
  * call-back reopened. One execution per round keeps each round's history whole and short, and the
- * name links it to the order (see the README's design section).
+ * name links it to the order (see docs/design.md).
  */
 export const executionNameOf = (orderId: string, round = 1): string =>
   round === 1 ? orderId : `${orderId}-r${round}`;

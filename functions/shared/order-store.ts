@@ -21,7 +21,7 @@ import { placeIndexAttributes } from './nearby-orders.ts';
 /**
  * Orders and their event logs in the single table. An order is one item; each change rewrites it with
  * a version check and appends its events in the same transaction, so the log and the order can never
- * disagree. Key design (see README, "Key design"):
+ * disagree. Key design (see docs/design.md, "Key design"):
  *   order        pk ORDER#<id>        sk #ORDER
  *   waiting task pk ORDER#<id>        sk #TASK     (the callback token; not part of the order's version)
  *   action claim pk ORDER#<id>        sk ACTION#<sha256(caller, action, Idempotency-Key)>

@@ -19,8 +19,8 @@ beforeAll(async () => {
 });
 
 describe('docs and action routes', () => {
-  it("keeps the README's lifecycle diagram equal to the one drawn from the ASL file", () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  it("keeps the design doc's lifecycle diagram equal to the one drawn from the ASL file", () => {
+    const readme = readFileSync(join(repoRoot, 'docs/design.md'), 'utf8');
     const drawn = aslToMermaid(
       JSON.parse(readFileSync(join(repoRoot, stateMachines.workOrder.file), 'utf8')),
     );
@@ -35,8 +35,8 @@ describe('docs and action routes', () => {
     expect(routed).toEqual(Object.keys(actions).sort());
   });
 
-  it('documents every order action route in the README with an example', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  it('documents every order action route in docs/api.md with an example', () => {
+    const readme = readFileSync(join(repoRoot, 'docs/api.md'), 'utf8');
     for (const route of httpRoutes.filter((r) => r.function === 'orderActions')) {
       const action = route.path.replace('/orders/{id}/', '');
       expect(readme, action).toMatch(new RegExp(`post ${action} `));
