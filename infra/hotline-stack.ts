@@ -1,9 +1,11 @@
 import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { AnalyticsStore } from './constructs/analytics-store.ts';
 import { BusRules } from './constructs/bus-rules.ts';
 import { CallbackScheduling } from './constructs/callback-scheduling.ts';
+import { DashboardSite } from './constructs/dashboard-site.ts';
 import { grantWhatItUses } from './constructs/function-access.ts';
 import { HotlineBus } from './constructs/hotline-bus.ts';
 import { HotlineFunction } from './constructs/hotline-function.ts';
@@ -145,6 +147,18 @@ export class HotlineStack extends Stack {
       audience: [identity.client.userPoolClientId],
       allowedOrigins: props.allowedOrigins ?? ['*'],
     });
+
+    // The dashboard city leaders read (S3 + CloudFront, Cognito sign-in): only with a hosted-UI domain,
+    // which its sign-in needs (context authDomainPrefix).
+    const authDomain = identity.userPool.node.tryFindChild('Domain') as UserPoolDomain | undefined;
+    if (authDomain) {
+      const dashboard = new DashboardSite(this, 'Dashboard', {
+        apiUrl: stage.url,
+        userPoolClient: identity.client,
+        authDomainUrl: authDomain.baseUrl(),
+      });
+      new CfnOutput(this, 'DashboardUrl', { value: dashboard.url });
+    }
 
     // Grants come last: the outbox's survey links point at the API. The functions that write them are
     // not behind the API, and the API itself references no function, so this makes no cycle.

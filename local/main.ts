@@ -69,7 +69,8 @@ Hotline local stack ready in ${(readyMs / 1000).toFixed(1)} s
   executions     ${stack.url}/_local/executions/<order id>
   DynamoDB Local ${stack.dynamoEndpoint}     data in ${stack.dataDir}
   analytics      ${stack.analyticsDir}   (Parquet by month; ${stack.url}/_local/analytics)
-  AWS emulation  ${stack.awsEndpoint}     (Step Functions + EventBridge APIs)
+  AWS emulation  ${stack.awsEndpoint}     (Step Functions, EventBridge, Scheduler, Firehose, Athena APIs)
+  dashboard      ${stack.url}/dashboard/
 ${demo ? `  demo orders    ${demo.created} created${demo.skipped ? ' (database already had orders: none added)' : ''}\n` : ''}
   A token:       npm run token -- --role operator
                  npm run token -- --role unit --unit st-110101001

@@ -33,7 +33,7 @@ import { type BusEvent, LocalEventBus } from './event-bus.ts';
 import { parseEventPattern } from './eventbridge/event-pattern.ts';
 import { LocalFirehose } from './firehose.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
-import { type LocalKeys, loadOrCreateKeys, signLocalToken } from './local-auth.ts';
+import { type LocalKeys, loadOrCreateKeys, signLocalToken, type TokenRequest } from './local-auth.ts';
 import { defaultLocalDir, repoRoot } from './paths.ts';
 import { LocalScheduler, type ScheduleRequest, schedulerTimers } from './scheduler.ts';
 import {
@@ -516,12 +516,16 @@ const serveLocalRoute = async (
   if (route === 'GET /_local/clock') return sendJson(res, 200, clockView(deps.clock));
   if (route === 'GET /_local/token') {
     // The dashboard's local sign-in (Cognito's hosted UI in AWS): a token for a role, signed like `npm run token`.
+    // Only for pages of this machine: a Host of another name is a DNS-rebinding page, not the dashboard.
+    if (!/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(req.headers.host ?? ''))
+      return localError(res, 403, 'LOCAL_ONLY', 'Tokens are handed out to localhost only.');
     const role = url.searchParams.get('role') ?? '';
     const unitId = url.searchParams.get('unit') ?? undefined;
     const ttlSeconds = 12 * 60 * 60;
     try {
       const token = await signLocalToken(deps.keys, {
-        role: role as never,
+        // An unknown role is refused by signLocalToken (a 400 below).
+        role: role as TokenRequest['role'],
         ...(unitId ? { unitId } : {}),
         ttlSeconds,
       });
