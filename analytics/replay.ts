@@ -260,13 +260,17 @@ export const replay = async (o: ReplayOptions): Promise<ReplayResult> => {
     if (!unitId) return fail(`${step.kind} without unit`);
     const token = await unitToken(unitId);
     if (step.kind === 'accept') await post('accept', token, {});
-    else if (step.kind === 'contact')
+    else if (step.kind === 'contact') {
+      // The stack dispatched at its own clock step, which may come after the generated contact time:
+      // a contact is never recorded before the dispatch (nor after now).
+      const dispatchedAt = Date.parse(String(order.dispatchedAt ?? '')) || step.at;
+      const at = Math.min(Math.max(step.at, dispatchedAt + 1000), now);
       await post('contact', token, {
         way: 'phone',
-        at: new Date(step.at).toISOString(),
+        at: new Date(at).toISOString(),
         note: '已电话联系（回放）',
       });
-    else if (step.kind === 'reply')
+    } else if (step.kind === 'reply')
       await post('reply', token, { result: step.result, text: '已按诉求办理并答复（生成的回放工单）。' });
   };
 
