@@ -21,7 +21,25 @@ WITH params AS (
     SELECT CAST(? AS VARCHAR) AS month, CAST(? AS INTEGER) AS repeat_days, CAST(? AS DOUBLE) AS elevation
   ) given
 ),
--- every order once per level of its category: one scan of latest_orders
+-- orders per leaf and month in one pass over the store; every level's months come from this small table
+by_leaf_month AS (
+  SELECT o.category_l1, o.category_l2, o.category_l3, o.received_month, count(*) AS orders
+  FROM latest_orders o
+  GROUP BY o.category_l1, o.category_l2, o.category_l3, o.received_month
+),
+monthly AS (
+  SELECT level, category_code, CAST(concat(received_month, '-01') AS DATE) AS month_start, sum(orders) AS orders
+  FROM (
+    SELECT 1 AS level, category_l1 AS category_code, received_month, orders FROM by_leaf_month
+    UNION ALL
+    SELECT 2 AS level, category_l2 AS category_code, received_month, orders FROM by_leaf_month
+    UNION ALL
+    SELECT 3 AS level, category_l3 AS category_code, received_month, orders FROM by_leaf_month
+  ) l
+  WHERE category_code IS NOT NULL
+  GROUP BY level, category_code, received_month
+),
+-- the orders of the month and of the repeat window before it, once per level of their category
 tagged AS (
   SELECT *
   FROM (
@@ -40,14 +58,11 @@ tagged AS (
       o.answer_solved,
       o.answer_satisfied
     FROM latest_orders o
+    CROSS JOIN params p
     CROSS JOIN (VALUES (1), (2), (3)) AS l (level)
+    WHERE o.received_month <= p.month AND date_diff('day', o.received_date, p.month_start) <= p.repeat_days
   ) t
   WHERE category_code IS NOT NULL
-),
-monthly AS (
-  SELECT level, category_code, CAST(concat(received_month, '-01') AS DATE) AS month_start, count(*) AS orders
-  FROM tagged
-  GROUP BY level, category_code, received_month
 ),
 covered AS (
   SELECT DISTINCT month_start FROM monthly WHERE level = 1
@@ -91,8 +106,7 @@ preceded AS (
       PARTITION BY t.level, t.category_code, t.requester_hash ORDER BY t.received_at, t.order_id
     ) AS previous_by_requester
   FROM tagged t
-  CROSS JOIN params p
-  WHERE t.received_month <= p.month AND date_diff('day', t.received_date, p.month_start) <= p.repeat_days
+  WHERE t.address_hash IS NOT NULL OR t.requester_hash IS NOT NULL
 ),
 repeats AS (
   SELECT r.level, r.category_code, count(*) AS repeat_orders

@@ -8,7 +8,7 @@ import {
   rankUnits,
   zeroCounts,
 } from '#domain/assessment.ts';
-import { populationsOf } from '#domain/mining/townships.ts';
+import { cityOrdersPer10k, populationsOf } from '#domain/mining/townships.ts';
 import { unitClasses } from '#domain/reference-data.ts';
 import { readUnitsMonth } from '#shared/assessment-store.ts';
 import { actorOf } from '#shared/auth.ts';
@@ -44,11 +44,25 @@ export const handler = withoutBody(async (event) => {
     units.map((u) => ({ unitId: u.id, counts: counts.get(u.id) ?? zeroCounts })),
     classRules,
   ).map((r) => ({ ...r, name: referenceData.unit(r.unitId)?.name }));
-  const figuresOf = (unitId: string): GovernanceFigures | undefined => {
-    const population = populations.get(referenceData.unit(unitId)?.areaCode ?? '');
+  const closedOf = (unitId: string) => {
     const c = counts.get(unitId) ?? zeroCounts;
+    return c.assessed + c.excluded;
+  };
+  const populationOf = (unitId: string) => populations.get(referenceData.unit(unitId)?.areaCode ?? '');
+  const cityPer10k = cityOrdersPer10k(
+    units.map((u) => ({ orders: closedOf(u.id), population: populationOf(u.id) })),
+  );
+  const figuresOf = (unitId: string): GovernanceFigures | undefined => {
+    const population = populationOf(unitId);
     return population
-      ? { volume: { orders: c.assessed + c.excluded, population, basis: 'orders closed by its office' } }
+      ? {
+          volume: {
+            orders: closedOf(unitId),
+            population,
+            basis: 'orders closed by its office',
+            ...(cityPer10k === undefined ? {} : { cityPer10k }),
+          },
+        }
       : undefined;
   };
   return json(200, {

@@ -375,7 +375,9 @@ export const exclusionFact = (orderId: string, reason: ExclusionReason, nowMs: n
  * small sample ranks by chance); it is proposed when it meets `minCriteriaMet` of the criteria its
  * figures let the rule evaluate (all of them when fewer can be evaluated, and at least one):
  *   composite     三率 composite at most maxComposite                    (weak handling)
- *   ordersPer10k  orders per 10 000 residents at least minOrdersPer10k  (much demand for its size)
+ *   ordersPer10k  orders per 10 000 residents at least minDemandRatio × the city's figure of the same
+ *                 month (when the caller knows it), and never below minOrdersPer10k (much demand for
+ *                 its size: relative, so that it means the same at 100 000 orders a year and at 25 M)
  *   overdueShare  share of its orders overdue at least minOverdueShare
  *   trend         orders over the mean of the months before − 1, at least minTrend
  * A criterion without its figure is not evaluated, and the proposal says so. Beijing publishes no
@@ -388,7 +390,10 @@ export const governanceRuleSchema = z.strictObject({
   /** At least this many assessed orders in the month to be considered at all. */
   minAssessed: z.number().int().min(1),
   maxComposite: z.number().min(0).max(1),
+  /** The floor of orders per 10 000 residents a month, whatever the city's figure. */
   minOrdersPer10k: z.number().min(0),
+  /** Orders per 10 000 residents at least this many times the city's (all the class's townships). */
+  minDemandRatio: z.number().min(0).optional(),
   minOverdueShare: z.number().min(0).max(1),
   minTrend: z.number().min(-1),
   /** How many of the evaluated criteria a proposal meets. */
@@ -401,7 +406,13 @@ export type GovernanceRule = z.infer<typeof governanceRuleSchema>;
 /** What a caller knows of a unit beyond its rates; an absent figure leaves its criterion unevaluated. */
 export interface GovernanceFigures {
   /** Orders of the month and the residents of the unit's area, and what those orders are. */
-  readonly volume?: { readonly orders: number; readonly population: number; readonly basis: string };
+  readonly volume?: {
+    readonly orders: number;
+    readonly population: number;
+    readonly basis: string;
+    /** The same figure for the whole city in the month (all the class's units), when known. */
+    readonly cityPer10k?: number;
+  };
   readonly overdue?: { readonly orders: number; readonly overdue: number };
   /** Orders of the month and the mean of the months before it. */
   readonly trend?: { readonly orders: number; readonly previousMean: number; readonly months: number };
@@ -462,6 +473,11 @@ export const assessGovernance = (
   const { volume, overdue, trend } = figures;
   const per10k = volume ? ratio(volume.orders * 10_000, volume.population) : null;
   const growth = trend ? ratio(trend.orders, trend.previousMean) : null;
+  const relativeDemand = rule.minDemandRatio === undefined ? undefined : volume?.cityPer10k;
+  const demandLimit =
+    relativeDemand === undefined
+      ? rule.minOrdersPer10k
+      : Math.max(rule.minOrdersPer10k, (rule.minDemandRatio ?? 0) * relativeDemand);
   const sample = check(
     'assessed',
     unit.counts.assessed,
@@ -475,11 +491,16 @@ export const assessGovernance = (
       { atMost: rule.maxComposite },
       (c) => `a composite of ${percent(c)} (at most ${percent(rule.maxComposite)})`,
     ),
-    check('ordersPer10k', per10k, { atLeast: rule.minOrdersPer10k }, (v) => {
+    check('ordersPer10k', per10k, { atLeast: demandLimit }, (v) => {
       const of = volume
         ? `; ${grouped(volume.orders)} ${volume.basis}, ${grouped(volume.population)} residents`
         : '';
-      return `${v.toFixed(1)} orders per 10 000 residents (at least ${rule.minOrdersPer10k}${of})`;
+      const relative =
+        relativeDemand === undefined
+          ? ''
+          : `: ${rule.minDemandRatio} × the city's ${relativeDemand.toFixed(1)}, and at least ${rule.minOrdersPer10k}`;
+      const limit = relativeDemand === undefined ? String(demandLimit) : demandLimit.toFixed(1);
+      return `${v.toFixed(1)} orders per 10 000 residents (at least ${limit}${relative}${of})`;
     }),
     check(
       'overdueShare',

@@ -2,9 +2,10 @@ import * as z from 'zod';
 
 /**
  * 每月一题 candidates of a CST month: the categories, at any taxonomy level, most worth a month's
- * city-level push — widespread, high in volume, rising against their own past, coming back season
- * after season, badly solved. The score is transparent: for each component a raw figure, normalised
- * to [0, 1] by dividing by the highest among the candidates (0 when all are 0), times its weight from
+ * city-level push — Beijing picks problems that are specific, high in volume, widespread, rising or
+ * coming back season after season, and long unsolved (GOVERNANCE.md). The score is transparent: for
+ * each component a raw figure, normalised to [0, 1] by dividing by its `scale` — the highest raw
+ * figure among the candidates it is compared with (0 when that is 0) — times its weight from
  * data/topics.json; the score is the sum of the contributions (weights add up to 1, so is the score):
  *
  *   volume            orders received in the month
@@ -21,9 +22,22 @@ import * as z from 'zod';
  * r(x, b) = max(0, (x − b) / (x + b)), 0 when the store lacks the baseline: 0 no rise, 1/3 doubled,
  * 1 from nothing; bounded, so one category new this month does not flatten every other rise.
  *
+ * Peers — the components of `normaliseWithinLevel` (volume and spread: sizes) are scaled among the
+ * candidates of the same taxonomy level, the others (shares and rises, already comparable) among all
+ * candidates. A level-1 category always holds more orders from more townships than any of its
+ * children; scaled together, the broad level-1 headings would win on size alone and the concrete
+ * problems Beijing picks would never reach the list.
+ *
  * Categories below `minOrders` are not candidates. A parent whose orders are (nearly) all in one
  * child — the child holds at least `parentCoveredShare` of them — would fill two places with the same
  * orders: only the child (the more concrete problem) stays, and it lists the parent in `covers`.
+ *
+ * One candidate per line of descent — the list is read top down; a category whose ancestor or
+ * descendant is already listed takes no place of its own but appears in that candidate's `related`
+ * (with its score, so nothing is hidden): a month's list of 10 then names 10 different problems, not
+ * one family at three levels. A category related to two listed ones (a parent of both) is shown under
+ * the higher. Only listed candidates claim their line: a parent shown as related does not keep its
+ * other children out. Related are those that ranked above the list's last candidate.
  */
 export const topicComponents = [
   'volume',
@@ -47,6 +61,8 @@ export const topicsConfigSchema = z.strictObject({
   elevation: z.number().min(1),
   /** Above one half, so that at most one child can cover a parent. */
   parentCoveredShare: z.number().gt(0.5).max(1),
+  /** Components scaled among the candidates of the same taxonomy level (the others: among all). */
+  normaliseWithinLevel: z.array(z.enum(topicComponents)),
   weights: z
     .strictObject({
       volume: weight,
@@ -85,6 +101,10 @@ export interface TopicFigures {
 
 export interface ComponentEvidence {
   readonly raw: number;
+  /** Whom the raw figure is compared with: the candidates of its taxonomy level, or all. */
+  readonly peers: 'level' | 'all';
+  /** The highest raw figure among those peers; normalised = raw / scale (0 when scale is 0). */
+  readonly scale: number;
   readonly normalised: number;
   readonly weight: number;
   readonly contribution: number;
@@ -100,10 +120,17 @@ export interface TopicCandidate {
   readonly chosenBefore: readonly string[];
   /** Ancestors left out because this category holds (nearly) all their orders. */
   readonly covers: readonly string[];
+  /** Ancestors and descendants that ranked below it, above the list's last candidate: its line. */
+  readonly related: readonly RelatedCategory[];
   readonly evidence: {
     readonly figures: TopicFigures;
     readonly components: Readonly<Record<TopicComponent, ComponentEvidence>>;
   };
+}
+
+/** A category of a listed candidate's line that ranked below it: scored and explained the same way. */
+export interface RelatedCategory extends Omit<TopicCandidate, 'rank' | 'related'> {
+  readonly relation: 'ancestor' | 'descendant';
 }
 
 /** An earlier month's pick (每月一题), as the store of choices keeps it. */
@@ -181,6 +208,35 @@ const withoutCoveredParents = (eligible: readonly TopicFigures[], coveredShare: 
     });
 };
 
+/** The highest raw figure of each component among the pool, by level for those scaled within it. */
+const scalesOf = (
+  pool: readonly { readonly figures: TopicFigures; readonly raw: Record<TopicComponent, number> }[],
+  config: TopicsConfig,
+) => {
+  const withinLevel = new Set<TopicComponent>(config.normaliseWithinLevel);
+  const highest = (c: TopicComponent, level?: number) =>
+    Math.max(0, ...pool.filter((p) => level === undefined || p.figures.level === level).map((p) => p.raw[c]));
+  return (c: TopicComponent, level: number) =>
+    withinLevel.has(c)
+      ? { peers: 'level' as const, scale: highest(c, level) }
+      : { peers: 'all' as const, scale: highest(c) };
+};
+
+/** Whether `a` is an ancestor of `b`, following the parent codes of the month's figures. */
+const ancestryOf = (figures: readonly TopicFigures[]) => {
+  const parentOf = new Map(figures.map((f) => [keyOf(f.level, f.categoryCode), f.parentCode]));
+  return (a: TopicFigures, b: TopicFigures): boolean => {
+    let level = b.level;
+    let parent = parentOf.get(keyOf(b.level, b.categoryCode)) ?? null;
+    while (parent !== null && level > a.level) {
+      level--;
+      if (level === a.level) return parent === a.categoryCode;
+      parent = parentOf.get(keyOf(level, parent)) ?? null;
+    }
+    return false;
+  };
+};
+
 /** The month's top candidates, ranked by score, each with its evidence and a one-line reason. */
 export const monthlyTopicCandidates = (
   month: string,
@@ -193,15 +249,14 @@ export const monthlyTopicCandidates = (
     ...c,
     raw: rawComponents(c.figures),
   }));
-  const highest = Object.fromEntries(
-    topicComponents.map((c) => [c, Math.max(0, ...pool.map((p) => p.raw[c]))]),
-  ) as Record<TopicComponent, number>;
+  const scale = scalesOf(pool, config);
   const scored = pool.map(({ figures: f, covers, raw }) => {
     const components = Object.fromEntries(
       topicComponents.map((c) => {
-        const normalised = highest[c] > 0 ? raw[c] / highest[c] : 0;
+        const peers = scale(c, f.level);
+        const normalised = peers.scale > 0 ? raw[c] / peers.scale : 0;
         const w = config.weights[c];
-        return [c, { raw: raw[c], normalised, weight: w, contribution: w * normalised }];
+        return [c, { raw: raw[c], ...peers, normalised, weight: w, contribution: w * normalised }];
       }),
     ) as Record<TopicComponent, ComponentEvidence>;
     const score = topicComponents.reduce((sum, c) => sum + components[c].contribution, 0);
@@ -225,17 +280,30 @@ export const monthlyTopicCandidates = (
         ),
       ].sort(),
       covers,
+      related: [] as RelatedCategory[],
       evidence: { figures: f, components },
     };
   });
-  const candidates = scored
-    .sort(
-      (a, b) =>
-        b.score - a.score ||
-        b.evidence.figures.orders - a.evidence.figures.orders ||
-        a.categoryCode.localeCompare(b.categoryCode),
-    )
-    .slice(0, config.topN)
-    .map((c, i) => ({ rank: i + 1, ...c }));
+  scored.sort(
+    (a, b) =>
+      b.score - a.score ||
+      b.evidence.figures.orders - a.evidence.figures.orders ||
+      a.categoryCode.localeCompare(b.categoryCode),
+  );
+  // one candidate per line of descent: a lower-ranked ancestor or descendant joins its `related`
+  const isAncestor = ancestryOf(figures);
+  const listed: (typeof scored)[number][] = [];
+  for (const c of scored) {
+    if (listed.length === config.topN) break;
+    const f = c.evidence.figures;
+    const holder = listed.find((l) => isAncestor(l.evidence.figures, f) || isAncestor(f, l.evidence.figures));
+    if (holder === undefined) listed.push(c);
+    else {
+      const { related: _, ...shown } = c;
+      const relation = isAncestor(f, holder.evidence.figures) ? 'ancestor' : 'descendant';
+      holder.related.push({ ...shown, relation });
+    }
+  }
+  const candidates = listed.map((c, i) => ({ rank: i + 1, ...c }));
   return { month, eligible: eligible.length, candidates };
 };

@@ -53,12 +53,34 @@ export const populationsOf = (areas: readonly unknown[]): Map<string, number> =>
 
 const officeOf = (streetCode: string) => `st-${streetCode}`;
 
+/** Orders per 10 000 residents over every area with a population; undefined when none has one. */
+export const cityOrdersPer10k = (
+  areas: readonly { readonly orders: number; readonly population: number | undefined }[],
+): number | undefined => {
+  const known = areas.filter((a) => a.population !== undefined && a.population > 0);
+  const population = known.reduce((n, a) => n + (a.population ?? 0), 0);
+  return population > 0 ? (known.reduce((n, a) => n + a.orders, 0) * 10_000) / population : undefined;
+};
+
 /** What the rule can weigh of a township beyond its office's rates. */
-const governanceFigures = (f: TownshipFigures, population: number | undefined): GovernanceFigures => {
+const governanceFigures = (
+  f: TownshipFigures,
+  population: number | undefined,
+  cityPer10k: number | undefined,
+): GovernanceFigures => {
   const covered = f.previousOrders.filter((n): n is number => n !== null);
   const previousMean = covered.length > 0 ? covered.reduce((a, b) => a + b, 0) / covered.length : 0;
   return {
-    ...(population ? { volume: { orders: f.orders, population, basis: 'received in the township' } } : {}),
+    ...(population
+      ? {
+          volume: {
+            orders: f.orders,
+            population,
+            basis: 'received in the township',
+            ...(cityPer10k === undefined ? {} : { cityPer10k }),
+          },
+        }
+      : {}),
     ...(f.orders > 0 ? { overdue: { orders: f.orders, overdue: f.overdueOrders } } : {}),
     ...(previousMean > 0 ? { trend: { orders: f.orders, previousMean, months: covered.length } } : {}),
   };
@@ -77,6 +99,10 @@ export const townshipGovernance = (
   const classRules = rules.street;
   if (!classRules) throw new Error('No assessment rules for the street class');
   const byOffice = new Map(figures.map((f) => [officeOf(f.streetCode), f]));
+  // The city's orders per 10 000 residents in the month: what a township's demand is measured against.
+  const cityPer10k = cityOrdersPer10k(
+    figures.map((f) => ({ orders: f.orders, population: populations.get(f.streetCode) })),
+  );
   const ranked = rankUnits(
     figures.map((f) => ({ unitId: officeOf(f.streetCode), counts: f.counts })),
     classRules,
@@ -86,7 +112,7 @@ export const townshipGovernance = (
       const f = byOffice.get(unit.unitId) as TownshipFigures;
       const population = populations.get(f.streetCode);
       return {
-        ...assessGovernance(unit, rule, governanceFigures(f, population)),
+        ...assessGovernance(unit, rule, governanceFigures(f, population, cityPer10k)),
         streetCode: f.streetCode,
         orders: f.orders,
         population: population ?? null,

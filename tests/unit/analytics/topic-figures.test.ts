@@ -202,7 +202,14 @@ describe('topic_figures.sql and monthlyTopicCandidates over years of history', (
     expect(candidates[0]?.covers).toEqual(['0401', '04']);
     expect(candidates.map((c) => c.categoryCode)).not.toContain('020101');
     expect(candidates.map((c) => c.categoryCode)).not.toContain('02');
-    expect(candidates.map((c) => c.categoryCode).sort()).toEqual(['01', '010101', '010201', '040101']);
+    // one place per line of descent (monthly-topics.ts): 01 holds its, its two children under `related`
+    expect(candidates.map((c) => c.categoryCode).sort()).toEqual(['01', '040101']);
+    expect(
+      candidates
+        .find((c) => c.categoryCode === '01')
+        ?.related.map((r) => r.categoryCode)
+        .sort(),
+    ).toEqual(['010101', '010201']);
   });
 
   it('returns a score that is the weighted sum of the normalised components in its evidence', async () => {
@@ -213,8 +220,11 @@ describe('topic_figures.sql and monthlyTopicCandidates over years of history', (
       config,
     );
 
-    // Assess: every raw figure from the evidence, normalised by the highest among the candidates
-    for (const c of candidates) {
+    // Assess: every raw figure from the evidence, normalised by the highest among its peers — the
+    // candidates of its level for volume and spread, all for the rest (every eligible one is shown here,
+    // listed or related)
+    const shown = candidates.flatMap((c) => [c, ...c.related]);
+    for (const c of shown) {
       const f = c.evidence.figures;
       const components = c.evidence.components;
       const rise = (x: number, b: number) => Math.max(0, (x - b) / (x + b));
@@ -224,9 +234,12 @@ describe('topic_figures.sql and monthlyTopicCandidates over years of history', (
       expect(components.unsolved.raw).toBeCloseTo(f.unsolved / f.answered, 12);
       let score = 0;
       for (const [name, e] of Object.entries(components)) {
+        const peers = shown.filter((o) => e.peers === 'all' || o.level === c.level);
         const highest = Math.max(
-          ...candidates.map((o) => o.evidence.components[name as keyof typeof components].raw),
+          ...peers.map((o) => o.evidence.components[name as keyof typeof components].raw),
         );
+        expect(e.peers).toBe(config.normaliseWithinLevel.includes(name as never) ? 'level' : 'all');
+        expect(e.scale).toBe(highest);
         expect(e.normalised).toBeCloseTo(highest > 0 ? e.raw / highest : 0, 12);
         expect(e.weight).toBe(config.weights[name as keyof typeof config.weights]);
         score += e.weight * e.normalised;
@@ -249,6 +262,7 @@ describe('topic_figures.sql and monthlyTopicCandidates over years of history', (
 
     // Assess: this month's own choice is not an earlier one
     expect(candidates.find((c) => c.categoryCode === '040101')?.chosenBefore).toEqual(['2025-07', '2026-01']);
-    expect(candidates.find((c) => c.categoryCode === '010101')?.chosenBefore).toEqual([]);
+    const shown = candidates.flatMap((c) => [c, ...c.related]);
+    expect(shown.find((c) => c.categoryCode === '010101')?.chosenBefore).toEqual([]);
   });
 });

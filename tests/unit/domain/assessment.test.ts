@@ -421,6 +421,35 @@ describe('assessGovernance and proposeGovernance with the figures of the mining'
     );
   });
 
+  it("measures demand against the city's figure of the month when it is known, never below the floor", () => {
+    // Prepare: a township at 1.5 × and one at 1.1 × the city's orders per 10 000 residents
+    const city = 400;
+    const at = (times: number): GovernanceFigures => ({
+      volume: {
+        orders: (city * times * population) / 10_000,
+        population,
+        basis: 'received',
+        cityPer10k: city,
+      },
+    });
+    const quiet = { volume: { orders: 1, population, basis: 'received', cityPer10k: 1 } };
+
+    // Act
+    const busy = assessGovernance(office('st-a', true), rule, at(1.5));
+    const usual = assessGovernance(office('st-a', true), rule, at(1.1));
+    const floor = assessGovernance(office('st-a', true), rule, quiet);
+
+    // Assess
+    const demand = (g: ReturnType<typeof assessGovernance>) =>
+      g.reasons.find((r) => r.criterion === 'ordersPer10k');
+    expect(rule.minDemandRatio).toBeGreaterThan(1.1);
+    expect(rule.minDemandRatio).toBeLessThan(1.5);
+    expect(demand(busy)).toMatchObject({ met: true, limit: { atLeast: (rule.minDemandRatio ?? 0) * city } });
+    expect(demand(busy)?.text).toContain(`${rule.minDemandRatio} × the city's 400.0`);
+    expect(demand(usual)?.met).toBe(false);
+    expect(demand(floor)).toMatchObject({ met: false, limit: { atLeast: rule.minOrdersPer10k } });
+  });
+
   it('rejects a unit that meets one criterion of the four', () => {
     // Act
     const judged = assessGovernance(

@@ -56,9 +56,16 @@ describe('monthlyTopicCandidates', () => {
     // Act
     const { candidates } = monthlyTopicCandidates('2026-03', month, config);
 
-    // Assess
-    expect(candidates.map((c) => c.categoryCode).sort()).toEqual(['010101', '02', '0201', '0202']);
+    // Assess: 02 and its children are one line (one place, the children under `related`, as the
+    // family rule says; before it, all three held places); covering is unchanged
+    expect(candidates.map((c) => c.categoryCode).sort()).toEqual(['010101', '02']);
     expect(candidates.find((c) => c.categoryCode === '010101')?.covers).toEqual(['0101', '01']);
+    expect(
+      candidates
+        .find((c) => c.categoryCode === '02')
+        ?.related.map((r) => r.categoryCode)
+        .sort(),
+    ).toEqual(['0201', '0202']);
   });
 
   it('keeps a parent whose covering child is below the minimum volume', () => {
@@ -141,5 +148,115 @@ describe('monthlyTopicCandidates', () => {
 
     // Assess
     expect(candidates[0]?.chosenBefore).toEqual([]);
+  });
+
+  it('returns volume and spread scaled among the candidates of the same level, the others among all', () => {
+    // Prepare: a broad heading of 600 orders from 90 townships, its biggest child, a level-3 leaf
+    // of 60 orders from 12 townships in another line
+    const month = [
+      figures({ categoryCode: '05', orders: 600, townships: 90 }),
+      figures({ categoryCode: '0501', orders: 300, townships: 60 }),
+      figures({ categoryCode: '06', orders: 200, townships: 30 }),
+      figures({ categoryCode: '0601', orders: 120, townships: 20 }),
+      figures({ categoryCode: '060101', orders: 60, townships: 12, unsolved: 15 }),
+    ];
+
+    // Act
+    const { candidates } = monthlyTopicCandidates('2026-03', month, { ...config, topN: 5 });
+    const pool = candidates.flatMap((c) => [c, ...c.related]);
+    const of = (code: string) => pool.find((c) => c.categoryCode === code)?.evidence.components;
+
+    // Assess: the leaf leads level 3, so its size counts in full, as the heading's does in level 1
+    expect(of('060101')?.volume).toMatchObject({ peers: 'level', scale: 60, normalised: 1 });
+    expect(of('060101')?.spread).toMatchObject({ peers: 'level', scale: 12, normalised: 1 });
+    expect(of('0601')?.volume).toMatchObject({ peers: 'level', scale: 300, normalised: 120 / 300 });
+    expect(of('05')?.volume.normalised).toBe(1);
+    expect(of('0501')?.unsolved).toMatchObject({ peers: 'all', scale: 0.5 });
+  });
+
+  it('returns a score that its evidence recomputes: the sum of weight × raw ÷ scale', () => {
+    // Prepare
+    const month = [
+      figures({ categoryCode: '01', orders: 300, townships: 40, lastYearOrders: 100 }),
+      figures({ categoryCode: '0102', orders: 90, townships: 9, unsolved: 12 }),
+      figures({ categoryCode: '020304', orders: 50, townships: 7, repeatOrders: 20, elevatedYears: 2 }),
+    ];
+
+    // Act
+    const { candidates } = monthlyTopicCandidates('2026-03', month, config);
+
+    // Assess
+    for (const c of candidates.flatMap((c) => [c, ...c.related])) {
+      const parts = topicComponents.map((name) => c.evidence.components[name]);
+      const recomputed = parts.reduce((s, e) => s + e.weight * (e.scale > 0 ? e.raw / e.scale : 0), 0);
+      expect(c.score).toBeCloseTo(recomputed, 12);
+    }
+  });
+});
+
+describe('monthlyTopicCandidates, one candidate per line of descent', () => {
+  /** A family: 03 → 0301 → 030101, 030102 and 03 → 0302, with distinct figures; and 04 on its own. */
+  const family = [
+    figures({ categoryCode: '03', orders: 400, townships: 60, lastYearOrders: 300 }),
+    figures({ categoryCode: '0301', orders: 250, townships: 50, lastYearOrders: 150 }),
+    figures({ categoryCode: '030101', orders: 160, townships: 40, lastYearOrders: 60, unsolved: 12 }),
+    figures({ categoryCode: '030102', orders: 90, townships: 30, lastYearOrders: 90 }),
+    figures({ categoryCode: '0302', orders: 150, townships: 30, lastYearOrders: 150 }),
+    figures({ categoryCode: '04', orders: 120, townships: 20, lastYearOrders: 120 }),
+  ];
+
+  it('lists an ancestor or descendant of a higher-ranked candidate under its related, taking no place', () => {
+    // Act
+    const { candidates } = monthlyTopicCandidates('2026-03', family, config);
+    const codes = candidates.map((c) => c.categoryCode);
+    const listedOrRelated = candidates.flatMap((c) => [c, ...c.related]);
+
+    // Assess: no listed candidate is an ancestor of another
+    for (const a of codes)
+      for (const b of codes) if (a !== b) expect(b.startsWith(a), `${a} and ${b} both listed`).toBe(false);
+    // every category is shown once, listed or under the higher-ranked one of its line
+    expect(listedOrRelated.map((c) => c.categoryCode).sort()).toEqual(
+      family.map((f) => f.categoryCode).sort(),
+    );
+    for (const c of candidates)
+      for (const r of c.related) {
+        expect(r.score).toBeLessThanOrEqual(c.score);
+        const isAncestor = c.categoryCode.startsWith(r.categoryCode);
+        expect(isAncestor || r.categoryCode.startsWith(c.categoryCode)).toBe(true);
+        expect(r.relation).toBe(isAncestor ? 'ancestor' : 'descendant');
+      }
+  });
+
+  it('returns the related parent under the higher of two listed children, and keeps both children', () => {
+    // Prepare: two rising, badly solved siblings outrank their parent, which splits between them
+    const month = [
+      figures({ categoryCode: '07', orders: 200, townships: 30 }),
+      figures({ categoryCode: '0701', orders: 110, townships: 20, lastYearOrders: 30, unsolved: 15 }),
+      figures({ categoryCode: '0702', orders: 90, townships: 18, lastYearOrders: 30, unsolved: 12 }),
+    ];
+
+    // Act
+    const { candidates } = monthlyTopicCandidates('2026-03', month, config);
+
+    // Assess
+    expect(candidates.map((c) => c.categoryCode)).toEqual(['0701', '0702']);
+    expect(candidates[0]?.related.map((r) => [r.categoryCode, r.relation])).toEqual([['07', 'ancestor']]);
+    expect(candidates[1]?.related).toEqual([]);
+  });
+
+  it('returns topN lines, filling the places its related leave with lower-ranked categories', () => {
+    // Prepare: 12 headings with one child each, the child ranking just below its heading
+    const month = Array.from({ length: 12 }, (_, i) => [
+      figures({ categoryCode: String(i + 10), orders: 200 - 10 * i, townships: 40 - i }),
+      figures({ categoryCode: `${i + 10}01`, orders: 100 - 5 * i, townships: 20 - i }),
+    ]).flat();
+
+    // Act
+    const { candidates } = monthlyTopicCandidates('2026-03', month, config);
+
+    // Assess: 10 places, 10 lines
+    expect(candidates).toHaveLength(config.topN);
+    expect(new Set(candidates.map((c) => c.categoryCode.slice(0, 2))).size).toBe(config.topN);
+    expect(candidates.map((c) => c.rank)).toEqual(Array.from({ length: config.topN }, (_, i) => i + 1));
   });
 });
