@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGenerator } from '../../analytics/generator/run.ts';
+import { replay } from '../../analytics/replay.ts';
+import { addDaysToDate } from '../../functions/domain/china-time.ts';
 import { eventually, type StackProcess, startStackProcess } from '../integration/local-stack-process.ts';
 import { scenario } from '../integration/scenario.ts';
 import { type Dashboard, openBrowser } from './browser.ts';
-import { type SeededInsights, seedInsights } from './seed-insights.ts';
 
 /**
  * The dashboard in real headless Chromium against a running local stack: each view loads without a
@@ -16,7 +20,8 @@ import { type SeededInsights, seedInsights } from './seed-insights.ts';
  */
 let stack: StackProcess;
 let dashboard: Dashboard;
-let seeded: SeededInsights;
+let seeded: Governance;
+let localDir = '';
 let auditor: string;
 let orderId: string;
 const LIVE_MONTH = '2026-12';
@@ -50,10 +55,25 @@ const raw = (path: string, headers: Record<string, string> = {}) =>
     req.end();
   });
 
+/** What the views are asked for: the mined month and day, the alerts' days, the centre's earlier pick. */
+interface Governance {
+  readonly month: string;
+  readonly day: string;
+  readonly alertsFrom: string;
+  readonly alertsTo: string;
+  readonly chosen: { readonly categoryCode: string; readonly month: string };
+}
+
 beforeAll(async () => {
-  stack = await startStackProcess({ startAt: '2026-12-05T10:00:00+08:00' });
+  // Generated history (three years ending November 2026, with the planted facts) in the stack's folder.
+  localDir = mkdtempSync(join(tmpdir(), 'hotline-dashboard-'));
+  const { manifest } = await runGenerator({
+    options: { orders: 300_000, years: 3, endMonth: '2026-11', seed: 'dashboard-test', plant: true },
+    outDir: join(localDir, 'analytics', 'history'),
+    workers: 2,
+  });
+  stack = await startStackProcess({ startAt: '2026-12-05T10:00:00+08:00', localDir });
   auditor = await stack.token('auditor');
-  seeded = await seedInsights(stack.dynamoEndpoint, { month: '2026-11', day: '2026-11-30' });
   // One order handled end to end: its timeline and lifecycle for the auditor view, and a unit with an
   // assessed order in the live month.
   const operator = await stack.token('operator');
@@ -78,12 +98,42 @@ beforeAll(async () => {
     const body = await get(`/assessment/rankings?month=${LIVE_MONTH}&class=street`);
     return body.items.some((u: { counts: { assessed: number } }) => u.counts.assessed > 0) ? true : undefined;
   }, 'the closed order to count in the live month');
+  // Live orders too: the rest of December replayed through the API on the stack's clock.
+  const replayed = await replay({
+    api: stack.url,
+    orders: 20,
+    seed: 'dashboard-test',
+    localDir,
+    stepMinutes: 120,
+    log: () => undefined,
+  });
+  expect(replayed.orders).toBe(20);
+  // The mining of November, its alerts on the planted spike's second day.
+  const spike = manifest.planted.find((p) => p.kind === 'spike');
+  if (!spike) throw new Error('the manifest has no planted spike');
+  const day = addDaysToDate(spike.from, 1);
+  const mined = await stack.api('POST', '/_local/mining', { body: { month: '2026-11', day } });
+  expect(mined.status, JSON.stringify(mined.body)).toBe(200);
+  const first = (await get('/insights/topics?month=2026-11')).result.candidates[0].categoryCode as string;
+  const chosen = await stack.api('PUT', '/insights/topics/2026-10/choice', {
+    token: await stack.token('supervisor'),
+    body: { categoryCode: first, note: '专项治理' },
+  });
+  expect(chosen.status).toBe(200);
+  seeded = {
+    month: '2026-11',
+    day,
+    alertsFrom: spike.from,
+    alertsTo: spike.to,
+    chosen: { categoryCode: first, month: '2026-10' },
+  };
   dashboard = await openBrowser(stack.url);
-}, 240_000);
+}, 480_000);
 
 afterAll(async () => {
   await dashboard?.close();
   await stack?.stop();
+  if (localDir) rmSync(localDir, { recursive: true, force: true });
 });
 
 describe('the dashboard site on the local stack', () => {
@@ -154,7 +204,7 @@ describe('the dashboard views in headless Chromium', () => {
     expect(rows.map((r) => r.key)).toEqual(mined.map((u: { unitId: string }) => u.unitId));
     for (const [i, u] of mined.entries()) {
       expect(rows[i]?.cells.slice(0, 7)).toEqual([
-        String(u.rank),
+        u.rank > 0 ? String(u.rank) : '—', // rank 0: no composite, so unranked
         u.name,
         pct(u.rates.composite),
         pct(u.rates.response),
@@ -259,10 +309,12 @@ describe('the dashboard views in headless Chromium', () => {
       ]),
     );
     expect(await view.chartsDrawn()).toBe(1);
-    // The months before the forecast come from the heatmap of the same month (the outlook has none).
+    // The months before the forecast come from the heatmap of the same month (the outlook has none):
+    // its last 24, the first of them labelled on the axis.
     const { result: heat } = await get('/insights/heatmap');
+    const heatMonths = [...new Set(heat.cells.map((c: { month: string }) => c.month))].sort().slice(-24);
     expect(await view.svgTexts('outlook')).toEqual(
-      expect.arrayContaining(['80% 区间', '95% 区间', heat.from]),
+      expect.arrayContaining(['80% 区间', '95% 区间', heatMonths[0]]),
     );
     await view.finish('outlook');
   });

@@ -37,7 +37,13 @@ export const heatmapView: View = {
               {
                 tooltip: { position: 'top' },
                 grid: { left: 190, right: 30, top: 10, bottom: 70 },
-                xAxis: { type: 'category', data: months, splitArea: { show: true } },
+                xAxis: {
+                  type: 'category',
+                  data: months,
+                  splitArea: { show: true },
+                  // Many months: labels are thinned, but the first and the last are always shown.
+                  axisLabel: { showMinLabel: true, showMaxLabel: true },
+                },
                 yAxis: { type: 'category', data: [...rowNames].reverse(), splitArea: { show: true } },
                 visualMap: {
                   min: 0,

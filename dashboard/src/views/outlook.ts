@@ -87,7 +87,12 @@ const forecastChart = (c: CategoryForecast) => {
         ],
       },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: 'category', data: months, boundaryGap: false },
+      xAxis: {
+        type: 'category',
+        data: months,
+        boundaryGap: false,
+        axisLabel: { showMinLabel: true, showMaxLabel: true },
+      },
       yAxis: { type: 'value', min: 0 },
       series: [
         ...band(t('outlook.band95'), 'b95', lower95, upper95, 'rgba(198,47,47,0.15)'),
