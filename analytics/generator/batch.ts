@@ -136,3 +136,25 @@ export const allocateBatch = (n: number) => ({
   fact: new Int8Array(n),
 });
 export type MonthBatch = ReturnType<typeof allocateBatch>;
+
+/** An order's handling fields back to "never handled": before a life is played, or after a disposition. */
+export const clearHandling = (b: MonthBatch, i: number): void => {
+  b.unit[i] = -1;
+  b.dispatched[i] = -1;
+  b.contactBy[i] = -1;
+  b.resolveBy[i] = -1;
+  b.contacted[i] = -1;
+  b.replied[i] = -1;
+  b.closed[i] = -1;
+  b.lastClosed[i] = -1;
+  b.answered[i] = -1;
+  b.replyResult[i] = 0;
+  b.outcome[i] = 0;
+  b.flags[i] = 0;
+  b.round[i] = 1;
+  b.callbackState[i] = 0;
+  b.answerSolved[i] = 0;
+  b.answerSatisfied[i] = 0;
+  b.contactedInTime[i] = 0;
+  b.exclusion[i] = 0;
+};

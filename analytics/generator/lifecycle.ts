@@ -4,6 +4,7 @@ import type { LimitSpec } from '../../functions/domain/time-limits.ts';
 import type { WorkingCalendar } from '../../functions/domain/working-calendar.ts';
 import {
   CALLBACK,
+  clearHandling,
   EXCLUSION,
   FLAG,
   type MonthBatch,
@@ -345,22 +346,7 @@ export class Lifecycle {
     let status = x.viaDispatcher ? STATUS.awaiting_dispatch : STATUS.received;
     if (x.viaDispatcher) this.version++;
     let flags = 0;
-    b.dispatched[i] = -1;
-    b.contactBy[i] = -1;
-    b.resolveBy[i] = -1;
-    b.contacted[i] = -1;
-    b.replied[i] = -1;
-    b.closed[i] = -1;
-    b.lastClosed[i] = -1;
-    b.answered[i] = -1;
-    b.replyResult[i] = 0;
-    b.outcome[i] = 0;
-    b.callbackState[i] = 0;
-    b.answerSolved[i] = 0;
-    b.answerSatisfied[i] = 0;
-    b.contactedInTime[i] = 0;
-    b.exclusion[i] = 0;
-    b.round[i] = 1;
+    clearHandling(b, i);
     b.unit[i] = unit;
     if (this.seen(dispatched)) {
       status = STATUS.dispatched;
