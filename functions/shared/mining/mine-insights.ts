@@ -108,6 +108,8 @@ export const shiftMonth = (month: string, k: number): string => {
 
 /** How many months of 三率 a trend shows. */
 const TREND_MONTHS = 6;
+/** How many days up to the mined day the early warning looks at. */
+const ALERT_DAYS = 7;
 /** How many months the category × month heatmap covers. */
 const HEATMAP_MONTHS = 36;
 
@@ -277,7 +279,10 @@ const hotspots: Step = async ({ deps, day, stored }) => {
  * (`Insight Spike Detected`); a run repeated after a crash publishes what the first could not.
  */
 const alerts: Step = async ({ deps, day }) => {
-  const from = earsWindowStart(day, earlyWarningRules);
+  // The week up to the day, not the day alone: a run after a missed night, or rows that came late,
+  // still raise their alerts; an alert found again is not recorded or published twice.
+  const firstDay = addDays(day, 1 - ALERT_DAYS);
+  const from = earsWindowStart(firstDay, earlyWarningRules);
   const found = [];
   for (const area of earlyWarningRules.areaLevels) {
     const rows = await deps.engine.queryFile('daily_counts', {
@@ -287,7 +292,7 @@ const alerts: Step = async ({ deps, day }) => {
       to: day,
     });
     found.push(
-      ...detectAberrations(dailySeries(dailyCountsFrom(rows), area, from, day), earlyWarningRules, day),
+      ...detectAberrations(dailySeries(dailyCountsFrom(rows), area, from, day), earlyWarningRules, firstDay),
     );
   }
   const detectedAt = new Date(deps.now()).toISOString();
