@@ -1,4 +1,10 @@
-import { addDaysToDate, DAY_MS, startOfChinaDate, weekdayOf } from '../../functions/domain/china-time.ts';
+import {
+  addDaysToDate,
+  addMonthsToMonth,
+  DAY_MS,
+  startOfChinaDate,
+  weekdayOf,
+} from '../../functions/domain/china-time.ts';
 import type { WorkingCalendar } from '../../functions/domain/working-calendar.ts';
 import type { City } from './city.ts';
 import type { GeneratorConfig, Season, WeatherKind } from './config.ts';
@@ -47,11 +53,7 @@ export interface MonthPlan {
 }
 
 /** `YYYY-MM` plus `n` months. */
-export const addMonths = (month: string, n: number): string => {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const k = y * 12 + (m - 1) + n;
-  return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
-};
+export const addMonths = addMonthsToMonth;
 
 /** The last full CST month before the instant. */
 export const lastFullMonth = (nowMs: number): string =>

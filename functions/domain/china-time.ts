@@ -25,6 +25,13 @@ export const addDaysToDate = (date: string, days: number): string =>
 /** Day of week of a CST date, 0 = Sunday ... 6 = Saturday. */
 export const weekdayOf = (date: string): number => new Date(`${date}T00:00:00.000Z`).getUTCDay();
 
+/** The month `k` months after `YYYY-MM` (negative goes back), across year ends. */
+export const addMonthsToMonth = (month: string, k: number): string => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const n = y * 12 + (m - 1) + k;
+  return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+};
+
 /** `YYYY-MM` of the CST month that contains the instant (assessment months are CST months). */
 export const chinaMonthOf = (instantMs: number): string => chinaDateOf(instantMs).slice(0, 7);
 

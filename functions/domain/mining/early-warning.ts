@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { addDaysToDate, DAY_MS } from '../china-time.ts';
 import { normalQuantile, studentTSurvival } from './distributions.ts';
 
 /**
@@ -140,10 +141,8 @@ export const earsSignals = (
 };
 
 // Days as YYYY-MM-DD (CST calendar days, as the analytics rows carry them).
-const DAY_MS = 86_400_000;
 const dayNumber = (day: string): number => Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
-const dayLabel = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
-export const addDays = (day: string, k: number): string => dayLabel(dayNumber(day) + k);
+export const addDays = addDaysToDate;
 
 /** One row of analytics/sql/daily_counts.sql. */
 export interface DailyCount {

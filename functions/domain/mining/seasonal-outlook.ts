@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { addMonthsToMonth } from '../china-time.ts';
 import { normalQuantile, studentTQuantile } from './distributions.ts';
 import {
   type AccuracyReport,
@@ -160,7 +161,7 @@ export const monthNumber = (month: string): number => {
 };
 export const monthLabel = (n: number): string =>
   `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
-export const addMonths = (month: string, k: number): string => monthLabel(monthNumber(month) + k);
+export const addMonths = addMonthsToMonth;
 const calendarMonth = (n: number) => ((n % 12) + 12) % 12;
 
 /**

@@ -5,10 +5,9 @@ import hotspotsJson from '#data/hotspots.json' with { type: 'json' };
 import outlookJson from '#data/outlook.json' with { type: 'json' };
 import topicsJson from '#data/topics.json' with { type: 'json' };
 import { assessmentRulesSchema, governanceRuleSchema, rankUnits } from '#domain/assessment.ts';
-import { addDaysToDate, chinaDateOf } from '#domain/china-time.ts';
+import { addDaysToDate, addMonthsToMonth, chinaDateOf } from '#domain/china-time.ts';
 import { alertIdOf, type Insight, type InsightKind, type SpikeAlert } from '#domain/insights.ts';
 import {
-  addDays,
   dailyCountsFrom,
   dailySeries,
   detectAberrations,
@@ -99,13 +98,6 @@ const outlookRules = outlookRulesSchema.parse(outlookJson);
 const earlyWarningRules = earlyWarningRulesSchema.parse(earlyWarningJson);
 const hotspotRules = hotspotRulesSchema.parse(hotspotsJson);
 
-/** The month `k` months after `month` (negative goes back). */
-export const shiftMonth = (month: string, k: number): string => {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const n = y * 12 + (m - 1) + k;
-  return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
-};
-
 /** How many months of 三率 a trend shows. */
 const TREND_MONTHS = 6;
 /** How many days up to the mined day the early warning looks at. */
@@ -163,7 +155,9 @@ const townships: Step = async ({ deps, month, stored }) => {
 };
 
 const rates: Step = async ({ deps, month, stored }) => {
-  const months = Array.from({ length: TREND_MONTHS }, (_, i) => shiftMonth(month, i - TREND_MONTHS + 1));
+  const months = Array.from({ length: TREND_MONTHS }, (_, i) =>
+    addMonthsToMonth(month, i - TREND_MONTHS + 1),
+  );
   const byMonth = new Map<string, Awaited<ReturnType<typeof queryUnitMonthRates>>>();
   for (const m of months) byMonth.set(m, await queryUnitMonthRates(deps.engine, m, assessmentRules));
   let ranked = 0;
@@ -192,7 +186,7 @@ const rates: Step = async ({ deps, month, stored }) => {
 };
 
 const heatmap: Step = async ({ deps, month, stored }) => {
-  const from = shiftMonth(month, 1 - HEATMAP_MONTHS);
+  const from = addMonthsToMonth(month, 1 - HEATMAP_MONTHS);
   const rows = await deps.engine.queryFile('category_month_heatmap', {
     from_month: from,
     to_month: month,
@@ -244,7 +238,7 @@ const outlook: Step = async ({ deps, month, stored }) => {
 };
 
 const hotspots: Step = async ({ deps, day, stored }) => {
-  const from = addDays(day, 1 - hotspotRules.windowDays);
+  const from = addDaysToDate(day, 1 - hotspotRules.windowDays);
   const window = { level: hotspotRules.categoryLevel, from, to: day };
   const found = findHotspots(
     cellCountsFrom(await deps.engine.queryFile('hotspot_cells', window)),
@@ -281,7 +275,7 @@ const hotspots: Step = async ({ deps, day, stored }) => {
 const alerts: Step = async ({ deps, day }) => {
   // The week up to the day, not the day alone: a run after a missed night, or rows that came late,
   // still raise their alerts; an alert found again is not recorded or published twice.
-  const firstDay = addDays(day, 1 - ALERT_DAYS);
+  const firstDay = addDaysToDate(day, 1 - ALERT_DAYS);
   const from = earsWindowStart(firstDay, earlyWarningRules);
   const found = [];
   for (const area of earlyWarningRules.areaLevels) {
@@ -344,7 +338,7 @@ export const defaultPeriod = (nowMs: number, newestDay: string | null): { month:
   const yesterday = addDaysToDate(chinaDateOf(nowMs), -1);
   const day = newestDay !== null && newestDay < yesterday ? newestDay : yesterday;
   const closesMonth = addDaysToDate(day, 1).slice(0, 7) !== day.slice(0, 7);
-  return { day, month: closesMonth ? day.slice(0, 7) : shiftMonth(day.slice(0, 7), -1) };
+  return { day, month: closesMonth ? day.slice(0, 7) : addMonthsToMonth(day.slice(0, 7), -1) };
 };
 
 export const mineInsights = async (deps: MiningDeps, options: MiningOptions = {}): Promise<MiningReport> => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPeriod, shiftMonth } from '../../../functions/shared/mining/mine-insights.ts';
+import { addMonthsToMonth } from '../../../functions/domain/china-time.ts';
+import { defaultPeriod } from '../../../functions/shared/mining/mine-insights.ts';
 
 /** 2026-12-02 09:00 in Beijing. */
 const NOW = Date.parse('2026-12-02T01:00:00Z');
@@ -27,10 +28,10 @@ describe('defaultPeriod', () => {
   });
 });
 
-describe('shiftMonth', () => {
+describe('addMonthsToMonth', () => {
   it('returns the month k months away across year ends', () => {
-    expect(shiftMonth('2026-01', -1)).toBe('2025-12');
-    expect(shiftMonth('2026-11', 2)).toBe('2027-01');
-    expect(shiftMonth('2026-11', -35)).toBe('2023-12');
+    expect(addMonthsToMonth('2026-01', -1)).toBe('2025-12');
+    expect(addMonthsToMonth('2026-11', 2)).toBe('2027-01');
+    expect(addMonthsToMonth('2026-11', -35)).toBe('2023-12');
   });
 });
