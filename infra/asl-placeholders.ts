@@ -1,4 +1,4 @@
-import { type AslSubstitution, aslSubstitutions } from './wiring.ts';
+import { type AslSubstitution, aslSubstitutions } from '#wiring/wiring.ts';
 
 /** A CDK definition substitution as it appears in an ASL file: `${DispatchOrderFunctionArn}`. */
 const placeholderPattern = /\$\{([^}]*)\}/g;
@@ -23,7 +23,7 @@ export const substitutionsFor = (file: string, definition: string): ReadonlyMap<
   }
   if (unknown.length > 0) {
     throw new Error(
-      `${file} uses placeholders with no entry in aslSubstitutions (infra/wiring.ts): ${unknown.map((p) => `\${${p}}`).join(', ')}`,
+      `${file} uses placeholders with no entry in aslSubstitutions (wiring/wiring.ts): ${unknown.map((p) => `\${${p}}`).join(', ')}`,
     );
   }
   return found;

@@ -25,7 +25,7 @@ import {
   lambdaFunctions,
   miningSchedule,
   stateMachines,
-} from './wiring.ts';
+} from '#wiring/wiring.ts';
 
 export interface HotlineStackProps extends StackProps {
   /** Prefix of physical names (bus, state machines, user pool, API); lower-case stack name by default. */
@@ -40,16 +40,16 @@ export interface HotlineStackProps extends StackProps {
 const pascal = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
 const kebab = (word: string): string => word.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
-/** `/surveys/` from the public survey route `/surveys/{token}` of infra/wiring.ts. */
+/** `/surveys/` from the public survey route `/surveys/{token}` of wiring/wiring.ts. */
 const surveyPathPrefix = (): string => {
   const route = httpRoutes.find((candidate) => candidate.function === 'survey' && candidate.method === 'GET');
   const prefix = route?.path.match(/^(.*\/)\{[^}]+\}$/)?.[1];
   if (prefix === undefined)
-    throw new Error('infra/wiring.ts has no GET route /<path>/{token} for the survey.');
+    throw new Error('wiring/wiring.ts has no GET route /<path>/{token} for the survey.');
   return prefix;
 };
 
-/** Everything the hotline runs on, built from the one table in infra/wiring.ts. */
+/** Everything the hotline runs on, built from the one table in wiring/wiring.ts. */
 export class HotlineStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, HotlineFunction>>;
   readonly identity: StaffIdentity;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { type HttpRouteSpec, httpRoutes, routeKeyOf, scopeOf } from '../infra/wiring.ts';
+import { type HttpRouteSpec, httpRoutes, routeKeyOf, scopeOf } from '#wiring/wiring.ts';
 import { readBody } from './aws-endpoint.ts';
 import type { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type LocalKeys, verifyLocalToken } from './local-auth.ts';
 
 /**
- * The local twin of the HTTP API: the routes of infra/wiring.ts (the same table CDK builds from), the
+ * The local twin of the HTTP API: the routes of wiring/wiring.ts (the same table CDK builds from), the
  * JWT authorizer's checks and answers (401/403 with API Gateway's own `{ message }` bodies), and
  * payload format 2.0 events handed to the same handler modules.
  */

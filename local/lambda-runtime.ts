@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { type FunctionName, lambdaFunctions } from '../infra/wiring.ts';
+import { type FunctionName, lambdaFunctions } from '#wiring/wiring.ts';
 
 /**
  * Runs the very handler modules CDK bundles, in this process, with a Lambda-like context. Modules are

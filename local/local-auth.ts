@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { type Role, roles, scopeOf } from '../infra/wiring.ts';
+import { type Role, roles, scopeOf } from '#wiring/wiring.ts';
 
 /**
  * Local twin of Cognito + the API Gateway JWT authorizer: RS256 access tokens with the same claims the

@@ -21,7 +21,7 @@ import {
   miningSchedule,
   stateMachines,
   streamTriggers,
-} from '../infra/wiring.ts';
+} from '#wiring/wiring.ts';
 import { serveApiRequest } from './api-gateway.ts';
 import { LocalAthena } from './athena.ts';
 import { readBody, startAwsEndpoint } from './aws-endpoint.ts';
@@ -74,7 +74,7 @@ export interface LocalStackOptions {
   /** Generated order history queried with the live store (default `<localDir>/analytics/history`). */
   readonly analyticsHistoryDir?: string;
   /**
-   * Create the nightly mining schedule (infra/wiring.ts `miningSchedule`) as the CDK app does (default
+   * Create the nightly mining schedule (wiring/wiring.ts `miningSchedule`) as the CDK app does (default
    * true). Tests that jump the clock over many nights and do not look at insights leave it out.
    */
   readonly nightlyMining?: boolean;
@@ -221,7 +221,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await ensureOutboxTable(dynamo.client, LOCAL_OUTBOX_TABLE);
 
     const runtime = new LocalLambdaRuntime(repoRoot);
-    // The rules of infra/wiring.ts, with the same patterns CDK gives EventBridge, to the same handlers.
+    // The rules of wiring/wiring.ts, with the same patterns CDK gives EventBridge, to the same handlers.
     const rules = Object.entries(busRules).map(([name, rule]) => ({
       name,
       pattern: parseEventPattern(JSON.stringify(rule.pattern)),
@@ -609,7 +609,7 @@ const serveLocalRoute = async (
     const scheduled = deps.scheduler
       .deadLettered()
       .map(({ schedule, ...rest }) => ({ scheduler: schedule, ...rest }));
-    // …and the table stream triggers' (`streamTrigger`: the trigger's name in infra/wiring.ts).
+    // …and the table stream triggers' (`streamTrigger`: the trigger's name in wiring/wiring.ts).
     const streamed = deps.streams
       .deadLettered()
       .map(({ trigger, ...rest }) => ({ streamTrigger: trigger, ...rest }));

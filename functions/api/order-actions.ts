@@ -68,7 +68,7 @@ interface ActionSpec<S extends z.ZodType> {
 }
 const action = <S extends z.ZodType>(spec: ActionSpec<S>) => spec as unknown as ActionSpec<z.ZodType>;
 
-/** Path segment → the action. Which roles may call each route is in infra/wiring.ts. */
+/** Path segment → the action. Which roles may call each route is in wiring/wiring.ts. */
 export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   dispatch: action({
     schema: z.strictObject({ unitId, coUnitIds: z.array(unitId).max(10).default([]), note: note.optional() }),

@@ -1,6 +1,6 @@
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import units from '#data/units.json' with { type: 'json' };
-import { type Role, roles, scopeOf } from '../../infra/wiring.ts';
+import { type Role, roles, scopeOf } from '#wiring/wiring.ts';
 
 /** Unit ids of this deployment: a unit claim must name one of them. */
 const knownUnits = new Set(units.items.map((u) => u.id));

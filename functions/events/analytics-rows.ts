@@ -9,7 +9,7 @@ import { analyticsKeyedHash } from '#shared/keyed-hash.ts';
 import { logger } from '#shared/logger.ts';
 import { readEvents, readOrder } from '#shared/order-store.ts';
 import { referenceData } from '#shared/reference.ts';
-import { envNames } from '../../infra/wiring.ts';
+import { envNames } from '#wiring/wiring.ts';
 
 /**
  * Consumer of the table's stream (trigger AnalyticsRows): a milestone event appended to an order's log

@@ -10,10 +10,10 @@ import { markAlertPublished, putInsight, recordAlert, topicChoicesBefore } from 
 import { logger } from '#shared/logger.ts';
 import { type MiningReport, mineInsights } from '#shared/mining/mine-insights.ts';
 import { referenceData } from '#shared/reference.ts';
-import { envNames, insightEventSource } from '../../infra/wiring.ts';
+import { envNames, insightEventSource } from '#wiring/wiring.ts';
 
 /**
- * The mining (主动治理), nightly by EventBridge Scheduler (infra/wiring.ts `miningSchedule`) or on
+ * The mining (主动治理), nightly by EventBridge Scheduler (wiring/wiring.ts `miningSchedule`) or on
  * demand: the SQL files on Athena over the analytics store, the domain's mining on their aggregates,
  * each insight stored for its period, each new spike published once (`Insight Spike Detected`).
  * The event may name the month, the day and the kinds to mine; by default the last complete month and

@@ -1,6 +1,6 @@
 import { HotlineError } from '#domain/errors.ts';
 import type { Actor } from '#domain/order-events.ts';
-import { type Role, roles } from '../../infra/wiring.ts';
+import { type Role, roles } from '#wiring/wiring.ts';
 import type { ApiEvent } from './http.ts';
 
 /**

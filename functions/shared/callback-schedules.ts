@@ -1,6 +1,6 @@
 import { ConflictException, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { attemptScheduleName, withinCallingHours } from '#domain/callback.ts';
-import { callbackSchedules, envNames } from '../../infra/wiring.ts';
+import { callbackSchedules, envNames } from '#wiring/wiring.ts';
 import { scheduler } from './aws-clients.ts';
 import { requireEnv } from './config.ts';
 import { callbackRules } from './reference.ts';

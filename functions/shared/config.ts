@@ -1,4 +1,4 @@
-import { envNames } from '../../infra/wiring.ts';
+import { envNames } from '#wiring/wiring.ts';
 
 /**
  * The one config loader: reads a variable at load time and throws at once when it is missing, so a

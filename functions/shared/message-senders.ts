@@ -1,6 +1,6 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { envNames } from '../../infra/wiring.ts';
+import { envNames } from '#wiring/wiring.ts';
 import { requireEnv } from './config.ts';
 import type { OutboxMessage } from './outbox.ts';
 

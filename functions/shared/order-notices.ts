@@ -1,6 +1,6 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { limitExpiredEventDetail, type WorkOrder } from '#domain/work-order.ts';
-import { envNames, workOrderEventSource } from '../../infra/wiring.ts';
+import { envNames, workOrderEventSource } from '#wiring/wiring.ts';
 import { eventBridge } from './aws-clients.ts';
 import { requireEnv } from './config.ts';
 

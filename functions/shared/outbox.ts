@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { envNames } from '../../infra/wiring.ts';
+import { envNames } from '#wiring/wiring.ts';
 import { dynamo } from './aws-clients.ts';
 import { requireEnv } from './config.ts';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { envNames } from '../../infra/wiring.ts';
+import { envNames } from '#wiring/wiring.ts';
 import { requireEnv } from './config.ts';
 
 /**

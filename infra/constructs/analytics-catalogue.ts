@@ -4,7 +4,7 @@ import {
   analyticsPartition,
   analyticsTypes,
 } from '../../functions/domain/analytics-row.ts';
-import { analyticsDelivery } from '../wiring.ts';
+import { analyticsDelivery } from '#wiring/wiring.ts';
 
 /**
  * The Glue table of the analytics store, derived from the one row schema (functions/domain/analytics-row.ts):

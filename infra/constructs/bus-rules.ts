@@ -4,12 +4,12 @@ import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type BusRuleSpec, busRules, type FunctionName } from '../wiring.ts';
+import { type BusRuleSpec, busRules, type FunctionName } from '#wiring/wiring.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 /**
- * The bus rules of infra/wiring.ts: each an EventBridge rule with the same pattern the local bus
+ * The bus rules of wiring/wiring.ts: each an EventBridge rule with the same pattern the local bus
  * matches, delivering to its function with retries and, when those run out, to a dead-letter queue
  * that keeps the event 14 days for someone to look at and replay, with an alarm on it.
  */

@@ -6,7 +6,7 @@ import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../nag.ts';
-import { callbackSchedules } from '../wiring.ts';
+import { callbackSchedules } from '#wiring/wiring.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /** The service principal that runs schedules; also the only service the scheduler role may be passed to. */

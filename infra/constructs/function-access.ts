@@ -5,13 +5,13 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { latestTable } from '../../functions/shared/analytics-engine.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
-import { envNames, type LambdaFunctionSpec } from '../wiring.ts';
+import { envNames, type LambdaFunctionSpec } from '#wiring/wiring.ts';
 import { type AnalyticsStore, analyticsPrefixes } from './analytics-store.ts';
 import { type CallbackScheduling, schedulerService } from './callback-scheduling.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 import type { MessageSending } from './message-sending.ts';
 
-/** The resources a function may touch, by the names `uses` gives them in infra/wiring.ts. */
+/** The resources a function may touch, by the names `uses` gives them in wiring/wiring.ts. */
 export interface UsableResources {
   readonly table: Table;
   readonly bus: IEventBus;

@@ -14,7 +14,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, type HttpRouteSpec, lambdaFunctions, routeKeyOf, scopeOf } from '../wiring.ts';
+import { type FunctionName, type HttpRouteSpec, lambdaFunctions, routeKeyOf, scopeOf } from '#wiring/wiring.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 /** Routes under this prefix exist only in the local stack (clock control, test helpers); never deployed. */
@@ -133,10 +133,10 @@ export class HotlineHttpApi extends Construct {
           id: 'AwsSolutions-APIG4',
           reason:
             ownToken === undefined
-              ? `${routeKeyOf(route)} is public by design (roles: null in infra/wiring.ts) for callers without a ` +
+              ? `${routeKeyOf(route)} is public by design (roles: null in wiring/wiring.ts) for callers without a ` +
                 'token, such as uptime probes; its function touches no table, bus or workflow, which this construct ' +
                 `enforces. (${lambdaFunctions[route.function].description})`
-              : `${routeKeyOf(route)} is public by design (roles: null in infra/wiring.ts): ${ownToken}. ` +
+              : `${routeKeyOf(route)} is public by design (roles: null in wiring/wiring.ts): ${ownToken}. ` +
                 `(${lambdaFunctions[route.function].description})`,
         });
         publicRoutes.push([routeKeyOf(route), created]);

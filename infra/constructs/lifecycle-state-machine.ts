@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { substitutionsFor } from '../asl-placeholders.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { repoRoot } from '../repo-root.ts';
-import type { AslSubstitution, FunctionName } from '../wiring.ts';
+import type { AslSubstitution, FunctionName } from '#wiring/wiring.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 export interface LifecycleStateMachineProps {

@@ -6,7 +6,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { CfnSchedule, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { miningSchedule } from '../wiring.ts';
+import { miningSchedule } from '#wiring/wiring.ts';
 import { schedulerService } from './callback-scheduling.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 
@@ -18,7 +18,7 @@ export interface MiningScheduleProps {
 }
 
 /**
- * The nightly mining (infra/wiring.ts `miningSchedule`): an EventBridge Scheduler group holding one
+ * The nightly mining (wiring/wiring.ts `miningSchedule`): an EventBridge Scheduler group holding one
  * recurring schedule, `cron(...)` in Beijing time, that invokes the mining function; the role Scheduler
  * assumes for it (it may invoke that function and dead-letter to its queue, nothing else); and, since
  * Scheduler invokes Lambda asynchronously — it has done its part once Lambda queued the event, whatever

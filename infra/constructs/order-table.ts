@@ -8,7 +8,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { tableSpec } from '../wiring.ts';
+import { tableSpec } from '#wiring/wiring.ts';
 
 const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
 

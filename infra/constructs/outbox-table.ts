@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { outboxTableSpec } from '../wiring.ts';
+import { outboxTableSpec } from '#wiring/wiring.ts';
 
 /**
  * The outbox (`outboxTableSpec`): survey messages (SMS, e-mail) waiting for the sender or handed to it.

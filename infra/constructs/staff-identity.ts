@@ -14,7 +14,7 @@ import {
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { type Role, roles, scopePrefix } from '../wiring.ts';
+import { type Role, roles, scopePrefix } from '#wiring/wiring.ts';
 import { HotlineFunction } from './hotline-function.ts';
 
 /** What each role may do, as the Cognito console shows it next to the group and the scope. */

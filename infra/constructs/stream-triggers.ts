@@ -5,12 +5,12 @@ import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionName, type StreamTriggerSpec, streamTriggers } from '../wiring.ts';
+import { type FunctionName, type StreamTriggerSpec, streamTriggers } from '#wiring/wiring.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 /**
- * The consumers of the order table's stream (`streamTriggers` of infra/wiring.ts): each a Lambda event
+ * The consumers of the order table's stream (`streamTriggers` of wiring/wiring.ts): each a Lambda event
  * source mapping with the very filter the local stack applies, from the oldest record still in the stream,
  * reporting failed items so that only they are retried, splitting a failing batch to find the bad record,
  * and sending what still fails to a dead-letter queue with an alarm. The queue receives the failed batch's

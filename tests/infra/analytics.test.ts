@@ -12,7 +12,7 @@ import {
   type FunctionName,
   lambdaFunctions,
   streamTriggers,
-} from '../../infra/wiring.ts';
+} from '#wiring/wiring.ts';
 import {
   type CfnResource,
   onlyOne,
@@ -398,7 +398,7 @@ const statementsWith = (statements: PolicyStatement[], service: string) =>
   statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith(service)));
 
 describe('what functions may do with the store', () => {
-  it('lets at least one function deliver rows and read the key (infra/wiring.ts)', () => {
+  it('lets at least one function deliver rows and read the key (wiring/wiring.ts)', () => {
     expect(functionNames.filter((name) => usesOf(name).includes('analyticsDelivery')).length).toBeGreaterThan(
       0,
     );

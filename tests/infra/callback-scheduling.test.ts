@@ -11,7 +11,7 @@ import {
   lambdaFunctions,
   outboxTableSpec,
   routeKeyOf,
-} from '../../infra/wiring.ts';
+} from '#wiring/wiring.ts';
 import {
   type CfnResource,
   onlyOne,

@@ -18,7 +18,7 @@ import {
   scopePrefix,
   stateMachines,
   tableSpec,
-} from '../../infra/wiring.ts';
+} from '#wiring/wiring.ts';
 import { type CfnResource, onlyOne, type SynthesizedHotline, synthesizeHotline } from './hotline-template.ts';
 
 let hotline: SynthesizedHotline;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { latestTable } from '../../functions/shared/analytics-engine.ts';
 import { type AnalyticsStore, analyticsBuffering } from '../../infra/constructs/analytics-store.ts';
 import type { MiningSchedule } from '../../infra/constructs/mining-schedule.ts';
-import { envNames, type FunctionName, lambdaFunctions, miningSchedule } from '../../infra/wiring.ts';
+import { envNames, type FunctionName, lambdaFunctions, miningSchedule } from '#wiring/wiring.ts';
 import { nextCronInstant, parseScheduleExpression } from '../../local/schedule-expressions.ts';
 import {
   type CfnResource,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../infra/wiring.ts';
+import { httpRoutes } from '#wiring/wiring.ts';
 import { eventually, type StackProcess, startStackProcess } from './local-stack-process.ts';
 
 /** The HTTP contract that clients rely on, checked against the running local stack. */

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Role } from '../../infra/wiring.ts';
+import type { Role } from '#wiring/wiring.ts';
 import { type LocalKeys, loadOrCreateKeys, signLocalToken } from '../../local/local-auth.ts';
 
 /**

@@ -5,7 +5,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersIn } from '../../infra/asl-placeholders.ts';
 import { repoRoot } from '../../infra/repo-root.ts';
-import { aslSubstitutions, stateMachines } from '../../infra/wiring.ts';
+import { aslSubstitutions, stateMachines } from '#wiring/wiring.ts';
 import { type SynthesizedHotline, synthesizeHotline } from '../infra/hotline-template.ts';
 
 interface AslValidation {

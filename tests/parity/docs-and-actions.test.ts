@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/repo-root.ts';
-import { httpRoutes, stateMachines } from '../../infra/wiring.ts';
+import { httpRoutes, stateMachines } from '#wiring/wiring.ts';
 import { aslToMermaid } from '../../scripts/asl-to-mermaid.ts';
 
 /** What people read and what runs must not drift either. */

@@ -12,7 +12,7 @@ import {
   routeKeyOf,
   stateMachines,
   streamTriggers,
-} from '../../infra/wiring.ts';
+} from '#wiring/wiring.ts';
 import { matchRoute } from '../../local/api-gateway.ts';
 import { parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
 import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
@@ -146,7 +146,7 @@ describe('parity between the CDK app and the local stack', () => {
 });
 
 describe('bus rules', () => {
-  it('gives every rule of infra/wiring.ts the same pattern and target in the template, with a dead-letter queue', () => {
+  it('gives every rule of wiring/wiring.ts the same pattern and target in the template, with a dead-letter queue', () => {
     const rules = Object.values(hotline.resourcesOf('AWS::Events::Rule')).filter(
       (r) => r.Properties.EventBusName !== undefined,
     );

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../../infra/wiring.ts';
+import { httpRoutes } from '#wiring/wiring.ts';
 import { localRoutes, matchRoute } from '../../../local/api-gateway.ts';
 
 /** A concrete request path for a route: every `{param}` replaced by a sample value. */
 const concrete = (path: string): string => path.replace(/\{[^}]+\}/g, 'WO01KBAAAAAAAAAAAAAAAAAAAAAA');
 
 describe('localRoutes', () => {
-  it('returns one compiled route per route of infra/wiring.ts, in the same order', () => {
+  it('returns one compiled route per route of wiring/wiring.ts, in the same order', () => {
     // Assess
     expect(localRoutes.map((r) => r.spec)).toEqual(httpRoutes);
   });

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { DescribeTableCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StreamTriggerSpec, streamTriggers } from '../../../infra/wiring.ts';
+import { type StreamTriggerSpec, streamTriggers } from '#wiring/wiring.ts';
 import { ensureTable, type RunningDynamo, startDynamoDbLocal } from '../../../local/dynamodb-local.ts';
 import { LocalStreamPoller } from '../../../local/dynamodb-streams.ts';
 
 /**
  * The local event source mapping on DynamoDB Local's real stream: each test has its own table (so its
- * own stream), the real filter of infra/wiring.ts, and a fake function that records what it received.
+ * own stream), the real filter of wiring/wiring.ts, and a fake function that records what it received.
  */
 let dynamo: RunningDynamo;
 let dir: string;

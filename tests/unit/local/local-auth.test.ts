@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Role } from '../../../infra/wiring.ts';
+import type { Role } from '#wiring/wiring.ts';
 import {
   LOCAL_CLIENT_ID,
   LOCAL_ISSUER,

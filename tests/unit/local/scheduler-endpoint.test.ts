@@ -12,7 +12,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callbackSchedules } from '../../../infra/wiring.ts';
+import { callbackSchedules } from '#wiring/wiring.ts';
 import { startAwsEndpoint } from '../../../local/aws-endpoint.ts';
 import { LocalEventBus } from '../../../local/event-bus.ts';
 import { LocalScheduler } from '../../../local/scheduler.ts';

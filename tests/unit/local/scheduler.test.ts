@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callbackSchedules } from '../../../infra/wiring.ts';
+import { callbackSchedules } from '#wiring/wiring.ts';
 import { AwsServiceError } from '../../../local/aws-errors.ts';
 import {
   atInstant,
