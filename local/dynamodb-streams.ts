@@ -205,8 +205,8 @@ export class LocalStreamPoller {
     this.mappings = Object.entries(options.triggers).map(([name, spec]) => ({
       name,
       spec,
-      // Refused at start, as CreateEventSourceMapping refuses an invalid filter.
-      pattern: parseEventPattern(JSON.stringify(spec.filter)),
+      // Refused at start, as CreateEventSourceMapping refuses an invalid filter (Lambda's dialect).
+      pattern: parseEventPattern(JSON.stringify(spec.filter), { dialect: 'lambda' }),
       shards: new Map(),
     }));
     this.pollIntervalMs = options.pollIntervalMs ?? 250;

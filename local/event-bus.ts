@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EventPattern, matchesPattern } from './eventbridge/event-pattern.ts';
+import { type EventPattern, matchesPattern, RawJson } from './eventbridge/event-pattern.ts';
 
 /**
  * The local EventBridge bus: PutEvents keeps each event in the shape EventBridge delivers to targets
@@ -124,7 +124,10 @@ export class LocalEventBus {
       };
       this.events.push(event);
       if (this.events.length > this.capacity) this.events.shift();
-      for (const rule of this.rules) if (matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+      // Rules see the detail as it was sent, so its numbers keep their exact text as on EventBridge.
+      const matched =
+        typeof entry.Detail === 'string' ? { ...event, detail: new RawJson(entry.Detail) } : event;
+      for (const rule of this.rules) if (matchesPattern(rule.pattern, matched)) this.deliver(rule, event);
       return { EventId: event.id };
     });
     return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length };
