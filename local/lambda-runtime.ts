@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { type FunctionName, lambdaFunctions } from '#wiring/wiring.ts';
+import type { FaultInjector } from './fault-injection.ts';
 
 /**
  * Runs the very handler modules CDK bundles, in this process, with a Lambda-like context. Modules are
@@ -19,7 +20,11 @@ export const localFunctionArn = (name: FunctionName): string =>
 export class LocalLambdaRuntime {
   private readonly loaded = new Map<FunctionName, Promise<Handler>>();
 
-  constructor(private readonly repoRoot: string) {}
+  constructor(
+    private readonly repoRoot: string,
+    /** Chaos for tests: some invocations fail as Lambda's do (local/fault-injection.ts). */
+    private readonly faults?: FaultInjector,
+  ) {}
 
   /** Accepts a function name from wiring, its local name (`hotline-x`) or its local ARN. */
   resolveName(nameOrArn: string): FunctionName {
@@ -52,7 +57,8 @@ export class LocalLambdaRuntime {
       fail: () => undefined,
       succeed: () => undefined,
     } satisfies Context;
-    return handler(structuredClone(event), context);
+    const run = () => handler(structuredClone(event), context);
+    return this.faults ? this.faults.invoke(name, run) : run();
   }
 
   private load(name: FunctionName): Promise<Handler> {

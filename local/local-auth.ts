@@ -39,6 +39,11 @@ export interface TokenRequest {
   readonly unitId?: string;
   readonly sub?: string;
   readonly ttlSeconds?: number;
+  /**
+   * Claims that replace or add to the ones above, for tests of odd or forged tokens (a role claim that
+   * disagrees with the scope): signed by the same key, so only the API's own checks can refuse them.
+   */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export const signLocalToken = async (keys: LocalKeys, request: TokenRequest): Promise<string> => {
@@ -52,6 +57,7 @@ export const signLocalToken = async (keys: LocalKeys, request: TokenRequest): Pr
     client_id: LOCAL_CLIENT_ID,
     token_use: 'access',
     username: request.sub ?? `local-${request.role}`,
+    ...request.claims,
   })
     .setProtectedHeader({ alg: 'RS256', kid: KID })
     .setIssuer(LOCAL_ISSUER)

@@ -3,6 +3,12 @@ import { dirname } from 'node:path';
 import { AwsServiceError } from './aws-errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import {
+  type AsyncInvokeConfig,
+  type AsyncInvokeQueueState,
+  type FailedAsyncInvocation,
+  LambdaAsyncQueue,
+} from './lambda-async-invoke.ts';
+import {
   atInstant,
   nextCronInstant,
   type ParsedExpression,
@@ -35,16 +41,21 @@ export { atInstant };
  * - a DISABLED schedule never fires;
  * - a failed invocation is retried up to `RetryPolicy.MaximumRetryAttempts` (185 by default), then
  *   dead-lettered; `ActionAfterCompletion: DELETE` removes the schedule after it ran (succeeded or
- *   dead-lettered) for the last time, `NONE` keeps it, never to fire again.
+ *   dead-lettered) for the last time, `NONE` keeps it, never to fire again;
+ * - a Lambda target is invoked asynchronously (given `lambda`, as the local stack does): the
+ *   invocation that RetryPolicy and DeadLetterConfig cover is only Lambda accepting the event (a
+ *   function that does not exist fails it); the function's own error is Lambda's, retried and sent to
+ *   its on-failure destination as the function's EventInvokeConfig says (local/lambda-async-invoke.ts).
  *
  * Unlike AWS (on purpose):
  * - `L`, `W` and `#` in cron expressions are refused (ValidationException saying so); an EndDate
  *   in the past is refused too (AWS may accept it: its documentation does not say);
  * - occurrences missed while the stack was stopped (a real or scaled clock ran on meanwhile) are
  *   skipped, not fired in a burst at start; within a run every occurrence fires, at its instant;
- * - retries follow each other at once, and at most LOCAL_MAX_RETRIES of them (no backoff, so
- *   `MaximumEventAgeInSeconds` never runs out); the dead letter is kept here (GET /_local/dead-letters)
- *   whether or not `DeadLetterConfig` names a queue;
+ * - Scheduler's retries follow each other at once, and at most LOCAL_MAX_RETRIES of them (no backoff,
+ *   so `MaximumEventAgeInSeconds` never runs out); the dead letter is kept here (GET /_local/dead-letters)
+ *   whether or not `DeadLetterConfig` names a queue (Lambda's retries of a function error keep AWS's
+ *   timing, on the stack clock);
  * - a schedule fires at its exact instant (AWS: within the minute, or within a flexible window);
  * - `at()` in the past: AWS's documentation does not say (the API reference lists no such
  *   validation, and reports disagree on whether CreateSchedule refuses it). We accept it and fire it
@@ -164,8 +175,21 @@ export interface LocalSchedulerOptions {
   readonly file?: string;
   /** The stack clock (creation and modification dates). */
   readonly now: () => number;
-  /** Invokes a target (the local Lambda runtime accepts a local function ARN); a rejection is a failure. */
+  /**
+   * Invokes a target (the local Lambda runtime accepts a local function ARN); a rejection is a failure
+   * of the invocation, unless `lambda` makes it the function's own (asynchronous invocation).
+   */
   readonly invoke: (targetArn: string, payload: unknown) => Promise<unknown>;
+  /**
+   * Lambda targets are invoked asynchronously, as Scheduler does on AWS: `accept` is Lambda's answer to
+   * the Invoke call (it throws what Lambda refuses it with, e.g. ResourceNotFoundException), and
+   * `asyncConfigOf` the function's EventInvokeConfig (undefined: Lambda's defaults, no destination).
+   * Without it, a target's rejection counts as a failed invocation (Scheduler's retries, then its DLQ).
+   */
+  readonly lambda?: {
+    readonly accept: (functionArn: string) => void;
+    readonly asyncConfigOf: (functionArn: string) => AsyncInvokeConfig | undefined;
+  };
   /** The schedule groups that exist besides `default` (CDK creates them in the cloud). */
   readonly groups?: readonly string[];
   /** Called after a create or update with the schedule's instant (the stack wakes for one already due). */
@@ -176,6 +200,8 @@ interface PersistedState {
   readonly version: 1;
   readonly schedules: StoredSchedule[];
   readonly deadLetters: SchedulerDeadLetter[];
+  /** Lambda's asynchronous queue: retries waiting, and events that failed for good. */
+  readonly asyncInvocations?: AsyncInvokeQueueState;
 }
 
 const validation = (message: string) => new AwsServiceError('ValidationException', message, 400);
@@ -194,9 +220,11 @@ export class LocalScheduler {
   /** Schedules whose target is being invoked right now (group/name). */
   private readonly firing = new Set<string>();
   private nextSeq = 1;
+  private asyncQueue: LambdaAsyncQueue;
 
   constructor(private readonly options: LocalSchedulerOptions) {
     this.groups = new Set([DEFAULT_GROUP, ...(options.groups ?? [])]);
+    this.asyncQueue = this.newAsyncQueue(undefined);
     this.load();
   }
 
@@ -302,9 +330,9 @@ export class LocalScheduler {
 
   // ---- time -------------------------------------------------------------------------------------------
 
-  /** The instant of the earliest enabled schedule that has not run yet. */
+  /** The instant of the earliest enabled schedule that has not run yet, or of a function's retry. */
   nextDue(): number | undefined {
-    let next: number | undefined;
+    let next = this.asyncQueue.nextDue();
     for (const [k, s] of this.schedules) {
       if (!this.isPending(k, s)) continue;
       if (next === undefined || s.at < next) next = s.at;
@@ -314,13 +342,18 @@ export class LocalScheduler {
 
   /**
    * Fires every schedule due at or before `nowMs`, oldest first (by instant, then creation), awaiting
-   * each invocation and its retries; schedules created meanwhile that are due are fired too. Resolves
-   * with how many fired.
+   * each invocation and its retries; schedules created meanwhile that are due are fired too, and so
+   * are the asynchronous retries of Lambda targets due by then. Resolves with how many fired.
    */
   async fireDue(nowMs: number): Promise<number> {
     let fired = 0;
     for (; fired < MAX_FIRINGS_PER_CALL; fired++) {
       const due = this.earliestDue(nowMs);
+      const retryAt = this.asyncQueue.nextDue();
+      if (retryAt !== undefined && retryAt <= nowMs && (!due || retryAt <= due.at)) {
+        await this.asyncQueue.runEarliestDue(nowMs);
+        continue;
+      }
       if (!due) break;
       await this.fire(due, nowMs);
     }
@@ -329,6 +362,11 @@ export class LocalScheduler {
 
   deadLettered(): readonly SchedulerDeadLetter[] {
     return this.deadLetters;
+  }
+
+  /** Asynchronous invocations of Lambda targets that failed past the function's retries (its on-failure destination). */
+  failedInvocations(): readonly FailedAsyncInvocation[] {
+    return this.asyncQueue.failed();
   }
 
   /** Every schedule, by instant (GET /_local/schedules). */
@@ -381,14 +419,24 @@ export class LocalScheduler {
           schedule.Target.RetryPolicy?.MaximumRetryAttempts ?? AWS_DEFAULT_RETRY.MaximumRetryAttempts,
           LOCAL_MAX_RETRIES,
         );
+        const lambda =
+          this.options.lambda && isFunctionArn(schedule.Target.Arn) ? this.options.lambda : undefined;
         for (attempts = 1; attempts <= retries + 1; attempts++) {
           try {
-            await this.options.invoke(schedule.Target.Arn, structuredClone(input.value));
+            if (lambda) lambda.accept(schedule.Target.Arn);
+            else await this.options.invoke(schedule.Target.Arn, structuredClone(input.value));
             error = undefined;
             break;
           } catch (failure) {
             error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
           }
+        }
+        // Lambda accepted the event: Scheduler is done; the function's run and retries are Lambda's.
+        if (lambda && error === undefined) {
+          await this.asyncQueue.invoke(schedule.Target.Arn, input.value, nowMs, {
+            schedule: schedule.Name,
+            group: schedule.GroupName,
+          });
         }
         attempts = Math.min(attempts, retries + 1);
       }
@@ -595,6 +643,18 @@ export class LocalScheduler {
       this.nextSeq = Math.max(this.nextSeq, schedule.seq + 1);
     }
     this.deadLetters.push(...(state.deadLetters ?? []));
+    this.asyncQueue = this.newAsyncQueue(state.asyncInvocations);
+  }
+
+  private newAsyncQueue(state: AsyncInvokeQueueState | undefined): LambdaAsyncQueue {
+    return new LambdaAsyncQueue(
+      {
+        run: (functionArn, payload) => this.options.invoke(functionArn, payload),
+        configOf: (functionArn) => this.options.lambda?.asyncConfigOf(functionArn),
+        onChange: () => this.save(),
+      },
+      state,
+    );
   }
 
   /** Written on every change, whole, through a temporary file (a crash never leaves half a file). */
@@ -605,6 +665,7 @@ export class LocalScheduler {
       version: 1,
       schedules: [...this.schedules.values()],
       deadLetters: this.deadLetters,
+      asyncInvocations: this.asyncQueue.state(),
     };
     mkdirSync(dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
@@ -614,6 +675,9 @@ export class LocalScheduler {
 }
 
 const key = (group: string, name: string) => `${group}/${name}`;
+
+/** `arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]` */
+const isFunctionArn = (arn: string): boolean => /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(arn);
 
 /** Where a recurring schedule's occurrences may fall (epoch ms): at or after `start`, before `end`. */
 interface OccurrenceWindow {

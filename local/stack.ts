@@ -9,8 +9,6 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { build, type Plugin } from 'esbuild';
-import { useClockSource } from '../functions/shared/clock.ts';
 import {
   analyticsDelivery,
   aslSubstitutions,
@@ -18,20 +16,30 @@ import {
   callbackSchedules,
   envNames,
   lambdaFunctions,
+  lifecycleHealing,
   miningSchedule,
   stateMachines,
   streamTriggers,
 } from '#wiring/wiring.ts';
+import { useClockSource } from '../functions/shared/clock.ts';
 import { serveApiRequest } from './api-gateway.ts';
 import { LocalAthena } from './athena.ts';
 import { readBody, startAwsEndpoint } from './aws-endpoint.ts';
-import { type ClockMode, LocalClock, parseIsoDuration } from './clock.ts';
+import { type ClockMode, clockRequestOf, LocalClock } from './clock.ts';
 import { createDashboardSite, DASHBOARD_PREFIX } from './dashboard-site.ts';
 import { ensureOutboxTable, ensureTable, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalStreamPoller } from './dynamodb-streams.ts';
 import { type BusEvent, LocalEventBus } from './event-bus.ts';
 import { parseEventPattern } from './eventbridge/event-pattern.ts';
+import {
+  deliverAtLeastOnce,
+  FaultInjector,
+  type FaultSettings,
+  faultSettingsSchema,
+  startDynamoFaultProxy,
+} from './fault-injection.ts';
 import { LocalFirehose } from './firehose.ts';
+import { localAsyncInvokeConfigs } from './lambda-async-invoke.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LocalLambdaRuntime, localFunctionArn } from './lambda-runtime.ts';
 import { type LocalKeys, loadOrCreateKeys, signLocalToken, type TokenRequest } from './local-auth.ts';
 import { defaultLocalDir, repoRoot } from './paths.ts';
@@ -41,8 +49,10 @@ import {
   LocalSecretsManager,
   loadOrCreateAnalyticsKey,
 } from './secrets-manager.ts';
+import { outageServices, ServiceOutages } from './service-outage.ts';
 import type { ServiceCall } from './stepfunctions/protocol.ts';
 import { LocalStepFunctions } from './stepfunctions/service.ts';
+import { bundleInterpreterWorker } from './stepfunctions/worker-bundle.ts';
 
 /**
  * The whole system on one machine: DynamoDB Local, the ASL files on the interpreter worker, the local
@@ -78,6 +88,17 @@ export interface LocalStackOptions {
    * true). Tests that jump the clock over many nights and do not look at insights leave it out.
    */
   readonly nightlyMining?: boolean;
+  /**
+   * Create the lifecycle reconciler's schedule (wiring/wiring.ts `lifecycleHealing.reconciler`, every
+   * five minutes) as the CDK app does (default true). Tests that jump the clock over days leave it out.
+   */
+  readonly lifecycleReconciler?: boolean;
+  /**
+   * Fault injection for resilience tests (local/fault-injection.ts): handler invocations and the
+   * handlers' DynamoDB calls fail at this rate. Given at start (even with rate 0), it can be changed
+   * while running with POST /_local/faults.
+   */
+  readonly faults?: FaultSettings;
 }
 
 export interface LocalStack {
@@ -135,54 +156,12 @@ const localStateMachineArn = (name: string) =>
   `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:hotline-${name}`;
 
 /**
- * aws-local-stepfunctions 3.0.0 evaluates a Task's TimeoutSecondsPath against the input *after*
- * Parameters; Step Functions evaluates it against the state's input. Our callback tasks take their
- * timeout from the state input (the order's deadline), so the bundle fixes the call site. Each
- * replacement must apply exactly once, or the stack refuses to start (a library upgrade must be
- * re-checked, not silently mis-patched).
+ * The interpreter worker is TypeScript; bundle it so it runs in a plain worker thread anywhere, with
+ * aws-local-stepfunctions patched where it departs from Step Functions (local/stepfunctions/worker-bundle.ts).
  */
-const interpreterPatches: readonly [string, string][] = [
-  [
-    'taskStateAction.execute(input, context, { overrideFn, awsConfig })',
-    'taskStateAction.execute(input, context, { overrideFn, awsConfig, stateInput: rawInput })',
-  ],
-  [
-    'const timeoutMs = this.getTimeoutMs(input, context);',
-    'const timeoutMs = this.getTimeoutMs(options.stateInput ?? input, context);',
-  ],
-];
-
-const patchInterpreter: Plugin = {
-  name: 'patch-aws-local-stepfunctions',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /aws-local-stepfunctions[\\/]build[\\/]main\.node\.esm\.js$/ }, (args) => {
-      let contents = readFileSync(args.path, 'utf8');
-      for (const [from, to] of interpreterPatches) {
-        if (contents.split(from).length !== 2)
-          throw new Error(`aws-local-stepfunctions changed: cannot patch "${from}"`);
-        contents = contents.replace(from, to);
-      }
-      return { contents, loader: 'js' as const };
-    });
-  },
-};
-
-/** The interpreter worker is TypeScript; bundle it so it runs in a plain worker thread anywhere. */
 const bundleWorker = async (): Promise<string> => {
   const outfile = join(tmpdir(), `hotline-interpreter-worker-${process.pid}-${Date.now()}.mjs`);
-  await build({
-    entryPoints: [join(repoRoot, 'local/stepfunctions/interpreter-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'silent',
-    plugins: [patchInterpreter],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
+  await bundleInterpreterWorker(outfile);
   return outfile;
 };
 
@@ -220,12 +199,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await ensureTable(dynamo.client, LOCAL_TABLE);
     await ensureOutboxTable(dynamo.client, LOCAL_OUTBOX_TABLE);
 
-    const runtime = new LocalLambdaRuntime(repoRoot);
+    const faults = options.faults ? new FaultInjector(options.faults) : undefined;
+    const runtime = new LocalLambdaRuntime(repoRoot, faults);
+    // Under fault injection the handlers reach DynamoDB Local through a proxy that fails some calls.
+    const faultProxy = faults ? await startDynamoFaultProxy(dynamo.endpoint, faults) : undefined;
+    if (faultProxy) cleanups.push(() => new Promise<void>((r) => faultProxy.server.close(() => r())));
     // The rules of wiring/wiring.ts, with the same patterns CDK gives EventBridge, to the same handlers.
     const rules = Object.entries(busRules).map(([name, rule]) => ({
       name,
       pattern: parseEventPattern(JSON.stringify(rule.pattern)),
-      deliver: (event: BusEvent) => runtime.invoke(rule.target, event),
+      deliver: (event: BusEvent) => deliverAtLeastOnce(faults, () => runtime.invoke(rule.target, event)),
     }));
     const bus = new LocalEventBus(LOCAL_BUS, () => clock.now(), rules);
     const bindings = localSubstitutions();
@@ -262,11 +245,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // advance reaches their instant: it asks for `externalTimers` at every instant it steps through,
     // and steps next to the earlier of its own timers and `scheduler.nextDue()`.
     let wakeClock = (): void => undefined;
+    const asyncInvokeConfigs = localAsyncInvokeConfigs(
+      (name) => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:hotline-local-${name}`,
+    );
     const scheduler = new LocalScheduler({
       file: join(dataDir, 'schedules.json'),
       now: () => clock.now(),
-      invoke: (targetArn, payload) => runtime.invoke(targetArn, payload),
-      groups: [callbackSchedules.groupName, miningSchedule.groupName],
+      invoke: (targetArn, payload) => deliverAtLeastOnce(faults, () => runtime.invoke(targetArn, payload)),
+      // Scheduler invokes Lambda asynchronously: it only needs Lambda to take the event; the function's
+      // errors are retried and dead-lettered by its EventInvokeConfig, as CDK deploys it.
+      lambda: {
+        accept: (functionArn) => {
+          runtime.resolveName(functionArn);
+        },
+        asyncConfigOf: (functionArn) => asyncInvokeConfigs.get(runtime.resolveName(functionArn)),
+      },
+      groups: [callbackSchedules.groupName, miningSchedule.groupName, lifecycleHealing.reconciler.groupName],
       // A schedule already due (an `at()` in the past) fires at once, whatever the clock mode.
       onScheduled: (at) => {
         if (at <= clock.now()) wakeClock();
@@ -307,7 +301,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => athena.close());
 
-    const aws = await startAwsEndpoint({ stepFunctions, bus, scheduler, firehose, secrets, athena });
+    // The handlers' Step Functions API can be made unavailable (POST /_local/outages); executions go on.
+    const outages = new ServiceOutages();
+    const aws = await startAwsEndpoint({
+      stepFunctions: outages.guard('stepFunctions', stepFunctions),
+      bus,
+      scheduler,
+      firehose,
+      secrets,
+      athena,
+    });
     cleanups.push(() => new Promise<void>((r) => aws.server.close(() => r())));
     // Flushed after the stream triggers stopped (cleanups run in reverse), before the endpoint closes.
     cleanups.push(() => firehose.stop());
@@ -320,7 +323,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: faultProxy?.url ?? dynamo.endpoint,
       AWS_ENDPOINT_URL_SFN: aws.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
       AWS_ENDPOINT_URL_SCHEDULER: aws.url,
@@ -348,7 +351,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
 
     stepFunctions.resumeRunning();
-    if (options.nightlyMining !== false) ensureRecurringSchedules(scheduler);
+    ensureRecurringSchedules(scheduler, {
+      nightlyMining: options.nightlyMining !== false,
+      lifecycleReconciler: options.lifecycleReconciler !== false,
+    });
 
     const moveTime = (target: number): Promise<void> => {
       timeLock = timeLock.then(async () => {
@@ -377,7 +383,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       endpoint: dynamo.endpoint,
       tableName: LOCAL_TABLE,
       triggers: streamTriggers,
-      invoke: (target, event) => runtime.invoke(target, event),
+      invoke: (target, event) => deliverAtLeastOnce(faults, () => runtime.invoke(target, event)),
       checkpointFile: join(dataDir, 'stream-checkpoints.json'),
       functionArn: localFunctionArn,
     });
@@ -418,6 +424,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
               streams,
               firehose,
               runtime,
+              faults,
+              outages,
             })
           : serveApiRequest(req, res, {
               runtime,
@@ -494,6 +502,48 @@ const clockView = (clock: LocalClock) => ({
   scale: clock.scale,
 });
 
+/**
+ * Every route serveLocalRoute answers, for the startup banner (local/main.ts) and docs/local-stack.md;
+ * tests/unit/local/main-cli.test.ts fails when a route is served but missing here, or listed but not served.
+ */
+export const localOnlyRoutes: readonly { readonly route: string; readonly what: string }[] = [
+  { route: 'GET /_local/clock', what: 'the clock: { now, mode, scale }' },
+  {
+    route: 'POST /_local/clock',
+    what: 'move it: { "advance": "PT25H" } | { "set": "<ISO time>" } | { "mode", "scale"? }',
+  },
+  { route: 'GET /_local/events', what: 'what was put on the event bus (?source=, ?detailType=)' },
+  { route: 'GET /_local/executions/{order id}', what: 'an execution and its history (<id>-r2 for round 2)' },
+  {
+    route: 'GET /_local/schedules',
+    what: "EventBridge Scheduler's schedules (call-back attempts, the mining)",
+  },
+  { route: 'GET /_local/outbox', what: 'survey messages (SMS, e-mail) and their links, held, never sent' },
+  {
+    route: 'GET /_local/dead-letters',
+    what: 'deliveries, firings and stream batches that failed after their retries',
+  },
+  {
+    route: 'GET /_local/analytics',
+    what: "the analytics store's Parquet files by month, and Firehose's errors",
+  },
+  { route: 'POST /_local/mining', what: 'mine now: { "month"?, "day"?, "kinds"? }' },
+  {
+    route: 'GET /_local/token',
+    what: "a token for ?role=…&unit=… (the dashboard's sign-in; localhost only)",
+  },
+  {
+    route: 'GET /_local/faults',
+    what: 'fault injection settings and counts (a stack started with --faults)',
+  },
+  { route: 'POST /_local/faults', what: 'change them (a stack started with --faults)' },
+  { route: 'GET /_local/outages', what: 'which services are made unavailable: { "stepFunctions" }' },
+  {
+    route: 'POST /_local/outages',
+    what: 'make one unavailable or back: { "stepFunctions": true | false } (its API answers 503)',
+  },
+];
+
 const serveLocalRoute = async (
   req: IncomingMessage,
   res: ServerResponse,
@@ -508,6 +558,8 @@ const serveLocalRoute = async (
     streams: LocalStreamPoller;
     firehose: LocalFirehose;
     runtime: LocalLambdaRuntime;
+    faults: FaultInjector | undefined;
+    outages: ServiceOutages;
   },
 ): Promise<void> => {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -535,73 +587,17 @@ const serveLocalRoute = async (
     }
   }
   if (route === 'POST /_local/clock') {
-    let body: { advance?: unknown; set?: unknown; mode?: unknown; scale?: unknown };
+    let body: unknown;
     try {
-      body = JSON.parse((await readBody(req)) || '{}') as typeof body;
+      body = JSON.parse((await readBody(req)) || '{}');
     } catch {
       return localError(res, 400, 'MALFORMED_JSON', 'The body is not valid JSON.');
     }
-    const given = ['advance', 'set', 'mode'].filter((k) => k in body);
-    if (given.length !== 1) {
-      return localError(
-        res,
-        400,
-        'VALIDATION_FAILED',
-        'Send exactly one of: { "advance": "PT25H" }, { "set": "<ISO time>" }, { "mode": "manual" | "real" | "scaled", "scale"?: n }.',
-      );
-    }
-    if ('mode' in body) {
-      if (body.mode !== 'manual' && body.mode !== 'real' && body.mode !== 'scaled') {
-        return localError(res, 400, 'VALIDATION_FAILED', 'mode is one of manual, real, scaled.');
-      }
-      if (
-        body.scale !== undefined &&
-        (typeof body.scale !== 'number' || !(body.scale > 0) || body.scale > 1_000_000)
-      ) {
-        return localError(
-          res,
-          400,
-          'VALIDATION_FAILED',
-          'scale is a positive number of virtual seconds per real second, at most 1000000.',
-        );
-      }
-      deps.clock.setMode(body.mode, body.scale as number | undefined);
-      return sendJson(res, 200, clockView(deps.clock));
-    }
-    let target: number;
-    if ('advance' in body) {
-      const ms = typeof body.advance === 'string' ? parseIsoDuration(body.advance) : undefined;
-      if (ms === undefined)
-        return localError(
-          res,
-          400,
-          'INVALID_DURATION',
-          'advance is an ISO 8601 duration in weeks, days, hours, minutes, seconds: "PT25H", "P3D", "P1DT2H".',
-        );
-      target = deps.clock.now() + ms;
-    } else {
-      const parsed =
-        typeof body.set === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(body.set)
-          ? Date.parse(body.set)
-          : Number.NaN;
-      if (Number.isNaN(parsed))
-        return localError(
-          res,
-          400,
-          'INVALID_TIME',
-          'set is an ISO 8601 date-time, e.g. "2026-12-01T09:00:00+08:00".',
-        );
-      if (parsed < deps.clock.now()) {
-        return localError(
-          res,
-          409,
-          'CLOCK_BACKWARDS',
-          'Time only moves forward: waits and timeouts that already fired cannot be undone.',
-        );
-      }
-      target = parsed;
-    }
-    await deps.moveTime(target);
+    // Checked whole before anything moves (local/clock.ts): a refusal changes nothing.
+    const request = clockRequestOf(body, deps.clock.now());
+    if (!request.ok) return localError(res, request.status, request.code, request.message);
+    if (request.kind === 'mode') deps.clock.setMode(request.mode, request.scale);
+    else await deps.moveTime(request.target);
     return sendJson(res, 200, clockView(deps.clock));
   }
   if (route === 'GET /_local/dead-letters') {
@@ -613,13 +609,66 @@ const serveLocalRoute = async (
     const streamed = deps.streams
       .deadLettered()
       .map(({ trigger, ...rest }) => ({ streamTrigger: trigger, ...rest }));
-    return sendJson(res, 200, { items: [...deps.bus.deadLettered(), ...scheduled, ...streamed] });
+    // …and the scheduler targets' failed asynchronous invocations (`asyncInvocation`: the function), as
+    // Lambda's invocation records for their on-failure destinations.
+    const invocations = deps.scheduler
+      .failedInvocations()
+      .map(({ functionArn, destinationArn, source, record }) => ({
+        asyncInvocation: functionArn.split(':function:')[1] ?? functionArn,
+        destinationArn: destinationArn ?? null,
+        schedule: source.schedule,
+        group: source.group,
+        ...record,
+      }));
+    return sendJson(res, 200, {
+      items: [...deps.bus.deadLettered(), ...scheduled, ...streamed, ...invocations],
+    });
   }
   if (route === 'GET /_local/analytics') {
     // The analytics store's Parquet files (with their row counts) and Firehose's error output.
     return sendJson(res, 200, { root: deps.firehose.root, ...(await deps.firehose.listFiles()) });
   }
+  if (route === 'GET /_local/faults' || route === 'POST /_local/faults') {
+    if (!deps.faults)
+      return localError(
+        res,
+        409,
+        'FAULTS_NOT_ENABLED',
+        'Start the stack with --faults RATE to inject faults.',
+      );
+    if (route === 'POST /_local/faults') {
+      let settings: FaultSettings;
+      try {
+        settings = faultSettingsSchema.parse(JSON.parse((await readBody(req)) || 'null'));
+      } catch (error) {
+        return localError(res, 400, 'VALIDATION_FAILED', `Fault settings: ${(error as Error).message}`);
+      }
+      const before = deps.faults.report();
+      deps.faults.configure(settings);
+      return sendJson(res, 200, { previous: before, now: deps.faults.report() });
+    }
+    return sendJson(res, 200, deps.faults.report());
+  }
   if (route === 'GET /_local/schedules') return sendJson(res, 200, { items: deps.scheduler.list() });
+  if (route === 'GET /_local/outages') return sendJson(res, 200, deps.outages.view());
+  if (route === 'POST /_local/outages') {
+    // { "stepFunctions": true }: the handlers' Step Functions API answers 503 until set back to false.
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)) || '{}');
+    } catch {
+      return localError(res, 400, 'MALFORMED_JSON', 'The body is not valid JSON.');
+    }
+    const entries = body && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [];
+    const valid = entries.every(
+      ([k, v]) => outageServices.includes(k as (typeof outageServices)[number]) && typeof v === 'boolean',
+    );
+    if (entries.length === 0 || !valid)
+      return localError(res, 400, 'VALIDATION_FAILED', 'Send { "stepFunctions": true | false }.');
+    for (const [service, down] of entries)
+      deps.outages.set(service as (typeof outageServices)[number], down as boolean);
+    return sendJson(res, 200, deps.outages.view());
+  }
   if (route === 'POST /_local/mining') {
     // The mining on demand: the same handler the nightly schedule invokes, with { month?, day?, kinds? }.
     let body: unknown;
@@ -672,9 +721,10 @@ const serveLocalRoute = async (
 export const functionNames = Object.keys(lambdaFunctions);
 
 /**
- * The recurring schedules the CDK app creates (infra/constructs/mining-schedule.ts), as the local stack
- * creates them at start: the nightly mining, a cron() schedule in its own group. A parity test compares
- * them with the synthesized template.
+ * The recurring schedules the CDK app creates (infra/constructs/mining-schedule.ts and
+ * lifecycle-reconciliation.ts), as the local stack creates them at start: the nightly mining, a cron()
+ * schedule, and the lifecycle reconciler, a rate() schedule, each in its own group. A parity test
+ * compares them with the synthesized template.
  */
 export const localRecurringSchedules = (): ScheduleRequest[] => [
   {
@@ -693,12 +743,36 @@ export const localRecurringSchedules = (): ScheduleRequest[] => [
       },
     },
   },
+  {
+    Name: lifecycleHealing.reconciler.scheduleName,
+    GroupName: lifecycleHealing.reconciler.groupName,
+    ScheduleExpression: lifecycleHealing.reconciler.expression,
+    ScheduleExpressionTimezone: lifecycleHealing.reconciler.timeZone,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: {
+      Arn: localFunctionArn(lifecycleHealing.reconciler.target),
+      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-lifecycle-reconciler`,
+      Input: JSON.stringify(lifecycleHealing.reconciler.input),
+      RetryPolicy: {
+        MaximumRetryAttempts: lifecycleHealing.reconciler.retry.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: lifecycleHealing.reconciler.retry.maximumEventAgeSeconds,
+      },
+    },
+  },
 ];
 
 /** Creates each recurring schedule that the data folder does not hold yet (they survive restarts). */
-const ensureRecurringSchedules = (scheduler: LocalScheduler): void => {
+const ensureRecurringSchedules = (
+  scheduler: LocalScheduler,
+  wanted: { nightlyMining: boolean; lifecycleReconciler: boolean },
+): void => {
   const present = new Set(scheduler.list().map((s) => `${s.group}/${s.name}`));
+  const left = new Set<string>([
+    ...(wanted.nightlyMining ? [] : [miningSchedule.groupName]),
+    ...(wanted.lifecycleReconciler ? [] : [lifecycleHealing.reconciler.groupName]),
+  ]);
   for (const schedule of localRecurringSchedules()) {
+    if (left.has(schedule.GroupName ?? '')) continue;
     if (!present.has(`${schedule.GroupName}/${schedule.Name}`)) scheduler.createSchedule(schedule);
   }
 };

@@ -87,6 +87,8 @@ export const lambdaFunctions = {
     description:
       'POST /orders/{id}/assessment-exclusion, -appeal, -appeal-decision: who counts in assessment',
     uses: ['table'],
+    // Contended writes are retried until they land (shared/retry.ts): room below API Gateway's 30 s.
+    timeoutSeconds: 29,
   },
   assessmentRankings: {
     entry: 'functions/api/assessment-rankings.ts',
@@ -120,6 +122,8 @@ export const lambdaFunctions = {
     description: 'POST /orders/{id}/<action>: validates an action, records it, completes the waiting task',
     // The bus for a call-back that falls due on the way; the state machine for a reopened order's round.
     uses: ['table', 'taskTokens', 'bus', 'stateMachine'],
+    // Contended writes are retried until they land (shared/retry.ts): room below API Gateway's 30 s.
+    timeoutSeconds: 29,
   },
   callbackTasks: {
     entry: 'functions/api/callback-tasks.ts',
@@ -153,6 +157,24 @@ export const lambdaFunctions = {
     uses: ['tableRead', 'analyticsDelivery', 'analyticsKey'],
     timeoutSeconds: 60,
   },
+  startLifecycles: {
+    entry: 'functions/events/start-lifecycles.ts',
+    description:
+      'Table-stream consumer: a received order whose lifecycle the intake did not start (its inline start ' +
+      'failed, or the intake died after saving) gets it started, and a lifecycle_healed event in its log',
+    // DescribeExecution (executionHistory) tells an order the intake started from one it did not.
+    uses: ['table', 'stateMachine', 'executionHistory'],
+    // It may wait out the intake's own start (lifecycleHealing.inlineStartGraceSeconds) first.
+    timeoutSeconds: 60,
+  },
+  reconcileLifecycles: {
+    entry: 'functions/events/reconcile-lifecycles.ts',
+    description:
+      'Scheduler target, every 5 minutes: orders still received a minute after intake whose lifecycle ' +
+      'never started get it started (lifecycle_healed); ended or failed ones are reported, not restarted',
+    uses: ['table', 'stateMachine', 'executionHistory'],
+    timeoutSeconds: 120,
+  },
   mineInsights: {
     entry: 'functions/events/mine-insights.ts',
     description:
@@ -182,6 +204,14 @@ export const lambdaFunctions = {
     entry: 'functions/workflow/close-order.ts',
     description: 'Workflow task: closes the order and records how it ended',
     uses: ['table'],
+  },
+  lifecycleFailure: {
+    entry: 'functions/workflow/lifecycle-failure.ts',
+    description:
+      'Workflow task: a state failed past its retries: records it on the order and the bus and fails the ' +
+      'execution; redriven, clears it so the failed state runs again',
+    // executionHistory: DescribeExecution, whose redrive count tells a redrive from a new failure.
+    uses: ['table', 'bus', 'executionHistory'],
   },
 } as const satisfies Record<string, LambdaFunctionSpec>;
 
@@ -345,6 +375,7 @@ export const aslSubstitutions: Readonly<Record<string, AslSubstitution>> = {
   AwaitActionFunctionArn: { kind: 'lambdaArn', function: 'awaitAction' },
   CheckpointFunctionArn: { kind: 'lambdaArn', function: 'checkpoint' },
   CloseOrderFunctionArn: { kind: 'lambdaArn', function: 'closeOrder' },
+  LifecycleFailureFunctionArn: { kind: 'lambdaArn', function: 'lifecycleFailure' },
   EventBusName: { kind: 'eventBusName' },
   EventSource: { kind: 'literal', value: workOrderEventSource },
 };
@@ -427,6 +458,20 @@ export const streamTriggers: Readonly<Record<string, StreamTriggerSpec>> = {
     maximumRecordAgeSeconds: 24 * 3600,
     bisectBatchOnError: true,
   },
+  StartLifecycles: {
+    description:
+      "Each order saved (its received event) has its lifecycle started, if the intake's own start did not",
+    target: 'startLifecycles',
+    filter: {
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { type: { S: ['event'] }, event: { M: { type: { S: ['received'] } } } } },
+    },
+    batchSize: 25,
+    maximumBatchingWindowSeconds: 1,
+    retryAttempts: 10,
+    maximumRecordAgeSeconds: 24 * 3600,
+    bisectBatchOnError: true,
+  },
 };
 
 /**
@@ -446,17 +491,24 @@ export const analyticsDelivery = {
 
 /**
  * Call-backs run on EventBridge Scheduler one-time schedules in their own group: each attempt of a
- * round is one schedule (`at(...)`, deleted after it ran) that invokes `target`, retried by Scheduler
- * and dead-lettered to a queue when it still fails.
+ * round is one schedule (`at(...)`, deleted after it ran) that invokes `target`.
+ *
+ * `retry` is Scheduler's, for an invocation it could not hand to Lambda (then its dead-letter queue).
+ * Scheduler invokes the function asynchronously, so an attempt that fails is Lambda's to retry
+ * (`invocation`: a minute, then two minutes later; the attempt is idempotent) and then lands in a
+ * failure queue of its own. An attempt hours late would call people outside the hour it was meant
+ * for: after two hours it goes to that queue (and its alarm) rather than run.
  */
 export const callbackSchedules = {
   groupName: 'hotline-callbacks',
   target: 'callbackAttempt',
   retry: { maximumRetryAttempts: 4, maximumEventAgeSeconds: 6 * 3600 },
+  invocation: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 2 * 3600 },
 } as const satisfies {
   groupName: string;
   target: FunctionName;
   retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  invocation: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
 };
 
 /**
@@ -488,6 +540,54 @@ export const miningSchedule = {
   input: Readonly<Record<string, string>>;
   retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
   invocation: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+};
+
+/**
+ * Every acknowledged order gets its lifecycle (docs/design.md, "Every acknowledged order has a
+ * lifecycle"). The intake starts it inline; the table stream's StartLifecycles trigger starts it when
+ * that start did not happen; and a recurring schedule reconciles what both missed.
+ *
+ * `inlineStartGraceSeconds`: how long after an order's write the intake may still be starting its
+ * lifecycle — createOrder's timeout (10 s, HotlineFunction's default; tests/infra checks it) and a margin.
+ * Only past it does the stream trigger start a missing lifecycle itself, so the healing event is written
+ * only where healing was needed, never in a race with the intake.
+ *
+ * The reconciler (`reconciler`, an EventBridge Scheduler `rate()` schedule in its own group, invoked
+ * asynchronously like the mining): the orders still `received` (the lifecycle's first task moves every
+ * order on within seconds) `olderThanSeconds` after intake, over the last `lookbackHours`, read from
+ * the byDay index, at most `maxOrdersPerRun` of them per run, oldest first.
+ */
+export const lifecycleHealing = {
+  inlineStartGraceSeconds: 15,
+  reconciler: {
+    groupName: 'hotline-lifecycles',
+    scheduleName: 'reconcile-lifecycles',
+    expression: 'rate(5 minutes)',
+    timeZone: 'UTC',
+    target: 'reconcileLifecycles',
+    input: { job: 'reconcile-lifecycles' },
+    retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 300 },
+    // A run that failed is retried once; the next run comes five minutes later anyway.
+    invocation: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 600 },
+    olderThanSeconds: 60,
+    lookbackHours: 48,
+    maxOrdersPerRun: 500,
+  },
+} as const satisfies {
+  inlineStartGraceSeconds: number;
+  reconciler: {
+    groupName: string;
+    scheduleName: string;
+    expression: string;
+    timeZone: string;
+    target: FunctionName;
+    input: Readonly<Record<string, string>>;
+    retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+    invocation: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+    olderThanSeconds: number;
+    lookbackHours: number;
+    maxOrdersPerRun: number;
+  };
 };
 
 /**

@@ -1,39 +1,81 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { checkCatalogueEntry } from '#domain/dispatch-catalogue.ts';
+import { type CatalogueEdit, checkCatalogueEntry } from '#domain/dispatch-catalogue.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { actorOf } from '#shared/auth.ts';
-import { catalogueLine, currentReferenceData, saveCatalogueEdit } from '#shared/catalogue-store.ts';
+import { meaningfulText } from '#domain/text.ts';
+import { actorOf, type PersonActor } from '#shared/auth.ts';
+import {
+  type CatalogueAt,
+  catalogueLine,
+  currentCatalogue,
+  currentReferenceData,
+  saveCatalogueEdit,
+} from '#shared/catalogue-store.ts';
 import { clock } from '#shared/clock.ts';
 import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/http.ts';
+import { type Claim, claimOf, claimPut, idempotent, replayedHeader } from '#shared/idempotency.ts';
+import { retryOnConcurrentUpdate, retryPolicies } from '#shared/retry.ts';
 
 /**
  * The dispatch catalogue (派单目录) as the centre edits it:
  *   GET    /catalogue?categoryCode=&areaCode=          the lines in force
  *   PUT    /catalogue/lines                            add or replace the line of a category and place
  *   DELETE /catalogue/lines/{categoryCode}/{areaCode}  remove a line
- * Every edit is logged with who made it; the next dispatch uses it.
+ * Every edit is logged with who made it; the next dispatch uses it. Edits at the same moment are
+ * serialized (the catalogue's version): the last one saved wins, a DELETE removes the line it read or
+ * answers 404 when an edit just before removed it, and an edit that still loses after the retries is a
+ * 409 VERSION_CONFLICT that changed nothing.
  */
 const code = z.string().regex(/^\d{2,12}$/);
-const lineSchema = z.strictObject({
+export const lineSchema = z.strictObject({
   categoryCode: code,
   areaCode: code,
   leadUnitId: z.string().min(1).max(64),
   coUnitIds: z.array(z.string().min(1).max(64)).max(10).default([]),
-  note: z.string().trim().min(1).max(500).optional(),
+  note: meaningfulText(500).optional(),
 });
 const querySchema = z.strictObject({ categoryCode: code.optional(), areaCode: code.optional() });
 
-/** Two edits at the same moment: the loser tries again on the new version, a bounded number of times. */
-const saveWithRetry = async (...args: Parameters<typeof saveCatalogueEdit>) => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await saveCatalogueEdit(...args);
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || attempt >= 3) throw error;
-    }
-  }
+/** Time kept for answering after the last attempt (the local stack and Lambda time out at 10 s). */
+const ANSWER_MARGIN_MS = 2_500;
+
+const stillBusy = () =>
+  new HotlineError(
+    'conflict',
+    'VERSION_CONFLICT',
+    'The dispatch catalogue is being edited by others at this moment; nothing was changed, send the edit again.',
+  );
+
+/**
+ * Two edits at the same moment: the loser reads the catalogue again and decides again (a line another
+ * edit removed is then a 404). No If-Match here, so every valid edit should land: the persistent policy.
+ * With an Idempotency-Key, a repeat (checked on every attempt) answers what the first edit answered.
+ */
+const editCatalogue = (
+  context: Context,
+  claim: Claim | undefined,
+  actor: PersonActor,
+  decide: (at: CatalogueAt) => { edit: CatalogueEdit; answer: (catalogueVersion: number) => object },
+) => {
+  // A retry that could run into the function's timeout (a 500) is not started: a 409 that changed nothing.
+  const giveUpAt = Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
+  let attempts = 0;
+  return retryOnConcurrentUpdate(() => {
+    if (attempts++ > 0 && Date.now() > giveUpAt) throw stillBusy();
+    return idempotent(claim, {
+      load: currentCatalogue,
+      act: async (claim, at) => {
+        const { edit, answer } = decide(at);
+        const claimFor = claim && ((version: number) => claimPut(claim, { answer: answer(version) }));
+        return json(200, answer(await saveCatalogueEdit(edit, actor, clock.now(), at.version, claimFor)));
+      },
+      replay: async ({ answer }) => json(200, answer, replayedHeader),
+    });
+  }, retryPolicies.persistent);
 };
+
+const claimOfEdit = (event: ApiEvent, actor: PersonActor, request: unknown) =>
+  claimOf(event, { caller: actor.sub, place: { name: event.routeKey }, request, nowMs: clock.now() });
 
 const list = withoutBody(async (event: ApiEvent) => {
   actorOf(event);
@@ -47,27 +89,31 @@ const list = withoutBody(async (event: ApiEvent) => {
   return json(200, { items, count: items.length });
 });
 
-const put = withJsonBody(lineSchema, async (event, line) => {
+const put = withJsonBody(lineSchema, async (event, line, context) => {
   const actor = actorOf(event);
-  const data = await currentReferenceData();
-  checkCatalogueEntry(line, data);
-  const version = await saveWithRetry(line, actor, clock.now());
-  return json(200, { ...line, catalogueVersion: version });
+  return editCatalogue(context, claimOfEdit(event, actor, line), actor, ({ data }) => {
+    checkCatalogueEntry(line, data);
+    return { edit: line, answer: (catalogueVersion) => ({ ...line, catalogueVersion }) };
+  });
 });
 
-const remove = withoutBody(async (event: ApiEvent) => {
+const remove = withoutBody(async (event: ApiEvent, context) => {
   const actor = actorOf(event);
   const categoryCode = event.pathParameters?.categoryCode ?? '';
   const areaCode = event.pathParameters?.areaCode ?? '';
-  const line = catalogueLine(await currentReferenceData(), categoryCode, areaCode);
-  if (!line)
-    throw new HotlineError(
-      'notFound',
-      'CATALOGUE_LINE_NOT_FOUND',
-      `No catalogue line for ${categoryCode} at ${areaCode}.`,
-    );
-  const version = await saveWithRetry({ ...line, removed: true }, actor, clock.now());
-  return json(200, { removed: line, catalogueVersion: version });
+  return editCatalogue(context, claimOfEdit(event, actor, { categoryCode, areaCode }), actor, ({ data }) => {
+    const line = catalogueLine(data, categoryCode, areaCode);
+    if (!line)
+      throw new HotlineError(
+        'notFound',
+        'CATALOGUE_LINE_NOT_FOUND',
+        `No catalogue line for ${categoryCode} at ${areaCode}.`,
+      );
+    return {
+      edit: { ...line, removed: true },
+      answer: (catalogueVersion) => ({ removed: line, catalogueVersion }),
+    };
+  });
 });
 
 export const handler = async (event: ApiEvent, context: Parameters<typeof list>[1]) => {

@@ -5,7 +5,9 @@ import { unitClasses } from '#domain/reference-data.ts';
 import { actorOf } from '#shared/auth.ts';
 import { clock } from '#shared/clock.ts';
 import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/http.ts';
+import { claimOf, claimPut, idempotent, replayedHeader } from '#shared/idempotency.ts';
 import { listAlerts, putTopicChoice, readInsight, topicChoicesBefore } from '#shared/insight-store.ts';
+import { retryOnConcurrentUpdate } from '#shared/retry.ts';
 
 /**
  * The insights of proactive governance, as the last mining run stored them:
@@ -80,9 +82,23 @@ const chooseTopic = withJsonBody(topicChoiceSchema, async (event, body) => {
   if (actor.role !== 'supervisor')
     throw new HotlineError('forbidden', 'SUPERVISOR_ONLY', 'Only a supervisor chooses the month’s topic.');
   const month = monthSchema.parse(event.pathParameters?.month);
-  const choice = { ...body, month, by: actor.sub, at: new Date(clock.now()).toISOString() };
-  await putTopicChoice(choice);
-  return json(200, choice);
+  const claim = claimOf(event, {
+    caller: actor.sub,
+    place: { name: event.routeKey },
+    request: { month, body },
+    nowMs: clock.now(),
+  });
+  // A repeat with the Idempotency-Key answers the first choice (its time), and writes nothing.
+  return retryOnConcurrentUpdate(() =>
+    idempotent(claim, {
+      act: async (claim) => {
+        const choice = { ...body, month, by: actor.sub, at: new Date(clock.now()).toISOString() };
+        await putTopicChoice(choice, claim && claimPut(claim, { answer: choice }));
+        return json(200, choice);
+      },
+      replay: async ({ answer }) => json(200, answer, replayedHeader),
+    }),
+  );
 });
 
 const read = withoutBody(async (event) => {

@@ -12,6 +12,7 @@ import type { WorkOrder } from '#domain/work-order.ts';
 import { settleCallback } from '#shared/callback-settlement.ts';
 import { clock } from '#shared/clock.ts';
 import { type ApiEvent, type ApiResult, json, withoutBody } from '#shared/http.ts';
+import { claimOf, claimPut, idempotent, replayedHeader } from '#shared/idempotency.ts';
 import { readOrder, type StoredOrder, saveChange } from '#shared/order-store.ts';
 import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/reference.ts';
 import { retryOnConcurrentUpdate } from '#shared/retry.ts';
@@ -34,16 +35,23 @@ const linkExpiredOrUsed = () =>
 const unknownLink = () =>
   new HotlineError('notFound', 'SURVEY_LINK_UNKNOWN', 'There is no survey at this link.');
 
-/** The order of a valid link; a link we never sent and one that ended are told apart (404 / 410). */
-const requireSurvey = async (token: string, nowMs: number): Promise<StoredOrder> => {
+/** The order a link names, as stored (undefined for a link that is not one of ours). */
+const readSurvey = async (token: string): Promise<StoredOrder | undefined> => {
   const parsed = parseSurveyToken(token);
-  const stored = parsed ? await readOrder(parsed.orderId) : undefined;
+  return parsed ? readOrder(parsed.orderId) : undefined;
+};
+
+/** The order of a valid link; a link we never sent and one that ended are told apart (404 / 410). */
+const validSurvey = (stored: StoredOrder | undefined, token: string, nowMs: number): StoredOrder => {
   const hash = hashSurveyToken(token);
   const ours = stored?.order.callback?.links?.some((l) => l.hash === hash);
   if (!stored || !ours) throw unknownLink();
   if (!validLink(stored.order, hash, nowMs)) throw linkExpiredOrUsed();
   return stored;
 };
+
+const requireSurvey = async (token: string, nowMs: number): Promise<StoredOrder> =>
+  validSurvey(await readSurvey(token), token, nowMs);
 
 const viewOf = (order: WorkOrder): SurveyView => ({
   receivedOn: order.receivedAt.slice(0, 10),
@@ -116,21 +124,41 @@ export const handler = withoutBody(async (event) => {
         : json(200, view, { 'cache-control': 'no-store' });
     }
     const answer = answerOf(event);
+    const orderId = parseSurveyToken(token)?.orderId;
+    // The link is the caller: an Idempotency-Key makes a resent answer a replay, not a 410.
+    const claim = orderId
+      ? claimOf(event, {
+          caller: `survey:${hashSurveyToken(token)}`,
+          place: { withOrder: orderId, name: 'survey-answer' },
+          request: answer,
+          nowMs: clock.now(),
+        })
+      : undefined;
     // The operator may answer at the same moment, or the workflow move the order: read again.
-    await retryOnConcurrentUpdate(async () => {
-      const nowMs = clock.now();
-      const stored = await requireSurvey(token, nowMs);
-      const change = answerCallback(stored.order, {
-        answer,
-        via: 'link',
-        actor: { kind: 'requester', via: 'survey_link' },
-        nowMs,
-        maxReopenings: callbackRules.maxReopenings,
-        resolveBy: applyLimit(nowMs, timeLimits.reopened.resolve, workingCalendar),
-      });
-      await settleCallback((await saveChange(stored, change)).order);
-    });
-    return asHtml ? html(200, renderSurveyPage({ thanks: true })) : json(200, { answered: true });
+    const saved = await retryOnConcurrentUpdate(() =>
+      idempotent<WorkOrder | undefined, StoredOrder | undefined>(claim, {
+        load: () => readSurvey(token),
+        act: async (claim, read) => {
+          const nowMs = clock.now();
+          const stored = validSurvey(read, token, nowMs);
+          const change = answerCallback(stored.order, {
+            answer,
+            via: 'link',
+            actor: { kind: 'requester', via: 'survey_link' },
+            nowMs,
+            maxReopenings: callbackRules.maxReopenings,
+            resolveBy: applyLimit(nowMs, timeLimits.reopened.resolve, workingCalendar),
+          });
+          const claimed = claim ? { claim: claimPut(claim, { version: change.order.version }) } : {};
+          return (await saveChange(stored, change, claimed)).order;
+        },
+        replay: async () => undefined,
+      }),
+    );
+    // Once the answer is saved (idempotent, and run again by the round's remaining schedules).
+    if (saved) await settleCallback(saved);
+    const answered = asHtml ? html(200, renderSurveyPage({ thanks: true })) : json(200, { answered: true });
+    return saved ? answered : { ...answered, headers: { ...answered.headers, ...replayedHeader } };
   } catch (error) {
     if (asHtml && error instanceof HotlineError) {
       return html(

@@ -32,6 +32,7 @@ export const assessmentRulesSchema = z.record(
         satisfaction: z.number().min(0),
       })
       .refine(
+        // Stryker disable next-line EqualityOperator: equivalent, no sum of weights lands exactly 1e-9 off
         (w) => Math.abs(w.response + w.resolution + w.satisfaction - 1) < 1e-9,
         'the weights add up to 1',
       ),
@@ -217,6 +218,7 @@ export const applyEvent = (aggregate: Aggregate, event: AssessmentEvent): Aggreg
 export const recompute = (log: readonly AssessmentEvent[]): Map<string, RateCounts> => {
   const byOrder = new Map<string, OrderFacts>();
   const unique = new Map(log.map((e) => [e.eventId, e]));
+  // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: equivalent, mergeFact is commutative (property test)
   for (const event of [...unique.values()].sort((a, b) => a.seq - b.seq)) {
     byOrder.set(event.orderId, mergeFact(byOrder.get(event.orderId) ?? {}, event));
   }

@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import { composeChanges } from './changes.ts';
 import { CST_OFFSET_MS, chinaDateOf, HOUR_MS, startOfChinaDate } from './china-time.ts';
 import { HotlineError } from './errors.ts';
 import type { Actor, UnsealedEvent } from './order-events.ts';
+import { meaningfulText } from './text.ts';
 import { limitSpecSchema } from './time-limits.ts';
 import { assertAllowed, type Change, changed, iso, type WorkOrder } from './work-order.ts';
 
@@ -43,7 +45,7 @@ export const callbackAnswerSchema = z.strictObject({
   contactedInTime: z.boolean(),
   solved: z.enum(solvedAnswers),
   satisfied: z.enum(satisfiedAnswers),
-  comment: z.string().trim().min(1).max(1000).optional(),
+  comment: meaningfulText(1000).optional(),
 });
 export type CallbackAnswer = z.infer<typeof callbackAnswerSchema>;
 
@@ -109,6 +111,7 @@ export const withinCallingHours = (ms: number, hours: CallbackRules['callingHour
   if (hour >= hours.from && hour < hours.to) return ms;
   const dayStart = startOfChinaDate(chinaDateOf(ms));
   const start = dayStart + hours.from * HOUR_MS;
+  // Stryker disable next-line EqualityOperator: equivalent, an hour equal to `from` returned above
   return hour < hours.from ? start : start + 24 * HOUR_MS;
 };
 
@@ -279,8 +282,11 @@ export const answerCallback = (
     });
     return { order: answered, events };
   }
-  const reopened = reopenOrder({ order: answered, events }, { nowMs: args.nowMs, resolveBy: args.resolveBy });
-  return { ...reopened, order: { ...reopened.order, version: answered.version } };
+  return composeChanges(
+    order,
+    () => ({ order: answered, events }),
+    (o) => reopenOrder({ order: o, events: [] }, { nowMs: args.nowMs, resolveBy: args.resolveBy }),
+  );
 };
 
 /**

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { meaningfulText } from './text.ts';
 
 /**
  * The insights of proactive governance (主动治理), as the mining computes them and the API serves them:
@@ -53,7 +54,7 @@ export const alertIdOf = (
 /** The centre's pick of a month's topic (每月一题), recorded so later months can mark it. */
 export const topicChoiceSchema = z.strictObject({
   categoryCode: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a category code of 2, 4 or 6 digits'),
-  note: z.string().trim().min(1).max(1000).optional(),
+  note: meaningfulText(1000).optional(),
 });
 export type TopicChoice = z.infer<typeof topicChoiceSchema> & {
   readonly month: string;

@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { meaningfulText } from './text.ts';
 
 /**
  * What a contact looks like when it arrives (POST /orders, and later Open311): the boundary schema.
  * Shape errors are 400s; whether the codes exist in this city is checked against reference data by
- * `checkAgainstReferenceData` (422s).
+ * `checkAgainstReferenceData` (422s). Every free text follows `meaningfulText` (./text.ts): never blank.
  */
 export const appealTypes = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const;
 /** 咨询 求助 投诉 举报 建议 表扬 */
@@ -48,29 +49,29 @@ export const dispositionSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('emergency_transfer'),
     transferredTo: z.enum(['110', '119', '120', '122']),
-    note: z.string().max(1000).optional(),
+    note: meaningfulText(1000).optional(),
   }),
   z.strictObject({
     kind: z.literal('legal_channel'),
     channel: z.enum(['litigation', 'arbitration', 'discipline', 'administrative_review', 'petition']),
-    note: z.string().max(1000).optional(),
+    note: meaningfulText(1000).optional(),
   }),
   z.strictObject({
     kind: z.literal('repeat'),
     originalOrderId: z.string().min(1).max(64),
-    note: z.string().max(1000).optional(),
+    note: meaningfulText(1000).optional(),
   }),
-  z.strictObject({ kind: z.literal('confidential'), note: z.string().max(1000).optional() }),
-  z.strictObject({ kind: z.literal('outside_duty'), note: z.string().max(1000).optional() }),
-  z.strictObject({ kind: z.literal('unlawful'), note: z.string().max(1000).optional() }),
-  z.strictObject({ kind: z.literal('answered'), answer: z.string().min(1).max(4000) }),
+  z.strictObject({ kind: z.literal('confidential'), note: meaningfulText(1000).optional() }),
+  z.strictObject({ kind: z.literal('outside_duty'), note: meaningfulText(1000).optional() }),
+  z.strictObject({ kind: z.literal('unlawful'), note: meaningfulText(1000).optional() }),
+  z.strictObject({ kind: z.literal('answered'), answer: meaningfulText(4000) }),
 ]);
 export type Disposition = z.infer<typeof dispositionSchema>;
 
 export const requesterSchema = z
   .strictObject({
     kind: z.enum(['person', 'enterprise']),
-    name: z.string().trim().min(1).max(100).optional(),
+    name: meaningfulText(100).optional(),
     phone: phone.optional(),
     email: z.email().max(254).optional(),
     anonymous: z.boolean().default(false),
@@ -94,7 +95,7 @@ export const locationSchema = z.strictObject({
     .string()
     .regex(/^\d{9}$/, 'a 9-digit street/township code')
     .optional(),
-  address: z.string().trim().min(1).max(300).optional(),
+  address: meaningfulText(300).optional(),
   lat: z.number().min(-90).max(90).optional(),
   long: z.number().min(-180).max(180).optional(),
 });
@@ -104,7 +105,7 @@ export const newOrderSchema = z
   .strictObject({
     appealType: z.enum(appealTypes),
     categoryCode: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a category code of 2, 4 or 6 digits'),
-    description: z.string().trim().min(1).max(4000),
+    description: meaningfulText(4000),
     channel: z.enum(channels),
     urgency: z.enum(urgencies),
     requester: requesterSchema,

@@ -32,6 +32,7 @@ const readingOrder = [
   'version',
   'status',
   'flags',
+  'lifecycleFailure',
   'appealType',
   'categoryCode',
   'urgency',
@@ -89,5 +90,9 @@ export const summarizeOrder = (order: WorkOrder) => ({
   ...(order.closure ? { closure: order.closure } : {}),
   ...(order.round && order.round > 1 ? { round: order.round } : {}),
   ...(order.callback ? { callback: { round: order.callback.round, state: order.callback.state } } : {}),
+  // A stopped lifecycle shows in every queue the order is in, until its execution is redriven.
+  ...(order.lifecycleFailure
+    ? { lifecycleFailure: { state: order.lifecycleFailure.state, at: order.lifecycleFailure.at } }
+    : {}),
 });
 export type OrderSummary = ReturnType<typeof summarizeOrder>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { callbackFallsDue } from './callback.ts';
+import { composeChanges } from './changes.ts';
 import type { UnsealedEvent } from './order-events.ts';
 import { applyLimit, limitSpecSchema } from './time-limits.ts';
 import {
@@ -191,8 +192,11 @@ export const applyDueCheckpoints = (
     const waitsOnCentre = ['awaiting_dispatch', 'objected', 'replied'].includes(order.status);
     if (idle < (waitsOnCentre ? rules.maxIdleWaitsOnCentre : rules.maxIdleWaits))
       return { order: marked, events: [stalled] };
-    const closed = closeOrder(marked, { outcome: 'expired', nowMs });
-    return { order: { ...closed.order, version: order.version + 1 }, events: [stalled, ...closed.events] };
+    return composeChanges(
+      order,
+      () => ({ order: marked, events: [stalled] }),
+      (o) => closeOrder(o, { outcome: 'expired', nowMs }),
+    );
   }
 
   let flags = order.flags;

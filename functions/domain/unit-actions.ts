@@ -1,4 +1,5 @@
 import { callbackFallsDue } from './callback.ts';
+import { composeChanges } from './changes.ts';
 import type { Route } from './dispatch-catalogue.ts';
 import { HotlineError } from './errors.ts';
 import type { Actor } from './order-events.ts';
@@ -468,19 +469,16 @@ export const reviewReply = (
 ): Change => {
   requireCentre(actor, ['operator', 'dispatcher', 'supervisor']);
   if (decision.accept) {
-    const reviewed = act(order, 'review_reply', actor, nowMs, 'reply_accepted', {
-      result: order.reply?.result ?? null,
-    });
-    const closed = closeOrder(
-      { ...reviewed.order, version: order.version + 1 },
-      { outcome: 'handled', nowMs, actor },
+    return composeChanges(
+      order,
+      (o) => act(o, 'review_reply', actor, nowMs, 'reply_accepted', { result: o.reply?.result ?? null }),
+      (o) => closeOrder(o, { outcome: 'handled', nowMs, actor }),
+      // The handling ended: the call-back (回访) falls due.
+      (o) => {
+        const due = callbackFallsDue(o, 'handled', nowMs);
+        return due && { order: { ...o, ...due.patch }, events: [due.event] };
+      },
     );
-    // The handling ended: the call-back (回访) falls due.
-    const due = callbackFallsDue(closed.order, 'handled', nowMs);
-    return {
-      order: { ...closed.order, ...due?.patch, version: order.version + 1 },
-      events: [...reviewed.events, ...closed.events, ...(due ? [due.event] : [])],
-    };
   }
   const { reply: _rejected, ...rest } = order;
   const current = order.deadlines.resolveBy;

@@ -1,6 +1,7 @@
 import type { CallbackRound } from './callback.ts';
 import type { Route } from './dispatch-catalogue.ts';
 import { HotlineError } from './errors.ts';
+import type { LifecycleFailure } from './lifecycle-failure.ts';
 import type { Actor, UnsealedEvent } from './order-events.ts';
 import type { Disposition, NewOrderInput, OrderLocation, Requester } from './order-input.ts';
 import type { HandlingDeadlines } from './time-limits.ts';
@@ -113,6 +114,8 @@ export interface WorkOrder {
   readonly reopenings?: number;
   /** The call-back (回访) of the latest round that has one; earlier rounds' are in the events. */
   readonly callback?: CallbackRound;
+  /** The lifecycle stopped: a state failed past its retries, until the execution is redriven (lifecycle-failure.ts). */
+  readonly lifecycleFailure?: LifecycleFailure;
   readonly updatedAt: string;
 }
 

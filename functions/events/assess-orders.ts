@@ -5,6 +5,7 @@ import { factsFromClosedOrder } from '#domain/assessment.ts';
 import { applyAssessmentEvent } from '#shared/assessment-store.ts';
 import { logger } from '#shared/logger.ts';
 import { referenceData } from '#shared/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/retry.ts';
 
 /**
  * Consumer of `WorkOrder Closed` (bus rule AssessClosedOrders): turns a closed order into assessment
@@ -25,7 +26,8 @@ export const handler = middy<EventBridgeEvent<'WorkOrder Closed', unknown>, { ap
     const unitClass = detail.unitId ? referenceData.unit(detail.unitId)?.class : undefined;
     let applied = 0;
     for (const fact of factsFromClosedOrder(detail, unitClass)) {
-      if (await applyAssessmentEvent(fact)) applied++;
+      // A lost race with another delivery for the same order is read again (shared/retry.ts).
+      if (await retryOnConcurrentUpdate(() => applyAssessmentEvent(fact))) applied++;
     }
     logger.info('Assessment facts applied', { orderId: detail.orderId, applied });
     return { applied };

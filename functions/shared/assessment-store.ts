@@ -9,6 +9,7 @@ import {
   type RateCounts,
   zeroCounts,
 } from '#domain/assessment.ts';
+import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { dynamo } from './aws-clients.ts';
 import { tableName } from './config.ts';
 
@@ -59,47 +60,51 @@ const counterUpdate = (key: string, counts: RateCounts, sign: 1 | -1) => {
 const countsOf = (item: Record<string, unknown>): RateCounts =>
   Object.fromEntries(Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)])) as unknown as RateCounts;
 
-/** Applies one assessment event exactly once; returns whether it changed anything. */
+/**
+ * Applies one assessment event exactly once; returns whether it changed anything. A transaction lost
+ * to another writer of the order's facts throws ConcurrentUpdateError: the caller runs it again
+ * (shared/retry.ts), reading the facts afresh.
+ */
 export const applyAssessmentEvent = async (event: AssessmentEvent): Promise<boolean> => {
-  for (let attempt = 1; ; attempt++) {
-    const stored = await readFacts(event.orderId);
-    if (stored.applied.includes(event.eventId)) return false;
-    const after = mergeFact(stored.facts, event);
-    const before = contributionOf(stored.facts);
-    const now = contributionOf(after);
-    try {
-      await dynamo.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: TABLE,
-                Item: {
-                  ...factsKey(event.orderId),
-                  type: 'assessmentFacts',
-                  facts: after,
-                  applied: [...stored.applied, event.eventId],
-                  version: stored.version + 1,
-                },
-                ConditionExpression: 'attribute_not_exists(pk) OR version = :v',
-                ExpressionAttributeValues: { ':v': stored.version },
+  const stored = await readFacts(event.orderId);
+  if (stored.applied.includes(event.eventId)) return false;
+  const after = mergeFact(stored.facts, event);
+  const before = contributionOf(stored.facts);
+  const now = contributionOf(after);
+  try {
+    await dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: TABLE,
+              Item: {
+                ...factsKey(event.orderId),
+                type: 'assessmentFacts',
+                facts: after,
+                applied: [...stored.applied, event.eventId],
+                version: stored.version + 1,
               },
+              ConditionExpression: 'attribute_not_exists(pk) OR version = :v',
+              ExpressionAttributeValues: { ':v': stored.version },
             },
-            // One transaction may touch an item once: the same unit-month gets the difference.
-            ...(before && now && before.key === now.key
-              ? [counterUpdate(now.key, addCounts(now.counts, before.counts, -1), 1)]
-              : [
-                  ...(before ? [counterUpdate(before.key, before.counts, -1)] : []),
-                  ...(now ? [counterUpdate(now.key, now.counts, 1)] : []),
-                ]),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      // Another delivery of the same order's facts won: read again (bounded).
-      if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
-    }
+          },
+          // One transaction may touch an item once: the same unit-month gets the difference.
+          ...(before && now && before.key === now.key
+            ? [counterUpdate(now.key, addCounts(now.counts, before.counts, -1), 1)]
+            : [
+                ...(before ? [counterUpdate(before.key, before.counts, -1)] : []),
+                ...(now ? [counterUpdate(now.key, now.counts, 1)] : []),
+              ]),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    // Another delivery of the same order's facts won (a failed version check, or a TransactionConflict).
+    if (error instanceof TransactionCanceledException)
+      throw new ConcurrentUpdateError(event.orderId, { cause: error });
+    throw error;
   }
 };
 

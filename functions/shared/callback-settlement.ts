@@ -5,6 +5,7 @@ import { applyAssessmentEvent } from './assessment-store.ts';
 import { deleteCallbackTask } from './callback-task-store.ts';
 import { startLifecycle } from './lifecycle.ts';
 import { logger } from './logger.ts';
+import { retryOnConcurrentUpdate } from './retry.ts';
 
 /**
  * What follows a call-back round's end, once the order says it ended: its facts counted in assessment,
@@ -17,7 +18,7 @@ export const settleCallback = async (order: WorkOrder): Promise<void> => {
   if (!callback || (callback.state !== 'answered' && callback.state !== 'unreachable')) return;
   let applied = 0;
   for (const fact of factsFromCallback(order.id, callback)) {
-    if (await applyAssessmentEvent(fact)) applied++;
+    if (await retryOnConcurrentUpdate(() => applyAssessmentEvent(fact))) applied++;
   }
   if (callback.openedAt) await deleteCallbackTask({ orderId: order.id, openedAt: callback.openedAt });
   const round = roundOf(order);

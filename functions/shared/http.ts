@@ -8,6 +8,7 @@ import type {
 } from 'aws-lambda';
 import * as z from 'zod';
 import { errorKinds, HotlineError, isHotlineError } from '#domain/errors.ts';
+import { authorizeRoute } from './auth.ts';
 import { logger } from './logger.ts';
 
 /**
@@ -74,6 +75,11 @@ const requestLogging = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async () => logger.resetKeys(),
 });
 
+/** The route's roles against the token's role claim (functions/shared/auth.ts), before the body is read. */
+const routeAuthorization = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
+  before: async (request) => authorizeRoute(request.event),
+});
+
 /** An API handler with a JSON body parsed and validated by `schema`. */
 export const withJsonBody = <S extends z.ZodType>(
   schema: S,
@@ -82,12 +88,17 @@ export const withJsonBody = <S extends z.ZodType>(
   middy<ApiEvent, ApiResult>()
     .use(requestLogging())
     .use(errorResponder())
+    .use(routeAuthorization())
     .use(httpJsonBodyParser({ disableContentTypeError: false }))
     .handler(async (event, context) => fn(event, schema.parse((event as { body: unknown }).body), context));
 
 /** An API handler without a body. */
 export const withoutBody = (fn: (event: ApiEvent, context: Context) => Promise<ApiResult>) =>
-  middy<ApiEvent, ApiResult>().use(requestLogging()).use(errorResponder()).handler(fn);
+  middy<ApiEvent, ApiResult>()
+    .use(requestLogging())
+    .use(errorResponder())
+    .use(routeAuthorization())
+    .handler(fn);
 
 /** Parses query parameters with a schema; failures are 400 VALIDATION_FAILED like bodies. */
 export const parseQuery = <S extends z.ZodType>(schema: S, event: ApiEvent): z.infer<S> =>
@@ -108,3 +119,17 @@ export const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
 };
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The `If-Match` header as the order version it names (`"3"` or `W/"3"`), checked. */
+export const expectedVersionOf = (event: ApiEvent): number | undefined => {
+  const header = event.headers['if-match'];
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!match)
+    throw new HotlineError(
+      'badRequest',
+      'INVALID_IF_MATCH',
+      'If-Match must be the ETag of the order, e.g. "3".',
+    );
+  return Number(match[1]);
+};

@@ -1,8 +1,15 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Insight, InsightKind, SpikeAlert, TopicChoice } from '#domain/insights.ts';
 import { dynamo } from './aws-clients.ts';
 import { tableName } from './config.ts';
+import type { ClaimPut } from './idempotency.ts';
 
 /**
  * Insights in the table:
@@ -112,13 +119,11 @@ export const listAlerts = async (from: string, to: string): Promise<SpikeAlert[]
   return alerts;
 };
 
-export const putTopicChoice = async (choice: TopicChoice): Promise<void> => {
-  await dynamo.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: { pk: CHOICES, sk: choice.month, type: 'topicChoice', choice },
-    }),
-  );
+/** The month's choice (the last one wins); with an idempotency claim, in one transaction with it. */
+export const putTopicChoice = async (choice: TopicChoice, claim?: ClaimPut): Promise<void> => {
+  const put = { TableName: TABLE, Item: { pk: CHOICES, sk: choice.month, type: 'topicChoice', choice } };
+  if (claim) await dynamo.send(new TransactWriteCommand({ TransactItems: [claim, { Put: put }] }));
+  else await dynamo.send(new PutCommand(put));
 };
 
 /** Every month's choice before `month`, oldest first. */

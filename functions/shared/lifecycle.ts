@@ -1,4 +1,10 @@
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  type ExecutionStatus,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { stepFunctions } from './aws-clients.ts';
 import { stateMachineArn } from './config.ts';
 
@@ -24,15 +30,39 @@ export const executionNameOf = (orderId: string, round = 1): string =>
  * retry safe; an execution of that name that already ended is also fine.
  */
 export const startLifecycle = async (orderId: string, round = 1): Promise<string> => {
+  await startLifecycleExecution(orderId, round);
+  return executionArnOf(orderId, round);
+};
+
+/**
+ * StartExecution of a round, saying whether it was this call that made the execution: `started`, or
+ * `exists` when Step Functions refused the name (ExecutionAlreadyExists: an execution of that name
+ * ended, or runs with another input). A running one with the same input also answers as started —
+ * AWS's idempotent StartExecution cannot tell — so a healer asks `lifecycleStatusOf` first.
+ */
+export const startLifecycleExecution = async (orderId: string, round = 1): Promise<'started' | 'exists'> => {
   const input: LifecycleInput = round === 1 ? { orderId } : { orderId, round };
   const name = executionNameOf(orderId, round);
   try {
-    const result = await stepFunctions.send(
+    await stepFunctions.send(
       new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name, input: JSON.stringify(input) }),
     );
-    return result.executionArn ?? executionArnOf(orderId, round);
+    return 'started';
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return executionArnOf(orderId, round);
+    if (error instanceof ExecutionAlreadyExists) return 'exists';
+    throw error;
+  }
+};
+
+/** The status of a round's execution (DescribeExecution), or undefined when it was never started. */
+export const lifecycleStatusOf = async (orderId: string, round = 1): Promise<ExecutionStatus | undefined> => {
+  try {
+    const described = await stepFunctions.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(orderId, round) }),
+    );
+    return described.status;
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
     throw error;
   }
 };

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -16,6 +15,7 @@ import { type OrderSummary, summarizeOrder } from '#domain/order-view.ts';
 import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
 import { dynamo, queryPartition } from './aws-clients.ts';
 import { tableName } from './config.ts';
+import type { ClaimPut } from './idempotency.ts';
 import { placeIndexAttributes } from './nearby-orders.ts';
 
 /**
@@ -27,6 +27,7 @@ import { placeIndexAttributes } from './nearby-orders.ts';
  *   action claim pk ORDER#<id>        sk ACTION#<sha256(caller, action, Idempotency-Key)>
  *   its events   pk ORDER#<id>        sk EVENT#<seq, 10 digits>
  *   idempotency  pk IDEMPOTENCY#<key> sk #IDEMPOTENCY   (expires after a day)
+ *                (both claims are made by idempotency.ts; a write takes one as its first item)
  *   byUnit       gsi1pk UNIT#<lead unit>     gsi1sk <receivedAt>#<id>
  *   byDistrict   gsi2pk DISTRICT#<code>      gsi2sk <receivedAt>#<id>
  *   byDay        gsi3pk DAY#<CST date>       gsi3sk <receivedAt>#<id>
@@ -81,11 +82,6 @@ const eventItems = (events: readonly OrderEvent[]) =>
     },
   }));
 
-const conditionFailedAt = (error: unknown): number[] =>
-  error instanceof TransactionCanceledException
-    ? (error.CancellationReasons ?? []).flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []))
-    : [];
-
 /**
  * Lost to another writer: a failed condition, or (on AWS) another transaction on the same items at the
  * same moment, which DynamoDB cancels as TransactionConflict. Either way the caller reads again.
@@ -96,79 +92,35 @@ const lostRace = (error: unknown): boolean =>
     (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
   );
 
-export interface IdempotencyClaim {
-  readonly key: string;
-  readonly requestHash: string;
-  readonly nowEpochSeconds: number;
-  readonly expiresAtEpochSeconds: number;
-}
-
-export class IdempotentReplay extends Error {
-  override readonly name = 'IdempotentReplay';
-  constructor(
-    readonly orderId: string,
-    readonly requestHash: string,
-  ) {
-    super(`Idempotency key already used for order ${orderId}`);
-  }
-}
-
-/** Writes a new order and its first events; with a claim, at most once per idempotency key. */
+/**
+ * Writes a new order and its first events; with an idempotency claim (idempotency.ts) as the first item
+ * of the transaction, at most once per key: a taken claim cancels the transaction on item 0.
+ */
 export const insertOrder = async (
   order: WorkOrder,
   events: readonly UnsealedEvent[],
-  claim?: IdempotencyClaim,
+  claim?: ClaimPut,
 ): Promise<StoredOrder> => {
   const sealed = sealEvents(order.id, undefined, events);
   const last = sealed.at(-1);
   if (!last) throw new Error('A new order needs at least one event.');
   const stored: StoredOrder = { order, lastEvent: { seq: last.seq, hash: last.hash } };
-  const claimKey = claim ? { pk: `IDEMPOTENCY#${claim.key}`, sk: '#IDEMPOTENCY' } : undefined;
-  try {
-    await dynamo.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...(claim && claimKey
-            ? [
-                {
-                  Put: {
-                    TableName: TABLE,
-                    Item: {
-                      ...claimKey,
-                      type: 'idempotency',
-                      orderId: order.id,
-                      requestHash: claim.requestHash,
-                      expiresAt: claim.expiresAtEpochSeconds,
-                    },
-                    // A claim past its expiry is free again, even before TTL deletes it (up to ~48 h later).
-                    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-                    ExpressionAttributeValues: { ':now': claim.nowEpochSeconds },
-                  },
-                },
-              ]
-            : []),
-          {
-            Put: {
-              TableName: TABLE,
-              Item: orderItem(stored),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
+  await dynamo.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        ...(claim ? [claim] : []),
+        {
+          Put: {
+            TableName: TABLE,
+            Item: orderItem(stored),
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ...eventItems(sealed),
-        ],
-      }),
-    );
-    return stored;
-  } catch (error) {
-    if (claim && claimKey && conditionFailedAt(error).includes(0)) {
-      const existing = await dynamo.send(
-        new GetCommand({ TableName: TABLE, Key: claimKey, ConsistentRead: true }),
-      );
-      if (existing.Item)
-        throw new IdempotentReplay(String(existing.Item.orderId), String(existing.Item.requestHash));
-    }
-    throw error;
-  }
+        },
+        ...eventItems(sealed),
+      ],
+    }),
+  );
+  return stored;
 };
 
 /** The order and its waiting task (if any), read together and consistently. */
@@ -210,12 +162,12 @@ const taskUnchanged = (previous: StoredOrder) => ({
 /**
  * Saves a change made from `previous`: the order (if its version is still `previous`'s) and the new
  * events, chained after the last stored one. `consumeTask` deletes the waiting task the change
- * completes; otherwise the waiting task must be unchanged.
+ * completes; otherwise the waiting task must be unchanged. An idempotency claim goes first.
  */
 export const saveChange = async (
   previous: StoredOrder,
   change: { order: WorkOrder; events: readonly UnsealedEvent[] },
-  options: { consumeTask?: boolean; claim?: ActionClaim } = {},
+  options: { consumeTask?: boolean; claim?: ClaimPut } = {},
 ): Promise<StoredOrder> => {
   const sealed = sealEvents(change.order.id, previous.lastEvent, change.events);
   const last = sealed.at(-1) ?? { seq: previous.lastEvent.seq, hash: previous.lastEvent.hash };
@@ -230,6 +182,7 @@ export const saveChange = async (
     await dynamo.send(
       new TransactWriteCommand({
         TransactItems: [
+          ...(options.claim ? [options.claim] : []),
           {
             Put: {
               TableName: TABLE,
@@ -250,22 +203,6 @@ export const saveChange = async (
               }
             : taskUnchanged(previous),
           ...eventItems(sealed),
-          ...(options.claim
-            ? [
-                {
-                  Put: {
-                    TableName: TABLE,
-                    Item: {
-                      ...actionClaimKey(change.order.id, options.claim.key),
-                      type: 'actionClaim',
-                      requestHash: options.claim.requestHash,
-                      version: change.order.version,
-                    },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-              ]
-            : []),
         ],
       }),
     );
@@ -292,22 +229,6 @@ export const restorePendingTask = async (orderId: string, task: PendingTask): Pr
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
   }
-};
-
-/** An action's Idempotency-Key (hashed with the caller) and the hash of what it asked. */
-export interface ActionClaim {
-  readonly key: string;
-  readonly requestHash: string;
-}
-
-const actionClaimKey = (orderId: string, key: string) => ({ pk: `ORDER#${orderId}`, sk: `ACTION#${key}` });
-
-/** The claim an earlier action made with this key, if any (kept with the order, as long as it). */
-export const readActionClaim = async (orderId: string, key: string): Promise<ActionClaim | undefined> => {
-  const result = await dynamo.send(
-    new GetCommand({ TableName: TABLE, Key: actionClaimKey(orderId, key), ConsistentRead: true }),
-  );
-  return result.Item ? { key, requestHash: String(result.Item.requestHash) } : undefined;
 };
 
 /**
@@ -422,8 +343,13 @@ export const listOrders = async (
   if (filter.unitId) {
     index = { choice: byUnit, value: `UNIT#${filter.unitId}` };
     if (filter.districtCode) {
-      values[':district'] = `DISTRICT#${filter.districtCode}`;
-      conditions.push('gsi2pk = :district');
+      // A filter reads only what the index projects (tableSpec): the district is in the summary, while
+      // gsi2pk is another index's key, which byUnit does not hold.
+      names['#summary'] = 'summary';
+      names['#location'] = 'location';
+      names['#districtCode'] = 'districtCode';
+      values[':district'] = filter.districtCode;
+      conditions.push('#summary.#location.#districtCode = :district');
     }
   } else if (filter.districtCode) {
     index = { choice: byDistrict, value: `DISTRICT#${filter.districtCode}` };

@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { clock } from '#shared/clock.ts';
 import { lifecycleStep } from '#shared/deadline-rules.ts';
-import { storePendingTask } from '#shared/order-store.ts';
+import { type StoredOrder, storePendingTask } from '#shared/order-store.ts';
 import { completeWaitingTask } from '#shared/task-tokens.ts';
 import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
 
@@ -10,6 +11,10 @@ import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
  * the next person's action completes it. The wait's timeout was computed from version `version` of
  * the order; if someone acted since, the wait ends at once with a fresh next step, so that a changed
  * deadline is never waited past.
+ *
+ * No retry loop here: a write lost to an action that moved the order is simply the "someone acted"
+ * case, read once more; a race that moved no version throws ConcurrentUpdate, and the state's own
+ * Retry (statemachines/work-order.asl.json, AwaitAction) runs the task again.
  */
 const inputSchema = z.object({
   orderId: z.string(),
@@ -17,23 +22,28 @@ const inputSchema = z.object({
   taskToken: z.string().min(1),
 });
 
+const movedOn = (stored: StoredOrder, version: number) =>
+  stored.order.version !== version || stored.order.status === 'closed';
+
+const endWait = async (stored: StoredOrder, taskToken: string) => {
+  await completeWaitingTask(taskToken, { action: 'none', ...lifecycleStep(stored.order, clock.now()) });
+  return { waiting: false };
+};
+
 export const handler = workflowTask(inputSchema, async ({ orderId, version, taskToken }) => {
-  // Bounded retries: an action may change the order between our read and our write.
-  for (let attempt = 1; ; attempt++) {
-    const stored = await requireOrder(orderId);
-    if (stored.order.version !== version || stored.order.status === 'closed') {
-      await completeWaitingTask(taskToken, { action: 'none', ...lifecycleStep(stored.order, clock.now()) });
-      return { waiting: false };
-    }
-    try {
-      await storePendingTask(stored, {
-        awaiting: 'action',
-        token: taskToken,
-        since: new Date(clock.now()).toISOString(),
-      });
-      return { waiting: true };
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'ConcurrentUpdate') || attempt >= 3) throw error;
-    }
+  const stored = await requireOrder(orderId);
+  if (movedOn(stored, version)) return endWait(stored, taskToken);
+  try {
+    await storePendingTask(stored, {
+      awaiting: 'action',
+      token: taskToken,
+      since: new Date(clock.now()).toISOString(),
+    });
+    return { waiting: true };
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpdateError)) throw error;
+    const fresh = await requireOrder(orderId);
+    if (movedOn(fresh, version)) return endWait(fresh, taskToken);
+    throw error;
   }
 });

@@ -1,12 +1,13 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { EventInvokeConfig, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from '../nag.ts';
 import { callbackSchedules } from '#wiring/wiring.ts';
+import { acknowledgeWildcardResource } from '../nag.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /** The service principal that runs schedules; also the only service the scheduler role may be passed to. */
@@ -29,6 +30,11 @@ export interface CallbackSchedulingProps {
  * attempt, the role Scheduler assumes to run them (it may invoke the target function and dead-letter to
  * the queue, nothing else), and the dead-letter queue where an attempt lands when Scheduler's retries
  * (`callbackSchedules.retry`, set on each schedule by the function that creates it) run out.
+ *
+ * Those retries cover only Scheduler handing the event to Lambda: Scheduler invokes the function
+ * asynchronously, so an attempt that fails in the function is Lambda's to retry
+ * (`callbackSchedules.invocation`) and then goes to a queue of failed attempts. Each queue raises an
+ * alarm as soon as one message waits in it: a requester who will not be called back.
  */
 export class CallbackScheduling extends Construct {
   readonly group: ScheduleGroup;
@@ -40,6 +46,10 @@ export class CallbackScheduling extends Construct {
   readonly targetArn: string;
   readonly deadLetters: Queue;
   readonly deadLettersAlarm: Alarm;
+  /** Attempts that failed in the function past Lambda's asynchronous retries: the on-failure destination. */
+  readonly failedAttempts: Queue;
+  readonly failedAttemptsAlarm: Alarm;
+  readonly asyncInvoke: EventInvokeConfig;
 
   constructor(scope: Construct, id: string, props: CallbackSchedulingProps) {
     super(scope, id);
@@ -80,6 +90,20 @@ export class CallbackScheduling extends Construct {
       grantee: this.role,
       actions: ['sqs:SendMessage'],
       resourceArns: [queue.queueArn],
+    });
+
+    const failed = deadLetterQueue(
+      this,
+      'FailedAttempts',
+      `the asynchronous invocations of ${callbackSchedules.target} (attempts that failed past Lambda's retries)`,
+    );
+    this.failedAttempts = failed.queue;
+    this.failedAttemptsAlarm = failed.alarm;
+    this.asyncInvoke = new EventInvokeConfig(this, 'AsyncInvoke', {
+      function: props.target,
+      retryAttempts: callbackSchedules.invocation.maximumRetryAttempts,
+      maxEventAge: Duration.seconds(callbackSchedules.invocation.maximumEventAgeSeconds),
+      onFailure: new SqsDestination(this.failedAttempts),
     });
   }
 }

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { type Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { AslSubstitution, FunctionName } from '#wiring/wiring.ts';
 import { substitutionsFor } from '../asl-placeholders.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { repoRoot } from '../repo-root.ts';
-import type { AslSubstitution, FunctionName } from '#wiring/wiring.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 export interface LifecycleStateMachineProps {
@@ -41,9 +42,15 @@ const substitutedValue = (substitution: AslSubstitution, props: LifecycleStateMa
  * A Standard state machine whose definition is an ASL file from statemachines/, inlined (so template
  * assertions can read it) with every `${...}` supplied from `aslSubstitutions`. Its role may do exactly
  * what its placeholders name: invoke those functions, put events on that bus, use that table.
+ *
+ * An execution that stops short of its end is an order whose lifecycle stopped: an alarm goes off at
+ * the first one that failed, timed out or was aborted (an operator then fixes the cause and redrives
+ * it: docs/deploying.md).
  */
 export class LifecycleStateMachine extends Construct {
   readonly stateMachine: StateMachine;
+  /** In alarm while executions fail, time out or are aborted (one alarm each). */
+  readonly alarms: { readonly failed: Alarm; readonly timedOut: Alarm; readonly aborted: Alarm };
 
   constructor(scope: Construct, id: string, props: LifecycleStateMachineProps) {
     super(scope, id);
@@ -73,6 +80,33 @@ export class LifecycleStateMachine extends Construct {
     });
     for (const substitution of substitutions.values()) this.grantWhatItNames(substitution, props);
     this.acknowledgeServiceWildcards();
+
+    const metric = { period: Duration.minutes(5), statistic: 'Sum' } as const;
+    this.alarms = {
+      failed: this.stoppedAlarm('ExecutionsFailedAlarm', this.stateMachine.metricFailed(metric), 'failed'),
+      timedOut: this.stoppedAlarm(
+        'ExecutionsTimedOutAlarm',
+        this.stateMachine.metricTimedOut(metric),
+        'timed out',
+      ),
+      aborted: this.stoppedAlarm(
+        'ExecutionsAbortedAlarm',
+        this.stateMachine.metricAborted(metric),
+        'was aborted',
+      ),
+    };
+  }
+
+  private stoppedAlarm(id: string, metric: Metric, how: string): Alarm {
+    return metric.createAlarm(this, id, {
+      alarmDescription:
+        `An execution of ${this.stateMachine.stateMachineName} ${how}: an order's lifecycle stopped. ` +
+        'Fix the cause, then redrive the execution (docs/deploying.md).',
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** The role may do exactly what a placeholder lets the definition do. */

@@ -11,6 +11,13 @@ export interface HistoryEvent {
   readonly [details: string]: unknown;
 }
 
+/** An event before numbering (`Omit` would lose `type` and `timestamp` to the index signature). */
+export interface UnnumberedEvent {
+  readonly timestamp: string;
+  readonly type: string;
+  readonly [details: string]: unknown;
+}
+
 type Detail = Record<string, unknown>;
 
 /** State types as AWS spells them in event types: `TaskStateEntered`, `ChoiceStateExited`... */
@@ -61,7 +68,12 @@ export const fromInterpreterEvent = (event: {
     case 'ExecutionAborted':
       return { type: 'ExecutionAborted', timestamp, executionAbortedEventDetails: {} };
     case 'ExecutionTimeout':
-      return { type: 'ExecutionTimedOut', timestamp, executionTimedOutEventDetails: {} };
+      // AWS records the error, and no cause, when a state machine's TimeoutSeconds runs out.
+      return {
+        type: 'ExecutionTimedOut',
+        timestamp,
+        executionTimedOutEventDetails: { error: 'States.Timeout' },
+      };
     case 'StateEntered': {
       const prefix = stateEventPrefix[event.state?.type ?? ''] ?? 'State';
       return {
@@ -94,6 +106,24 @@ export const fromInterpreterEvent = (event: {
   }
 };
 
+/** The event that ends an execution, for the ends the local stack decides itself (limits, StopExecution). */
+export const executionEndEvent = (
+  type: 'ExecutionFailed' | 'ExecutionAborted' | 'ExecutionTimedOut',
+  timestampMs: number,
+  details: { error?: string; cause?: string },
+) => {
+  const key = `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
+  const present = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+  return { type, timestamp: new Date(timestampMs).toISOString(), [key]: present };
+};
+
+/** The event types that end a run of an execution: nothing follows them but a redrive. */
+export const isExecutionEnd = (type: string): boolean =>
+  type === 'ExecutionSucceeded' ||
+  type === 'ExecutionFailed' ||
+  type === 'ExecutionAborted' ||
+  type === 'ExecutionTimedOut';
+
 export interface TaskResource {
   readonly resourceType: string;
   readonly resource: string;
@@ -112,6 +142,5 @@ export const taskEvent = (type: string, timestampMs: number, resource: TaskResou
 };
 
 /** Numbers events as AWS does: ids from 1, each pointing at the one before it. */
-export const numberEvents = (
-  events: readonly Omit<HistoryEvent, 'id' | 'previousEventId'>[],
-): HistoryEvent[] => events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i }) as HistoryEvent);
+export const numberEvents = (events: readonly UnnumberedEvent[]): HistoryEvent[] =>
+  events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i }) as HistoryEvent);

@@ -14,9 +14,24 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 import FakeTimers from '@sinonjs/fake-timers';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { fromInterpreterEvent, taskEvent, taskResourceOf } from './history.ts';
-import type { ExternalTimersRun, FromWorker, ServiceCall, ToWorker } from './protocol.ts';
-import { serviceCallOf, TaskError } from './service-bindings.ts';
+import {
+  executionEndEvent,
+  fromInterpreterEvent,
+  isExecutionEnd,
+  taskEvent,
+  taskResourceOf,
+} from './history.ts';
+import {
+  exceedsPayloadLimit,
+  HISTORY_LIMIT_CAUSE,
+  HISTORY_LIMIT_ERROR,
+  MAX_HISTORY_EVENTS,
+  parametersTooLargeCause,
+  resultTooLargeCause,
+  secondsFromPath,
+} from './limits.ts';
+import type { ExternalTimersRun, FromWorker, ServiceCall, TerminalStatus, ToWorker } from './protocol.ts';
+import { failureOfAnswer, serviceCallOf, TaskError } from './service-bindings.ts';
 
 // aws-local-stepfunctions 3.0.0 calls Promise.withResolvers, which Node 20 lacks.
 const promiseWithResolvers = Promise as unknown as { withResolvers?: unknown };
@@ -93,12 +108,18 @@ let nextCallId = 1;
 const pendingCalls = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
 const inFlight = new Set<Promise<unknown>>();
 
-const callMain = (call: ServiceCall): Promise<unknown> => {
-  const id = nextCallId++;
-  const promise = new Promise<unknown>((resolve, reject) => pendingCalls.set(id, { resolve, reject }));
+/** Keeps `settle` waiting until `promise` is done. */
+const track = <T>(promise: Promise<T>): Promise<T> => {
   const tracked = promise.finally(() => inFlight.delete(tracked));
   tracked.catch(() => undefined);
   inFlight.add(tracked);
+  return promise;
+};
+
+const callMain = (call: ServiceCall): Promise<unknown> => {
+  const id = nextCallId++;
+  const promise = new Promise<unknown>((resolve, reject) => pendingCalls.set(id, { resolve, reject }));
+  track(promise);
   post({ type: 'call', id, call });
   return promise;
 };
@@ -124,30 +145,93 @@ const settle = async (): Promise<void> => {
   throw new Error('The interpreter did not settle (a task loop without waits?)');
 };
 
+/** A promise that never settles: what a task returns once its execution is over (nobody waits for it). */
+const never = (): Promise<never> => new Promise<never>(() => undefined);
+
 // ---- executions ------------------------------------------------------------------------------------
 interface Execution {
   readonly arn: string;
-  readonly abort: () => void;
+  readonly runId: number;
+  readonly stateMachineArn: string;
+  abort: () => void;
   /** State names whose StateEntered the history already has (not yet exited). */
   readonly openStates: Set<string>;
   /** Task events produced before the interpreter's StateEntered reached the history. */
   readonly queued: Map<string, Record<string, unknown>[]>;
+  /** Task states whose task was scheduled (TaskScheduled written) in their current attempt. */
+  readonly started: Set<string>;
   /** Task states whose end event (succeeded / failed) was already written. */
   readonly ended: Set<string>;
   readonly tokens: Map<string, string>;
+  /** Events in the execution's history, earlier runs included. */
+  eventCount: number;
+  /** The run's end event went out: nothing more is written, no task starts. */
+  closed: boolean;
+  /** How the run ends when the local stack ended it itself (a limit reached, StopExecution). */
+  outcome?: { status: TerminalStatus; error?: string; cause?: string };
+  deadlineTimer?: ReturnType<typeof setTimeout>;
 }
 
 const executions = new Map<string, Execution>();
-/** Executions stopped on request (StopExecution), reported as ABORTED rather than SUCCEEDED. */
-const aborted = new Set<string>();
 /** Open callback tokens → how to complete them. */
 const waitingTokens = new Map<
   string,
-  { execution: Execution; stateName: string; resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  {
+    execution: Execution;
+    stateName: string;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+    heartbeat?: () => void;
+  }
 >();
 
+/** Closes the callback tokens of a state that is no longer waiting (timed out, caught, ended). */
+const closeTokens = (execution: Execution, stateName: string | undefined, reason: 'timedOut' | 'ended') => {
+  for (const [token, state] of execution.tokens) {
+    if (stateName !== undefined && state !== stateName) continue;
+    execution.tokens.delete(token);
+    waitingTokens.delete(token);
+    post({ type: 'tokenClosed', token, reason });
+  }
+};
+
+const postEvent = (execution: Execution, event: Record<string, unknown>): void => {
+  execution.eventCount += 1;
+  if (isExecutionEnd(String(event.type))) execution.closed = true;
+  post({ type: 'history', executionArn: execution.arn, runId: execution.runId, event: event as never });
+};
+
+/**
+ * Ends the run here and now, as Step Functions does when a quota is reached: its end event is the last
+ * one in the history, the interpreter is aborted, and its tasks do nothing more.
+ */
+const endRun = (
+  execution: Execution,
+  status: 'FAILED' | 'TIMED_OUT',
+  details: { error: string; cause?: string },
+): void => {
+  if (execution.closed) return;
+  postEvent(
+    execution,
+    executionEndEvent(status === 'FAILED' ? 'ExecutionFailed' : 'ExecutionTimedOut', Date.now(), details),
+  );
+  execution.outcome = { status, ...details };
+  clearTimeout(execution.deadlineTimer);
+  closeTokens(execution, undefined, 'ended');
+  execution.abort();
+};
+
+/**
+ * Writes one event to the history, unless the run is over. The event that would be the 25,000th is the
+ * execution's failure instead (Step Functions' history quota).
+ */
 const emit = (execution: Execution, event: Record<string, unknown> | undefined): void => {
-  if (event) post({ type: 'history', executionArn: execution.arn, event: event as never });
+  if (!event || execution.closed) return;
+  if (!isExecutionEnd(String(event.type)) && execution.eventCount + 1 >= MAX_HISTORY_EVENTS) {
+    endRun(execution, 'FAILED', { error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE });
+    return;
+  }
+  postEvent(execution, event);
 };
 
 /** Task events go out right away if their state is open in the history, else after its StateEntered. */
@@ -166,6 +250,8 @@ interface TaskStateDefinition {
   readonly Resource: string;
   readonly TimeoutSeconds?: number;
   readonly TimeoutSecondsPath?: string;
+  readonly HeartbeatSeconds?: number;
+  readonly HeartbeatSecondsPath?: string;
 }
 
 /** Every Task state, nested ones included (Parallel branches, Map processors). */
@@ -202,49 +288,115 @@ const findToken = (value: unknown): string | undefined => {
   return undefined;
 };
 
+/** What the patched interpreter tells a task override besides its input (local/stepfunctions/worker-bundle.ts). */
+interface TaskCallInfo {
+  readonly stateInput: unknown;
+  readonly context: unknown;
+}
+
+/**
+ * The seconds of a Task's timeout and heartbeat for this attempt. A path that names no positive integer
+ * (or one over the States Language's maximum) fails the state with States.Runtime before anything is
+ * scheduled: the execution fails, neither Retry nor Catch applies.
+ */
+const taskSeconds = (state: TaskStateDefinition, stateInput: unknown, context: unknown) => {
+  const fromPath = (field: 'TimeoutSecondsPath' | 'HeartbeatSecondsPath', path: string | undefined) => {
+    if (path === undefined) return undefined;
+    const seconds = secondsFromPath(field, path, stateInput, context);
+    if (!seconds.ok) throw new TaskError('States.Runtime', seconds.cause);
+    return seconds.seconds;
+  };
+  return {
+    timeout: state.TimeoutSeconds ?? fromPath('TimeoutSecondsPath', state.TimeoutSecondsPath),
+    heartbeat: state.HeartbeatSeconds ?? fromPath('HeartbeatSecondsPath', state.HeartbeatSecondsPath),
+  };
+};
+
+/** How a DataLimitExceeded cause names a task: the integration's service, or the function ARN. */
+const resourceLabel = (resource: string): string =>
+  resource.startsWith('arn:aws:states:::') ? taskResourceOf(resource).resourceType : resource;
+
 const makeTaskOverride = (execution: Execution, stateName: string, state: TaskStateDefinition) => {
   const resource = taskResourceOf(state.Resource);
   const isCallback = state.Resource.endsWith('.waitForTaskToken');
-  return async (input: unknown): Promise<unknown> => {
+  return async (input: unknown, info?: TaskCallInfo): Promise<unknown> => {
+    // The interpreter runs on synchronously into the next state; let the history catch up first, so that
+    // a run ended on the way (a quota, a stop) starts nothing more.
+    await track(macrotask());
+    if (execution.closed) return never();
+    const seconds = taskSeconds(state, info?.stateInput ?? input, info?.context ?? {});
+    if (exceedsPayloadLimit(input))
+      throw new TaskError('States.DataLimitExceeded', parametersTooLargeCause(stateName));
     const startedAt = Date.now();
+    execution.started.add(stateName);
     emitTaskEvent(
       execution,
       stateName,
       taskEvent('TaskScheduled', startedAt, resource, {
         region: 'local',
         parameters: JSON.stringify(input),
-        ...(state.TimeoutSeconds ? { timeoutInSeconds: state.TimeoutSeconds } : {}),
+        ...(seconds.timeout ? { timeoutInSeconds: seconds.timeout } : {}),
+        ...(seconds.heartbeat && isCallback ? { heartbeatInSeconds: seconds.heartbeat } : {}),
       }),
     );
     emitTaskEvent(execution, stateName, taskEvent('TaskStarted', startedAt, resource, {}));
+    let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const call = serviceCallOf(state.Resource, input);
+      const call = serviceCallOf(state.Resource, input, {
+        executionArn: execution.arn,
+        stateMachineArn: execution.stateMachineArn,
+      });
+      let output: unknown;
       if (!isCallback) {
         const value = await callMain(call);
-        const output =
+        if (execution.closed) return never();
+        const failure = failureOfAnswer(call, value);
+        if (failure) throw failure;
+        output =
           call.service === 'lambda' ? { Payload: value, StatusCode: 200, ExecutedVersion: '$LATEST' } : value;
+      } else {
+        const token = findToken(input);
+        if (!token)
+          throw new TaskError(
+            'States.Runtime',
+            `${stateName} waits for a task token but its Parameters carry none`,
+          );
+        const result = new Promise<unknown>((resolve, reject) => {
+          // HeartbeatSeconds: the task times out unless SendTaskHeartbeat (or the answer) comes in time.
+          const heartbeat = seconds.heartbeat
+            ? () => {
+                clearTimeout(heartbeatTimer);
+                heartbeatTimer = setTimeout(
+                  () => reject(new TaskError('States.HeartbeatTimeout', '')),
+                  (seconds.heartbeat ?? 0) * 1000,
+                );
+              }
+            : undefined;
+          heartbeat?.();
+          waitingTokens.set(token, {
+            execution,
+            stateName,
+            resolve,
+            reject,
+            ...(heartbeat ? { heartbeat } : {}),
+          });
+        });
+        // A heartbeat timeout can come while the call is still in flight: it is awaited below.
+        result.catch(() => undefined);
+        execution.tokens.set(token, stateName);
+        post({ type: 'tokenOpened', executionArn: execution.arn, runId: execution.runId, token, stateName });
+        await callMain(call);
+        if (execution.closed) return never();
         emitTaskEvent(
           execution,
           stateName,
-          taskEvent('TaskSucceeded', Date.now(), resource, { output: JSON.stringify(output) }),
+          taskEvent('TaskSubmitted', Date.now(), resource, { output: '{}' }),
         );
-        execution.ended.add(stateName);
-        return output;
+        output = await result;
+        if (execution.closed) return never();
       }
-      const token = findToken(input);
-      if (!token)
-        throw new TaskError(
-          'States.Runtime',
-          `${stateName} waits for a task token but its Parameters carry none`,
-        );
-      const result = new Promise<unknown>((resolve, reject) =>
-        waitingTokens.set(token, { execution, stateName, resolve, reject }),
-      );
-      execution.tokens.set(token, stateName);
-      post({ type: 'tokenOpened', executionArn: execution.arn, token, stateName });
-      await callMain(call);
-      emitTaskEvent(execution, stateName, taskEvent('TaskSubmitted', Date.now(), resource, { output: '{}' }));
-      const output = await result;
+      if (exceedsPayloadLimit(output))
+        throw new TaskError('States.DataLimitExceeded', resultTooLargeCause(resourceLabel(state.Resource)));
       emitTaskEvent(
         execution,
         stateName,
@@ -253,27 +405,22 @@ const makeTaskOverride = (execution: Execution, stateName: string, state: TaskSt
       execution.ended.add(stateName);
       return output;
     } catch (error) {
+      if (execution.closed) return never();
       const name = error instanceof Error ? error.name : 'States.TaskFailed';
       const cause = error instanceof Error ? error.message : String(error);
+      const timedOut = name === 'States.HeartbeatTimeout';
       emitTaskEvent(
         execution,
         stateName,
-        taskEvent('TaskFailed', Date.now(), resource, { error: name, cause }),
+        taskEvent(timedOut ? 'TaskTimedOut' : 'TaskFailed', Date.now(), resource, { error: name, cause }),
       );
       execution.ended.add(stateName);
+      if (timedOut) closeTokens(execution, stateName, 'timedOut');
       throw new TaskError(name, cause);
+    } finally {
+      clearTimeout(heartbeatTimer);
     }
   };
-};
-
-/** Closes the callback tokens of a state that is no longer waiting (timed out, caught, ended). */
-const closeTokens = (execution: Execution, stateName: string | undefined, reason: 'timedOut' | 'ended') => {
-  for (const [token, state] of execution.tokens) {
-    if (stateName !== undefined && state !== stateName) continue;
-    execution.tokens.delete(token);
-    waitingTokens.delete(token);
-    post({ type: 'tokenClosed', token, reason });
-  }
 };
 
 const recordHistory = async (
@@ -282,12 +429,22 @@ const recordHistory = async (
   logs: AsyncIterable<unknown>,
 ) => {
   for await (const raw of logs) {
+    if (execution.closed) continue;
     const event = raw as Parameters<typeof fromInterpreterEvent>[0];
     const stateName = event.state?.name;
+    if (event.type === 'StateExited' && stateName && exceedsPayloadLimit(event.state?.output)) {
+      // A state's output over 256 KiB fails the execution at the transition: no StateExited, no Catch.
+      endRun(execution, 'FAILED', {
+        error: 'States.DataLimitExceeded',
+        cause: resultTooLargeCause(stateName),
+      });
+      continue;
+    }
     if (
       event.type === 'StateFailed' &&
       stateName &&
       states.has(stateName) &&
+      execution.started.has(stateName) &&
       !execution.ended.has(stateName)
     ) {
       // The interpreter failed the task itself: its timeout fired while the task was still waiting.
@@ -299,11 +456,15 @@ const recordHistory = async (
       );
       closeTokens(execution, stateName, 'timedOut');
     }
-    if (event.type === 'StateFailed' && stateName) execution.ended.delete(stateName);
+    if (event.type === 'StateFailed' && stateName) {
+      execution.ended.delete(stateName);
+      execution.started.delete(stateName);
+    }
     emit(execution, fromInterpreterEvent(event));
     if (event.type === 'StateEntered' && stateName) {
       execution.openStates.add(stateName);
       execution.ended.delete(stateName);
+      execution.started.delete(stateName);
       for (const queued of execution.queued.get(stateName) ?? []) emit(execution, queued);
       execution.queued.delete(stateName);
     }
@@ -314,21 +475,31 @@ const recordHistory = async (
 };
 
 const start = (message: Extract<ToWorker, { type: 'start' }>): void => {
-  const definition = JSON.parse(message.definition) as { States: Record<string, unknown> };
+  const parsed = JSON.parse(message.definition) as { StartAt: string; States: Record<string, unknown> };
+  // A redrive enters the state that did not complete, with the input it had then.
+  const definition = message.startAt ? { ...parsed, StartAt: message.startAt } : parsed;
   const taskStates = collectTaskStates(definition.States);
+  // The definition was validated when the execution started; a redrive's StartAt leaves the states
+  // before it unreachable, which the validator would refuse.
   const machine = new StateMachine(definition as never, {
-    validationOptions: { checkArn: false, checkPaths: true },
+    validationOptions: message.startAt ? { noValidate: true } : { checkArn: false, checkPaths: true },
   });
   let tokenCount = 0;
+  let abortRun: (() => void) | undefined;
   const execution: Execution = {
     arn: message.executionArn,
-    abort: () => undefined,
+    runId: message.runId,
+    stateMachineArn: message.stateMachineArn,
+    abort: () => abortRun?.(),
     openStates: new Set(),
     queued: new Map(),
+    started: new Set(),
     ended: new Set(),
     tokens: new Map(),
+    eventCount: message.priorEvents,
+    closed: false,
   };
-  const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const overrides: Record<string, (input: unknown, info?: TaskCallInfo) => Promise<unknown>> = {};
   for (const [name, state] of taskStates) overrides[name] = makeTaskOverride(execution, name, state);
 
   const name = message.executionArn.split(':').at(-1) ?? '';
@@ -337,6 +508,8 @@ const start = (message: Extract<ToWorker, { type: 'start' }>): void => {
       Id: message.executionArn,
       Name: name,
       RoleArn: 'arn:aws:iam::000000000000:role/local-state-machine',
+      Input: message.executionInput as never,
+      StartTime: new Date(message.startTime).toISOString(),
     },
     StateMachine: { Id: message.stateMachineArn, Name: message.stateMachineArn.split(':').at(-1) },
     // `$$.Task.Token` is read once per Task when its Parameters are resolved: a fresh token each time.
@@ -353,43 +526,62 @@ const start = (message: Extract<ToWorker, { type: 'start' }>): void => {
     context,
     noThrowOnAbort: true,
   });
-  const running: Execution = { ...execution, abort: run.abort };
-  executions.set(message.executionArn, running);
+  abortRun = run.abort;
+  const previous = executions.get(message.executionArn);
+  if (previous) {
+    previous.closed = true;
+    previous.abort();
+  }
+  executions.set(message.executionArn, execution);
+  // Standard workflows: one year after its start, an execution still open times out (States.Timeout).
+  execution.deadlineTimer = setTimeout(
+    () => endRun(execution, 'TIMED_OUT', { error: 'States.Timeout' }),
+    Math.max(0, message.deadline - Date.now()),
+  );
   const history = recordHistory(execution, taskStates, run.eventLogs as AsyncIterable<unknown>);
 
-  const tracked = run.result.then(
+  const finish = (natural: { status: TerminalStatus; output?: unknown; error?: string; cause?: string }) => {
+    clearTimeout(execution.deadlineTimer);
+    closeTokens(execution, undefined, 'ended');
+    if (executions.get(message.executionArn) === execution) executions.delete(message.executionArn);
+    post({
+      type: 'ended',
+      executionArn: message.executionArn,
+      runId: message.runId,
+      ...(execution.outcome ?? natural),
+      at: Date.now(),
+    });
+  };
+  void run.result.then(
     async (output) => {
       await history;
-      closeTokens(execution, undefined, 'ended');
-      executions.delete(message.executionArn);
-      post(
-        aborted.delete(message.executionArn)
-          ? { type: 'ended', executionArn: message.executionArn, status: 'ABORTED', at: Date.now() }
-          : {
-              type: 'ended',
-              executionArn: message.executionArn,
-              status: 'SUCCEEDED',
-              output,
-              at: Date.now(),
-            },
-      );
+      finish({ status: 'SUCCEEDED', output });
     },
     async (error: unknown) => {
       await history;
-      closeTokens(execution, undefined, 'ended');
-      executions.delete(message.executionArn);
       const cause = (error as { cause?: Error })?.cause;
-      post({
-        type: 'ended',
-        executionArn: message.executionArn,
-        status: (error as Error)?.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED',
-        error: cause?.name ?? (error as Error)?.name,
-        cause: cause?.message ?? (error as Error)?.message,
-        at: Date.now(),
-      });
+      finish(
+        (error as Error)?.name === 'ExecutionTimeoutError'
+          ? { status: 'TIMED_OUT' }
+          : {
+              status: 'FAILED',
+              error: cause?.name ?? (error as Error)?.name,
+              cause: cause?.message ?? (error as Error)?.message,
+            },
+      );
     },
   );
-  void tracked;
+};
+
+/** StopExecution: the main thread already recorded the abort; the run stops, and writes nothing more. */
+const stop = (message: Extract<ToWorker, { type: 'stop' }>): void => {
+  const execution = executions.get(message.executionArn);
+  if (!execution || execution.runId !== message.runId) return;
+  execution.closed = true;
+  execution.outcome = { status: 'ABORTED' };
+  clearTimeout(execution.deadlineTimer);
+  closeTokens(execution, undefined, 'ended');
+  execution.abort();
 };
 
 // ---- the main thread's timers ---------------------------------------------------------------------
@@ -490,13 +682,30 @@ port.on('message', (message: ToWorker) => {
       scheduleDueCheck();
       return;
     }
+    case 'heartbeat':
+      waitingTokens.get(message.token)?.heartbeat?.();
+      return;
     case 'start':
-      start(message);
+      try {
+        start(message);
+      } catch (error) {
+        // A definition the interpreter refuses fails its execution, not the worker.
+        const cause = error instanceof Error ? error.message : String(error);
+        post({
+          type: 'ended',
+          executionArn: message.executionArn,
+          runId: message.runId,
+          status: 'FAILED',
+          error: 'States.Runtime',
+          cause,
+          at: Date.now(),
+        });
+      }
       scheduleDueCheck();
       return;
     case 'stop':
-      if (executions.has(message.executionArn)) aborted.add(message.executionArn);
-      executions.get(message.executionArn)?.abort();
+      stop(message);
+      scheduleDueCheck();
       return;
     case 'advance':
       advancing = advancing.then(() => advance(message.id, message.target));

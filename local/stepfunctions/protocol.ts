@@ -2,16 +2,31 @@
  * Messages between the local Step Functions service (main thread) and the interpreter worker.
  * The worker runs aws-local-stepfunctions on virtual time; everything that touches the outside world
  * (calling a function, putting events, DynamoDB) is asked of the main thread.
+ *
+ * Each run of an execution (its start, a redrive, a resume after a restart) has its own `runId`: the
+ * main thread keeps only what the current run of a running execution reports, so nothing a run says
+ * after its execution ended (a late task event, a stopped run winding down) reaches the history.
  */
-import type { HistoryEvent } from './history.ts';
+import type { UnnumberedEvent } from './history.ts';
 
 export type ToWorker =
   | {
       readonly type: 'start';
       readonly executionArn: string;
+      readonly runId: number;
       readonly stateMachineArn: string;
       readonly definition: string;
+      /** The input of the first state this run enters. */
       readonly input: unknown;
+      /** `$$.Execution.Input` and `$$.Execution.StartTime`: the execution's, also on a redrive. */
+      readonly executionInput: unknown;
+      readonly startTime: number;
+      /** Where this run starts (a redrive starts at the state that did not complete); default StartAt. */
+      readonly startAt?: string;
+      /** Events the history holds before this run's first event (its ExecutionStarted/ExecutionRedriven). */
+      readonly priorEvents: number;
+      /** The instant the execution reaches Step Functions' maximum execution time (one year). */
+      readonly deadline: number;
     }
   | { readonly type: 'taskResult'; readonly token: string; readonly ok: true; readonly output: unknown }
   | {
@@ -21,6 +36,7 @@ export type ToWorker =
       readonly error: string;
       readonly cause: string;
     }
+  | { readonly type: 'heartbeat'; readonly token: string }
   | { readonly type: 'callResult'; readonly id: number; readonly ok: true; readonly value: unknown }
   | {
       readonly type: 'callResult';
@@ -31,12 +47,8 @@ export type ToWorker =
     }
   | { readonly type: 'advance'; readonly id: number; readonly target: number }
   | ({ readonly type: 'timersRun'; readonly id: number } & ExternalTimersRun)
-  | {
-      readonly type: 'stop';
-      readonly executionArn: string;
-      readonly error?: string;
-      readonly cause?: string;
-    };
+  /** Ends a run: its execution was stopped (StopExecution) or ended by the main thread. */
+  | { readonly type: 'stop'; readonly executionArn: string; readonly runId: number };
 
 /** A service call the worker asks the main thread to make on behalf of a Task state. */
 export type ServiceCall =
@@ -44,17 +56,21 @@ export type ServiceCall =
   | { readonly service: 'events'; readonly entries: readonly Record<string, unknown>[] }
   | { readonly service: 'dynamodb'; readonly action: string; readonly params: Record<string, unknown> };
 
+export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
 export type FromWorker =
   | { readonly type: 'ready'; readonly now: number }
   | { readonly type: 'call'; readonly id: number; readonly call: ServiceCall }
   | {
       readonly type: 'history';
       readonly executionArn: string;
-      readonly event: Omit<HistoryEvent, 'id' | 'previousEventId'>;
+      readonly runId: number;
+      readonly event: UnnumberedEvent;
     }
   | {
       readonly type: 'tokenOpened';
       readonly executionArn: string;
+      readonly runId: number;
       readonly token: string;
       readonly stateName: string;
     }
@@ -66,7 +82,8 @@ export type FromWorker =
   | {
       readonly type: 'ended';
       readonly executionArn: string;
-      readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+      readonly runId: number;
+      readonly status: TerminalStatus;
       readonly output?: unknown;
       readonly error?: string;
       readonly cause?: string;

@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsServiceError } from '../aws-errors.ts';
-import { type HistoryEvent, numberEvents } from './history.ts';
-import type { ExternalTimersRun, FromWorker, ServiceCall, ToWorker } from './protocol.ts';
+import { executionEndEvent, numberEvents, type UnnumberedEvent } from './history.ts';
+import {
+  lengthConstraintMessage,
+  MAX_EXECUTION_MS,
+  MAX_HISTORY_EVENTS,
+  MAX_PAYLOAD_BYTES,
+  notRedrivableReason,
+  redrivePoint,
+  utf8Length,
+} from './limits.ts';
+import type { ExternalTimersRun, FromWorker, ServiceCall, TerminalStatus, ToWorker } from './protocol.ts';
 
 /**
  * The local Step Functions service: the API the handlers call through the AWS SDK (StartExecution,
@@ -12,6 +21,11 @@ import type { ExternalTimersRun, FromWorker, ServiceCall, ToWorker } from './pro
  * and their histories are kept on disk, so the auditor's view survives a restart; executions that were
  * running when the stack stopped are redriven on start (their tasks read the order from DynamoDB, the
  * source of truth, so they carry on where the order is).
+ *
+ * The service holds executions to Step Functions' quotas for Standard workflows (local/stepfunctions/
+ * limits.ts): 256 KiB payloads, 25,000 history events, one year of execution, and RedriveExecution's
+ * rules. Only the current run of a running execution writes to its history: once its end event is in,
+ * nothing more is appended (a task answered late, a timer of a stopped run) until a redrive.
  */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -27,7 +41,12 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   redriveCount: number;
-  events: Omit<HistoryEvent, 'id' | 'previousEventId'>[];
+  redriveDate?: number;
+  /** The client tokens of recent redrives (RedriveExecution is idempotent for 15 minutes per token). */
+  redriveTokens?: { token: string; at: number }[];
+  /** The run the history takes events from (each start, redrive or resume is a new run). */
+  runId?: number;
+  events: UnnumberedEvent[];
 }
 
 export interface StateMachineRecord {
@@ -62,12 +81,33 @@ interface TokenState {
 }
 
 const executionNamePattern = /^[A-Za-z0-9_-]{1,80}$/;
+const TOKEN_PREFIX = 'LOCALTOKEN.';
+const CLIENT_TOKEN_TTL_MS = 15 * 60_000;
+const MAX_TASK_ERROR_LENGTH = 256;
+const MAX_TASK_CAUSE_LENGTH = 32_768;
+
+/** A request string over its length constraint, as Step Functions answers it. */
+const checkLength = (field: string, value: string | undefined, max: number): void => {
+  if (value !== undefined && utf8Length(value) > max)
+    throw new AwsServiceError('ValidationException', lengthConstraintMessage(field, max));
+};
+
+const taskGone = () =>
+  new AwsServiceError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+
+const endStatus: Record<string, TerminalStatus> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
 
 export class LocalStepFunctions {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly tokens = new Map<string, TokenState>();
   private readonly advances = new Map<number, () => void>();
   private nextAdvanceId = 1;
+  private nextRunId = 1;
   private readonly dirty = new Set<string>();
   private readonly endWaiters = new Map<string, (() => void)[]>();
 
@@ -103,6 +143,7 @@ export class LocalStepFunctions {
     executionArn: string;
     startDate: number;
   } {
+    checkLength('input', request.input, MAX_PAYLOAD_BYTES);
     const machine = this.options.stateMachines.find((m) => m.arn === request.stateMachineArn);
     if (!machine)
       throw new AwsServiceError(
@@ -137,31 +178,68 @@ export class LocalStepFunctions {
       events: [],
     };
     this.executions.set(executionArn, record);
-    this.markDirty(executionArn);
-    this.send({
-      type: 'start',
-      executionArn,
-      stateMachineArn: machine.arn,
-      definition: machine.definition,
-      input: parsed,
-    });
+    this.run(record, machine, { input: parsed });
+    // Answered means it exists, as on AWS: on disk before the answer, so a crash right after (the
+    // intake answered 201) cannot lose it; histories may still trail by the flush delay.
+    this.flush();
     return { executionArn, startDate: record.startDate };
+  }
+
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from the state that did not
+   * complete, with the input it had, under the same ARN; its history goes on after an ExecutionRedriven
+   * event. Idempotent per client token (the SDK sends one) for 15 minutes.
+   */
+  redriveExecution(request: { executionArn?: string; clientToken?: string }): { redriveDate: number } {
+    if (request.clientToken !== undefined && !/^[!-~]{1,64}$/.test(request.clientToken))
+      throw new AwsServiceError(
+        'ValidationException',
+        "1 validation error detected: Value at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [!-~]+",
+      );
+    const record = this.require(request.executionArn ?? '');
+    const now = this.options.now();
+    record.redriveTokens = (record.redriveTokens ?? []).filter((t) => now - t.at < CLIENT_TOKEN_TTL_MS);
+    if (request.clientToken && record.redriveTokens.some((t) => t.token === request.clientToken))
+      return { redriveDate: (record.redriveDate ?? now) / 1000 };
+    const machine = this.options.stateMachines.find((m) => m.arn === record.stateMachineArn);
+    const reason = machine
+      ? notRedrivableReason({ ...record, eventCount: record.events.length }, now)
+      : 'State machine is in DELETING status.';
+    if (reason || !machine)
+      throw new AwsServiceError('ExecutionNotRedrivable', `Execution Not Redrivable: '${reason}'`);
+    const point = redrivePoint(record.events, JSON.parse(machine.definition), JSON.parse(record.input));
+    record.status = 'RUNNING';
+    delete record.stopDate;
+    delete record.output;
+    delete record.error;
+    delete record.cause;
+    record.redriveCount += 1;
+    record.redriveDate = now;
+    if (request.clientToken)
+      record.redriveTokens = [...record.redriveTokens, { token: request.clientToken, at: now }].slice(-10);
+    this.run(record, machine, { input: point.input, startAt: point.startAt });
+    return { redriveDate: now / 1000 };
   }
 
   describeExecution(executionArn: string) {
     const record = this.require(executionArn);
+    const reason = this.notRedrivable(record);
     return {
       executionArn: record.executionArn,
       stateMachineArn: record.stateMachineArn,
       name: record.name,
       status: record.status,
       startDate: record.startDate / 1000,
-      ...(record.stopDate ? { stopDate: record.stopDate / 1000 } : {}),
+      ...(record.stopDate && record.status !== 'RUNNING' ? { stopDate: record.stopDate / 1000 } : {}),
       input: record.input,
       inputDetails: { included: true },
       ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
-      ...(record.error ? { error: record.error, cause: record.cause } : {}),
+      ...(record.error !== undefined ? { error: record.error } : {}),
+      ...(record.cause !== undefined ? { cause: record.cause } : {}),
       redriveCount: record.redriveCount,
+      ...(record.redriveDate !== undefined ? { redriveDate: record.redriveDate / 1000 } : {}),
+      redriveStatus: reason ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
+      ...(reason ? { redriveStatusReason: reason } : {}),
     };
   }
 
@@ -186,12 +264,18 @@ export class LocalStepFunctions {
     return { events, ...(next ? { nextToken: next } : {}) };
   }
 
-  listExecutions(request: { stateMachineArn?: string; statusFilter?: ExecutionStatus; maxResults?: number }) {
+  listExecutions(request: {
+    stateMachineArn?: string;
+    statusFilter?: ExecutionStatus;
+    maxResults?: number;
+    redriveFilter?: 'REDRIVEN' | 'NOT_REDRIVEN';
+  }) {
     const executions = [...this.executions.values()]
       .filter(
         (e) =>
           e.stateMachineArn === request.stateMachineArn &&
-          (!request.statusFilter || e.status === request.statusFilter),
+          (!request.statusFilter || e.status === request.statusFilter) &&
+          (!request.redriveFilter || (request.redriveFilter === 'REDRIVEN') === e.redriveCount > 0),
       )
       .sort((a, b) => b.startDate - a.startDate)
       .slice(0, request.maxResults || 100)
@@ -201,12 +285,15 @@ export class LocalStepFunctions {
         name: e.name,
         status: e.status,
         startDate: e.startDate / 1000,
-        ...(e.stopDate ? { stopDate: e.stopDate / 1000 } : {}),
+        ...(e.stopDate && e.status !== 'RUNNING' ? { stopDate: e.stopDate / 1000 } : {}),
+        redriveCount: e.redriveCount,
+        ...(e.redriveDate !== undefined ? { redriveDate: e.redriveDate / 1000 } : {}),
       }));
     return { executions };
   }
 
   sendTaskSuccess(request: { taskToken?: string; output?: string }): Record<string, never> {
+    checkLength('output', request.output, MAX_PAYLOAD_BYTES);
     const token = this.openToken(request.taskToken);
     let output: unknown;
     try {
@@ -220,6 +307,8 @@ export class LocalStepFunctions {
   }
 
   sendTaskFailure(request: { taskToken?: string; error?: string; cause?: string }): Record<string, never> {
+    checkLength('error', request.error, MAX_TASK_ERROR_LENGTH);
+    checkLength('cause', request.cause, MAX_TASK_CAUSE_LENGTH);
     const token = this.openToken(request.taskToken);
     token.closed = 'completed';
     this.send({
@@ -234,17 +323,24 @@ export class LocalStepFunctions {
 
   sendTaskHeartbeat(request: { taskToken?: string }): Record<string, never> {
     this.openToken(request.taskToken);
+    this.send({ type: 'heartbeat', token: request.taskToken ?? '' });
     return {};
   }
 
+  /** StopExecution: the execution is ABORTED at once (its run winds down in the worker, unrecorded). */
   stopExecution(request: { executionArn?: string; error?: string; cause?: string }) {
+    checkLength('error', request.error, MAX_TASK_ERROR_LENGTH);
+    checkLength('cause', request.cause, MAX_TASK_CAUSE_LENGTH);
     const record = this.require(request.executionArn ?? '');
+    const now = this.options.now();
     if (record.status === 'RUNNING') {
-      this.send({ type: 'stop', executionArn: record.executionArn });
-      if (request.error) record.error = request.error;
-      if (request.cause) record.cause = request.cause;
+      this.append(
+        record,
+        executionEndEvent('ExecutionAborted', now, { error: request.error, cause: request.cause }),
+      );
+      this.send({ type: 'stop', executionArn: record.executionArn, runId: record.runId ?? 0 });
     }
-    return { stopDate: this.options.now() / 1000 };
+    return { stopDate: (record.stopDate ?? now) / 1000 };
   }
 
   // ---- time --------------------------------------------------------------------------------------------
@@ -281,11 +377,79 @@ export class LocalStepFunctions {
   }
 
   private openToken(taskToken: string | undefined): TokenState {
-    const token = taskToken ? this.tokens.get(taskToken) : undefined;
-    if (!taskToken || !token) throw new AwsServiceError('TaskDoesNotExist', 'Task Does Not Exist');
-    if (token.closed === 'timedOut') throw new AwsServiceError('TaskTimedOut', 'Task Timed Out');
-    if (token.closed) throw new AwsServiceError('TaskDoesNotExist', 'Task Does Not Exist');
+    if (!taskToken?.startsWith(TOKEN_PREFIX))
+      throw new AwsServiceError('InvalidToken', "Invalid Token: 'Invalid token'");
+    const token = this.tokens.get(taskToken);
+    // A task that timed out, was answered, or whose execution ended (or whose run a restart dropped).
+    if (!token || token.closed) throw taskGone();
     return token;
+  }
+
+  /** Why RedriveExecution would refuse the execution now, if it would. */
+  private notRedrivable(record: ExecutionRecord): string | undefined {
+    if (!this.options.stateMachines.some((m) => m.arn === record.stateMachineArn))
+      return 'State machine is in DELETING status.';
+    return notRedrivableReason({ ...record, eventCount: record.events.length }, this.options.now());
+  }
+
+  /** Starts a run of the execution in the worker: from the top, from a redrive point, or after a restart. */
+  private run(
+    record: ExecutionRecord,
+    machine: StateMachineRecord,
+    from: { input: unknown; startAt?: string },
+  ): void {
+    record.runId = this.nextRunId++;
+    this.markDirty(record.executionArn);
+    this.send({
+      type: 'start',
+      executionArn: record.executionArn,
+      runId: record.runId,
+      stateMachineArn: machine.arn,
+      definition: machine.definition,
+      input: from.input,
+      executionInput: JSON.parse(record.input),
+      startTime: record.startDate,
+      ...(from.startAt ? { startAt: from.startAt } : {}),
+      priorEvents: record.events.length,
+      deadline: record.startDate + MAX_EXECUTION_MS,
+    });
+  }
+
+  /** Appends an event of the current run; an end event ends the execution. */
+  private append(record: ExecutionRecord, event: UnnumberedEvent): void {
+    if (record.status !== 'RUNNING' || record.events.length >= MAX_HISTORY_EVENTS) return;
+    record.events.push(event);
+    this.markDirty(record.executionArn);
+    const status = endStatus[event.type];
+    if (status) this.end(record, status, event);
+  }
+
+  /** The execution's end, as its end event says (AWS reports no error or cause for a time-out). */
+  private end(record: ExecutionRecord, status: TerminalStatus, event: UnnumberedEvent) {
+    record.status = status;
+    record.stopDate = Date.parse(event.timestamp);
+    const details = (Object.entries(event).find(([k]) => k.endsWith('EventDetails'))?.[1] ?? {}) as {
+      output?: string;
+      error?: string;
+      cause?: string;
+    };
+    if (status === 'SUCCEEDED') record.output = details.output ?? 'null';
+    if (status === 'FAILED' || status === 'ABORTED') {
+      if (details.error !== undefined) record.error = details.error;
+      if (details.cause !== undefined) record.cause = details.cause;
+    }
+    for (const token of this.tokens.values())
+      if (token.executionArn === record.executionArn && !token.closed) token.closed = 'ended';
+    this.markDirty(record.executionArn);
+    this.flush();
+    for (const resolve of this.endWaiters.get(record.executionArn) ?? []) resolve();
+    this.endWaiters.delete(record.executionArn);
+  }
+
+  /** The record a message of the worker is about, if that message comes from its current run. */
+  private current(executionArn: string, runId: number): ExecutionRecord | undefined {
+    const record = this.executions.get(executionArn);
+    return record?.status === 'RUNNING' && record.runId === runId ? record : undefined;
   }
 
   private onMessage(message: FromWorker): void {
@@ -306,23 +470,27 @@ export class LocalStepFunctions {
         );
         return;
       case 'history': {
-        const record = this.executions.get(message.executionArn);
+        const record = this.current(message.executionArn, message.runId);
         if (!record) return;
         // A redriven run starts the interpreter again; AWS's history shows that as ExecutionRedriven.
         if (message.event.type === 'ExecutionStarted' && record.events.length > 0) {
-          record.events.push({
+          this.append(record, {
             type: 'ExecutionRedriven',
             timestamp: message.event.timestamp,
             executionRedrivenEventDetails: { redriveCount: record.redriveCount },
           });
         } else {
-          record.events.push(message.event);
+          this.append(record, message.event);
         }
-        this.markDirty(record.executionArn);
         return;
       }
       case 'tokenOpened':
-        this.tokens.set(message.token, { executionArn: message.executionArn, stateName: message.stateName });
+        // A token of a run that already ended is known, and gone: answering it is TaskTimedOut.
+        this.tokens.set(message.token, {
+          executionArn: message.executionArn,
+          stateName: message.stateName,
+          ...(this.current(message.executionArn, message.runId) ? {} : { closed: 'ended' as const }),
+        });
         return;
       case 'tokenClosed': {
         const token = this.tokens.get(message.token);
@@ -330,17 +498,33 @@ export class LocalStepFunctions {
         return;
       }
       case 'ended': {
-        const record = this.executions.get(message.executionArn);
+        // The run's end event normally ended the execution already; this covers a run that wrote none.
+        const record = this.current(message.executionArn, message.runId);
         if (!record) return;
-        record.status = message.status;
-        record.stopDate = message.at;
-        if (message.output !== undefined) record.output = JSON.stringify(message.output);
-        if (message.error) record.error = message.error;
-        if (message.cause) record.cause = message.cause;
-        this.markDirty(record.executionArn);
-        this.flush();
-        for (const resolve of this.endWaiters.get(record.executionArn) ?? []) resolve();
-        this.endWaiters.delete(record.executionArn);
+        const type =
+          message.status === 'SUCCEEDED'
+            ? undefined
+            : message.status === 'FAILED'
+              ? 'ExecutionFailed'
+              : message.status === 'ABORTED'
+                ? 'ExecutionAborted'
+                : 'ExecutionTimedOut';
+        this.append(
+          record,
+          type
+            ? executionEndEvent(type, message.at, {
+                ...(type === 'ExecutionTimedOut' ? { error: 'States.Timeout' } : {}),
+                ...(type === 'ExecutionFailed' ? { error: message.error, cause: message.cause } : {}),
+              })
+            : {
+                type: 'ExecutionSucceeded',
+                timestamp: new Date(message.at).toISOString(),
+                executionSucceededEventDetails: {
+                  output: JSON.stringify(message.output ?? null),
+                  outputDetails: { truncated: false },
+                },
+              },
+        );
         return;
       }
       case 'now':
@@ -386,7 +570,12 @@ export class LocalStepFunctions {
     mkdirSync(dir, { recursive: true });
     for (const arn of this.dirty) {
       const record = this.executions.get(arn);
-      if (record) writeFileSync(join(dir, `${record.name}.json`), JSON.stringify(record));
+      // Written whole, then renamed: a crash mid-write leaves the previous file, never half of one.
+      if (record) {
+        const file = join(dir, `${record.name}.json`);
+        writeFileSync(`${file}.partial`, JSON.stringify(record));
+        renameSync(`${file}.partial`, file);
+      }
     }
     this.dirty.clear();
   }
@@ -414,14 +603,7 @@ export class LocalStepFunctions {
       const machine = this.options.stateMachines.find((m) => m.arn === record.stateMachineArn);
       if (record.status !== 'RUNNING' || !machine) continue;
       record.redriveCount += 1;
-      this.markDirty(record.executionArn);
-      this.send({
-        type: 'start',
-        executionArn: record.executionArn,
-        stateMachineArn: machine.arn,
-        definition: machine.definition,
-        input: JSON.parse(record.input),
-      });
+      this.run(record, machine, { input: JSON.parse(record.input) });
       resumed++;
     }
     return resumed;

@@ -19,7 +19,15 @@ export interface StackProcess {
   readonly awsEndpoint: string;
   readonly localDir: string;
   readonly startupMs: number;
-  token(role: Role, unitId?: string): Promise<string>;
+  /** The stack's process id (its DynamoDB Local is a child of it). */
+  readonly pid: number;
+  /**
+   * Kills the stack's process with `signal` and waits until it is gone, as a crash would (SIGKILL: no
+   * cleanup runs). The data folder is kept, for a restart on it.
+   */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** A token as Cognito would issue it; `claims` replace or add claims (odd or forged tokens). */
+  token(role: Role, unitId?: string, claims?: Readonly<Record<string, unknown>>): Promise<string>;
   api(
     method: string,
     path: string,
@@ -43,6 +51,10 @@ export const startStackProcess = async (options: {
   demo?: boolean;
   /** Create the nightly mining schedule, as `npm start` does. */
   nightlyMining?: boolean;
+  /** Create the lifecycle reconciler's schedule (every 5 minutes), as `npm start` does. */
+  lifecycleReconciler?: boolean;
+  /** Fault injection (local/fault-injection.ts): `--faults rate --fault-seed seed`. */
+  faults?: { rate: number; seed?: number };
 }): Promise<StackProcess> => {
   const localDir = options.localDir ?? mkdtempSync(join(tmpdir(), 'hotline-it-'));
   const started = Date.now();
@@ -62,7 +74,12 @@ export const startStackProcess = async (options: {
       ...(options.demo ? [] : ['--no-demo']),
       // The nightly mining runs only where a test looks at insights: the others jump over many nights.
       ...(options.nightlyMining ? [] : ['--no-nightly-mining']),
+      // Likewise the reconciler, which runs every 5 minutes of a jump: where a test looks at healing.
+      ...(options.lifecycleReconciler ? [] : ['--no-lifecycle-reconciler']),
       '--quiet',
+      ...(options.faults
+        ? ['--faults', String(options.faults.rate), '--fault-seed', String(options.faults.seed ?? 1)]
+        : []),
       ...(options.fresh === false ? [] : ['--fresh']),
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
@@ -122,10 +139,18 @@ export const startStackProcess = async (options: {
     awsEndpoint,
     localDir,
     startupMs,
-    token: (role, unitId) => signLocalToken(keys, { role, ...(unitId ? { unitId } : {}) }),
+    pid: child.pid ?? 0,
+    kill: async (signal) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+    token: (role, unitId, claims) =>
+      signLocalToken(keys, { role, ...(unitId ? { unitId } : {}), ...(claims ? { claims } : {}) }),
     api,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);

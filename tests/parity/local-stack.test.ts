@@ -8,6 +8,7 @@ import {
   busRules,
   envNames,
   lambdaFunctions,
+  lifecycleHealing,
   miningSchedule,
   routeKeyOf,
   stateMachines,
@@ -210,6 +211,7 @@ describe('recurring schedules', () => {
 
     expect(schedules.map((s) => [s.Properties.GroupName, s.Properties.Name])).toEqual([
       [miningSchedule.groupName, miningSchedule.scheduleName],
+      [lifecycleHealing.reconciler.groupName, lifecycleHealing.reconciler.scheduleName],
     ]);
     expect(schedules[0]?.Properties).toMatchObject({
       ScheduleExpression: miningSchedule.expression,
@@ -237,5 +239,33 @@ describe('recurring schedules', () => {
     expect(new LocalLambdaRuntime(repoRoot).resolveName(mining?.Target?.Arn ?? '')).toBe(
       miningSchedule.target,
     );
+  });
+
+  it("has the lifecycle reconciler's schedule of wiring in the template and in the local stack", async () => {
+    const spec = lifecycleHealing.reconciler;
+    const schedule = Object.values(hotline.resourcesOf('AWS::Scheduler::Schedule')).find(
+      (s) => s.Properties.Name === spec.scheduleName,
+    );
+    const target = hotline.stack.getLogicalId(
+      hotline.stack.functions[spec.target].lambda.node.defaultChild as CfnElement,
+    );
+    const local = (await import('../../local/stack.ts')) as {
+      localRecurringSchedules: () => ScheduleRequest[];
+    };
+
+    expect(schedule?.Properties).toMatchObject({
+      GroupName: spec.groupName,
+      ScheduleExpression: spec.expression,
+      Target: { Arn: { 'Fn::GetAtt': [target, 'Arn'] }, Input: JSON.stringify(spec.input) },
+    });
+    expect(parseScheduleExpression(spec.expression).kind).toBe('rate');
+    const registered = local
+      .localRecurringSchedules()
+      .find((r) => r.GroupName === spec.groupName && r.Name === spec.scheduleName);
+    expect(registered).toMatchObject({
+      ScheduleExpression: spec.expression,
+      Target: { Input: JSON.stringify(spec.input) },
+    });
+    expect(new LocalLambdaRuntime(repoRoot).resolveName(registered?.Target?.Arn ?? '')).toBe(spec.target);
   });
 });

@@ -8,9 +8,11 @@ import {
   assessmentRulesSchema,
   emptyAggregate,
   exclusionFact,
+  factsFromCallback,
   factsFromClosedOrder,
   type GovernanceFigures,
   governanceRuleSchema,
+  mergeFact,
   proposeGovernance,
   type RankedUnit,
   type RateCounts,
@@ -47,6 +49,75 @@ describe('threeRates', () => {
     expect(rates.composite).toBeCloseTo(0.1 * 0.96 + 0.45 * 0.92 + 0.45 * 0.93, 10); // 0.9285
   });
 
+  it('returns each weight applied to its own rate, for a class whose three weights all differ', () => {
+    // Prepare: a class of our own (the deployed ones weigh resolution and satisfaction alike)
+    const own = {
+      partlySolvedFactor: 0.5,
+      basicallySatisfiedFactor: 0.25,
+      weights: { response: 0.2, resolution: 0.5, satisfaction: 0.3 },
+    };
+    const onlyResponse: RateCounts = { ...zeroCounts, assessed: 4, respondedInTime: 4, answered: 4 };
+    const onlyResolution: RateCounts = { ...zeroCounts, assessed: 4, answered: 4, solved: 4 };
+    const onlySatisfaction: RateCounts = { ...zeroCounts, assessed: 4, answered: 4, satisfied: 4 };
+
+    // Act
+    const composites = [onlyResponse, onlyResolution, onlySatisfaction].map(
+      (c) => threeRates(c, own).composite,
+    );
+
+    // Assess
+    expect(composites[0]).toBeCloseTo(0.2, 10);
+    expect(composites[1]).toBeCloseTo(0.5, 10);
+    expect(composites[2]).toBeCloseTo(0.3, 10);
+  });
+
+  it('returns partly solved weighed by p in resolution only, and basically satisfied by k in satisfaction only', () => {
+    // Prepare: p = 0.5 and k = 0.25 differ, so that swapping them shows
+    const own = {
+      partlySolvedFactor: 0.5,
+      basicallySatisfiedFactor: 0.25,
+      weights: { response: 0.2, resolution: 0.5, satisfaction: 0.3 },
+    };
+    const counts: RateCounts = {
+      ...zeroCounts,
+      assessed: 4,
+      respondedInTime: 2,
+      answered: 4,
+      partlySolved: 4,
+      basicallySatisfied: 4,
+    };
+
+    // Act
+    const rates = threeRates(counts, own);
+
+    // Assess
+    expect(rates.response).toBeCloseTo(0.5, 10);
+    expect(rates.resolution).toBeCloseTo(0.5, 10);
+    expect(rates.satisfaction).toBeCloseTo(0.25, 10);
+    expect(rates.composite).toBeCloseTo(0.2 * 0.5 + 0.5 * 0.5 + 0.3 * 0.25, 10);
+  });
+
+  it('returns a different composite for a department than for a street with the same counts (weights per class)', () => {
+    // Prepare: all contacted in time, nobody satisfied
+    const counts: RateCounts = { ...zeroCounts, assessed: 10, respondedInTime: 10, answered: 10, solved: 10 };
+
+    // Act
+    const street = threeRates(counts, rules.street).composite;
+    const department = threeRates(counts, rules.department).composite;
+
+    // Assess: street 0.1 × 1 + 0.45 × 1; department 0.2 × 1 + 0.4 × 1
+    expect(street).toBeCloseTo(0.55, 10);
+    expect(department).toBeCloseTo(0.6, 10);
+  });
+
+  it('returns no composite when only the response rate is missing (no assessed order, yet answers)', () => {
+    // Act
+    const rates = threeRates({ ...zeroCounts, answered: 2, solved: 2, satisfied: 2 }, rules.street);
+
+    // Assess
+    expect(rates).toEqual({ response: null, resolution: 1, satisfaction: 1, composite: null });
+  });
+
   it('returns null rates when there is nothing to divide by', () => {
     expect(threeRates(zeroCounts, rules.district)).toEqual({
       response: null,
@@ -64,13 +135,23 @@ describe('threeRates', () => {
 
 describe('assessmentRulesSchema', () => {
   it('rejects weights that do not add up to 1, and factors outside 0..1', () => {
+    // Prepare: every class present (the record needs them all), only the street's rule changed
     const street = rules.street;
+    const withStreet = (changed: object) => ({ ...assessment.rules, street: { ...street, ...changed } });
+
+    // Assess
+    expect(assessmentRulesSchema.parse(withStreet({})).street).toEqual(street);
     expect(() =>
-      assessmentRulesSchema.parse({
-        street: { ...street, weights: { response: 0.5, resolution: 0.5, satisfaction: 0.5 } },
-      }),
-    ).toThrow();
-    expect(() => assessmentRulesSchema.parse({ street: { ...street, partlySolvedFactor: 1.5 } })).toThrow();
+      assessmentRulesSchema.parse(
+        withStreet({ weights: { response: 0.5, resolution: 0.5, satisfaction: 0.5 } }),
+      ),
+    ).toThrow('the weights add up to 1');
+    expect(() =>
+      assessmentRulesSchema.parse(
+        withStreet({ weights: { response: 0.1, resolution: 0.45, satisfaction: 0.44 } }),
+      ),
+    ).toThrow('the weights add up to 1');
+    expect(() => assessmentRulesSchema.parse(withStreet({ partlySolvedFactor: 1.5 }))).toThrow();
   });
 });
 
@@ -542,5 +623,117 @@ describe('assessGovernance and proposeGovernance with the figures of the mining'
       'st-three',
       'st-two',
     ]);
+  });
+});
+
+describe('mergeFact and applyEvent', () => {
+  const assessed = (seq: number, unitId = 'st-1'): AssessmentEvent => ({
+    eventId: `o1#${seq}`,
+    orderId: 'o1',
+    seq,
+    kind: 'assessed',
+    unitId,
+    unitClass: 'street',
+    month: '2026-12',
+  });
+
+  it('returns the facts unchanged for a second fact with the same sequence number (the same event again)', () => {
+    // Prepare
+    const facts = mergeFact({}, assessed(5, 'st-1'));
+
+    // Act
+    const again = mergeFact(facts, { ...assessed(5, 'st-2'), eventId: 'o1#5-redelivered' });
+
+    // Assess
+    expect(again).toBe(facts);
+  });
+
+  it('returns an unreachable call-back as that fact, replacing an earlier answer', () => {
+    // Prepare
+    const answered = mergeFact(
+      {},
+      { eventId: 'a', orderId: 'o1', seq: 3, kind: 'callback', solved: 'solved', satisfied: 'satisfied' },
+    );
+
+    // Act
+    const facts = mergeFact(answered, { eventId: 'b', orderId: 'o1', seq: 4, kind: 'unreachable' });
+
+    // Assess
+    expect(facts.callback).toEqual({ unreachable: true, seq: 4 });
+  });
+
+  it('returns the very same aggregate for an event already applied: nothing to write', () => {
+    // Prepare
+    const once = applyEvent(emptyAggregate(), assessed(1));
+
+    // Act
+    const twice = applyEvent(once, assessed(1));
+
+    // Assess
+    expect(once.seen.has('o1#1')).toBe(true);
+    expect(twice).toBe(once);
+  });
+});
+
+describe('factsFromClosedOrder, in full', () => {
+  const detail = {
+    orderId: 'o1',
+    unitId: 'st-1',
+    outcome: 'handled',
+    flags: [] as string[],
+    closedAt: '2026-12-02T02:00:00.000Z',
+  };
+
+  it('returns the ids of the unit and contact facts, one per closing', () => {
+    // Assess
+    expect(factsFromClosedOrder(detail, 'street').map((f) => f.eventId)).toEqual([
+      'o1#closed@2026-12-02T02:00:00.000Z#unit',
+      'o1#closed@2026-12-02T02:00:00.000Z#contact',
+    ]);
+  });
+
+  it('returns only the unit fact when a later round closes: its contact was counted in round 1', () => {
+    // Assess
+    expect(factsFromClosedOrder({ ...detail, round: 2 }, 'street').map((f) => f.kind)).toEqual(['assessed']);
+    expect(factsFromClosedOrder({ ...detail, round: 1 }, 'street').map((f) => f.kind)).toEqual([
+      'assessed',
+      'contact',
+    ]);
+  });
+
+  it('returns nothing without a unit, a unit class or a closing time, and for a disposition', () => {
+    // Assess
+    expect(factsFromClosedOrder({ ...detail, unitId: null }, 'street')).toEqual([]);
+    expect(factsFromClosedOrder(detail, undefined)).toEqual([]);
+    expect(factsFromClosedOrder({ ...detail, closedAt: null }, 'street')).toEqual([]);
+    expect(factsFromClosedOrder({ ...detail, outcome: 'disposed' }, 'street')).toEqual([]);
+    expect(factsFromClosedOrder({ ...detail, outcome: 'expired' }, 'street')).toHaveLength(2);
+  });
+});
+
+describe('factsFromCallback, in full', () => {
+  const answer = {
+    contactedInTime: true,
+    solved: 'solved' as const,
+    satisfied: 'satisfied' as const,
+    at: '2026-12-03T02:00:00.000Z',
+  };
+
+  it('returns nothing for a round answered without its answer on record, or with an answer but not ended', () => {
+    // Assess
+    expect(factsFromCallback('o1', { round: 1, state: 'answered' })).toEqual([]);
+    expect(factsFromCallback('o1', { round: 1, state: 'open', answer })).toEqual([]);
+    expect(factsFromCallback('o1', { round: 2, state: 'answered', answer }).map((f) => f.kind)).toEqual([
+      'callback',
+    ]);
+  });
+});
+
+describe('exclusionFact, in full', () => {
+  it('returns an id naming the order and the moment, so that the same exclusion twice is one fact', () => {
+    // Assess
+    expect(exclusionFact('o1', 'duplicate', Date.parse('2026-12-03T02:00:00.000Z')).eventId).toBe(
+      'o1#excluded@2026-12-03T02:00:00.000Z',
+    );
   });
 });

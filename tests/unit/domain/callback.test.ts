@@ -12,13 +12,14 @@ import {
   callbackUnreachable,
   isUnhappy,
   openCallbackAttempt,
+  reopenOrder,
   validLink,
   withinCallingHours,
 } from '#domain/callback.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { reviewReply } from '#domain/unit-actions.ts';
-import type { WorkOrder } from '#domain/work-order.ts';
-import { at, DAY, HOUR, iso, operator, orderIn } from './support.ts';
+import { orderFlags, type WorkOrder } from '#domain/work-order.ts';
+import { at, catchError, DAY, HOUR, iso, operator, orderIn } from './support.ts';
 
 const rules = callbackRulesSchema.parse(callbackJson);
 const CLOSED = at('2026-12-02T02:00:00.000Z'); // 10:00 CST
@@ -66,6 +67,15 @@ describe('callback rules', () => {
   it('refuses calling hours that end before they start', () => {
     // Assess
     expect(() => callbackRulesSchema.parse({ ...callbackJson, callingHours: { from: 20, to: 9 } })).toThrow();
+    expect(() => callbackRulesSchema.parse({ ...callbackJson, callingHours: { from: 9, to: 9 } })).toThrow(
+      'from is before to',
+    );
+    expect(
+      callbackRulesSchema.parse({ ...callbackJson, callingHours: { from: 9, to: 10 } }).callingHours,
+    ).toEqual({
+      from: 9,
+      to: 10,
+    });
   });
 });
 
@@ -76,6 +86,26 @@ describe('withinCallingHours', () => {
     expect(iso(withinCallingHours(at('2026-12-02T03:00:00.000Z'), hours))).toBe('2026-12-02T03:00:00.000Z');
     expect(iso(withinCallingHours(at('2026-12-01T22:30:00.000Z'), hours))).toBe('2026-12-02T01:00:00.000Z');
     expect(iso(withinCallingHours(at('2026-12-02T12:00:00.000Z'), hours))).toBe('2026-12-03T01:00:00.000Z');
+  });
+
+  it('returns an attempt due in the first calling hour at that moment, not the next day', () => {
+    // Assess: 09:00 and 09:30 CST are inside [09, 20)
+    const hours = { from: 9, to: 20 };
+    expect(iso(withinCallingHours(at('2026-12-02T01:00:00.000Z'), hours))).toBe('2026-12-02T01:00:00.000Z');
+    expect(iso(withinCallingHours(at('2026-12-02T01:30:00.000Z'), hours))).toBe('2026-12-02T01:30:00.000Z');
+  });
+
+  it('returns an attempt due in the last calling hour at that moment, and one due at its end the next day', () => {
+    // Assess: 19:59 CST is inside, 20:00 CST is not
+    const hours = { from: 9, to: 20 };
+    expect(iso(withinCallingHours(at('2026-12-02T11:59:00.000Z'), hours))).toBe('2026-12-02T11:59:00.000Z');
+    expect(iso(withinCallingHours(at('2026-12-02T12:00:00.000Z'), hours))).toBe('2026-12-03T01:00:00.000Z');
+  });
+
+  it('returns the start of the CST day for an attempt just after midnight CST (still the day before in UTC)', () => {
+    // Assess: 00:30 CST on 3 Dec is 16:30 UTC on 2 Dec; the hours open 09:00 CST on 3 Dec
+    const hours = { from: 9, to: 20 };
+    expect(iso(withinCallingHours(at('2026-12-02T16:30:00.000Z'), hours))).toBe('2026-12-03T01:00:00.000Z');
   });
 });
 
@@ -152,6 +182,14 @@ describe('the steps of a round', () => {
       firstAttemptAt: iso(CLOSED + 2 * HOUR),
     });
     expect(scheduled?.order.version).toBe(order.version + 1);
+    expect(scheduled?.events).toEqual([
+      {
+        type: 'callback_scheduled',
+        at: iso(CLOSED),
+        actor: callbacks,
+        data: { round: 1, firstAttemptAt: iso(CLOSED + 2 * HOUR), schedule: 's1' },
+      },
+    ]);
     expect(again).toBeUndefined();
     expect(opened.callback).toMatchObject({
       state: 'open',
@@ -161,6 +199,91 @@ describe('the steps of a round', () => {
       links: [{ hash: 'hash-1', expiresAt: iso(CLOSED + 2 * HOUR + DAY) }],
     });
     expect(reopened).toBeUndefined();
+  });
+
+  it('returns the attempt event with its channels: the operator always, and the link where one was sent', () => {
+    // Prepare
+    const scheduled = callbackScheduled(closedHandled(), {
+      round: 1,
+      firstAttemptAt: CLOSED + 2 * HOUR,
+      schedule: 's1',
+      nowMs: CLOSED,
+    });
+    const order = scheduled?.order ?? closedHandled();
+
+    // Act
+    const withLink = openCallbackAttempt(order, {
+      round: 1,
+      attempt: 1,
+      nowMs: CLOSED + 2 * HOUR,
+      nextCheckAt: CLOSED + DAY,
+      link: { hash: 'hash-1', channels: ['sms', 'email'] },
+    });
+    const operatorOnly = openCallbackAttempt(order, {
+      round: 1,
+      attempt: 1,
+      nowMs: CLOSED + 2 * HOUR,
+      nextCheckAt: CLOSED + DAY,
+    });
+
+    // Assess
+    expect(withLink?.events).toEqual([
+      {
+        type: 'callback_attempt',
+        at: iso(CLOSED + 2 * HOUR),
+        actor: callbacks,
+        data: {
+          round: 1,
+          attempt: 1,
+          nextCheckAt: iso(CLOSED + DAY),
+          channels: ['operator', 'sms', 'email'],
+        },
+      },
+    ]);
+    expect(operatorOnly?.events[0]?.data).toMatchObject({ channels: ['operator'] });
+    expect(operatorOnly?.order.callback?.links).toBeUndefined();
+  });
+
+  it('returns attempt 1 opened on a round still due: the attempt firing proves its schedule exists', () => {
+    // Act
+    const opened = openCallbackAttempt(closedHandled(), {
+      round: 1,
+      attempt: 1,
+      nowMs: CLOSED + 2 * HOUR,
+      nextCheckAt: CLOSED + DAY,
+    });
+
+    // Assess
+    expect(opened?.order.callback).toMatchObject({ state: 'open', attempts: 1 });
+  });
+
+  it('returns attempt 2 opened on the open round, its link added to the first, both valid until they expire', () => {
+    // Prepare
+    const first = openRound();
+
+    // Act
+    const second = openCallbackAttempt(first, {
+      round: 1,
+      attempt: 2,
+      nowMs: CLOSED + 2 * HOUR + DAY,
+      nextCheckAt: CLOSED + 2 * HOUR + 2 * DAY,
+      link: { hash: 'hash-2', channels: ['sms'] },
+    });
+
+    // Assess
+    expect(second?.order.callback).toMatchObject({
+      state: 'open',
+      attempts: 2,
+      openedAt: iso(CLOSED + 2 * HOUR),
+      lastAttemptAt: iso(CLOSED + 2 * HOUR + DAY),
+      links: [
+        { hash: 'hash-1', expiresAt: iso(CLOSED + 2 * HOUR + DAY) },
+        { hash: 'hash-2', expiresAt: iso(CLOSED + 2 * HOUR + 2 * DAY) },
+      ],
+    });
+    const order = second?.order ?? first;
+    expect(validLink(order, 'hash-2', CLOSED + 3 * HOUR + DAY)).toBe(true);
+    expect(validLink(order, 'hash-1', CLOSED + 3 * HOUR + DAY)).toBe(false);
   });
 
   it('returns nothing for an attempt of another round', () => {
@@ -199,7 +322,15 @@ describe('the steps of a round', () => {
 
     // Assess
     expect(change?.order.callback).toMatchObject({ state: 'unreachable', endedAt: iso(CLOSED + 4 * DAY) });
-    expect(change?.events.map((e) => e.type)).toEqual(['callback_unreachable']);
+    expect(change?.events).toEqual([
+      {
+        type: 'callback_unreachable',
+        at: iso(CLOSED + 4 * DAY),
+        actor: callbacks,
+        data: { round: 1, attempts: 1 },
+      },
+    ]);
+    expect(callbackUnreachable(orderIn('accepted'), { round: 1, nowMs: CLOSED + 4 * DAY })).toBeUndefined();
     expect(
       change && callbackUnreachable(change.order, { round: 1, nowMs: CLOSED + 5 * DAY }),
     ).toBeUndefined();
@@ -224,6 +355,11 @@ describe('validLink', () => {
     expect(validLink(open, 'hash-1', CLOSED + 2 * HOUR + DAY)).toBe(false);
     expect(validLink(open, 'hash-2', CLOSED + 3 * HOUR)).toBe(false);
     expect(validLink(answered, 'hash-1', CLOSED + 3 * HOUR)).toBe(false);
+    expect(validLink(orderIn('accepted'), 'hash-1', CLOSED + 3 * HOUR)).toBe(false);
+    const { links: _none, ...withoutLinks } = open.callback ?? { round: 1 };
+    expect(validLink({ ...open, callback: withoutLinks } as WorkOrder, 'hash-1', CLOSED + 3 * HOUR)).toBe(
+      false,
+    );
   });
 });
 
@@ -296,6 +432,7 @@ describe('answerCallback', () => {
     expect(order.status).toBe('closed');
     expect(order.round).toBe(3);
     expect(events.map((e) => e.type)).toEqual(['callback_answered', 'reopen_limit_reached']);
+    expect(events[1]?.data).toEqual({ round: 3, reopenings: 2, maxReopenings: 2 });
   });
 
   it('returns an unhappy answer about an order still open (limit expired) recorded, the order left with its unit', () => {
@@ -318,6 +455,95 @@ describe('answerCallback', () => {
     expect(() => answer(closedHandled(), happy)).toThrow(HotlineError);
     expect(() => answer(closedHandled(), happy)).toThrow(/due, not open/);
     expect(() => answer(orderIn('accepted'), happy)).toThrow(/no call-back/);
+    expect(catchError(() => answer(closedHandled(), happy))).toMatchObject({
+      kind: 'conflict',
+      code: 'CALLBACK_NOT_OPEN',
+      details: { state: 'due' },
+    });
+    expect(catchError(() => answer(orderIn('accepted'), happy))).toMatchObject({ details: { state: null } });
+  });
+});
+
+describe('reopenOrder', () => {
+  const reopen = (order: WorkOrder) =>
+    reopenOrder({ order, events: [] }, { nowMs: CLOSED + 3 * HOUR, resolveBy: CLOSED + 5 * DAY });
+
+  it('returns only the lateness in responding kept: dispatch_overdue and contact_overdue stay, the rest goes', () => {
+    // Prepare: a round that missed every deadline, climbed the whole ladder and stalled
+    const order = { ...closedHandled(), flags: [...orderFlags] };
+
+    // Act
+    const { order: reopened } = reopen(order);
+
+    // Assess: the response counts for the unit's assessment; the new round starts with no handling flag
+    expect(reopened.flags).toEqual(['dispatch_overdue', 'contact_overdue']);
+  });
+
+  it('returns each lateness flag kept on its own, and no flag on an order closed without one', () => {
+    // Prepare
+    const closed = closedHandled();
+
+    // Act
+    const lateContact = reopen({ ...closed, flags: ['contact_overdue', 'overdue', 'urged'] }).order;
+    const lateDispatch = reopen({ ...closed, flags: ['supervised', 'dispatch_overdue', 'notified'] }).order;
+    const onTime = reopen({ ...closed, flags: ['stalled'] }).order;
+
+    // Assess
+    expect(lateContact.flags).toEqual(['contact_overdue']);
+    expect(lateDispatch.flags).toEqual(['dispatch_overdue']);
+    expect(onTime.flags).toEqual([]);
+  });
+
+  it('returns a new round with the short limit, the idle count reset and the closing and pending request gone', () => {
+    // Prepare
+    const closed: WorkOrder = {
+      ...closedHandled(),
+      round: 2,
+      reopenings: 1,
+      idleWaits: 2,
+      pendingExtension: {
+        days: 3,
+        reason: '需协调',
+        at: iso(CLOSED),
+        by: 'st-1',
+        proposedResolveBy: iso(CLOSED),
+      },
+    };
+
+    // Act
+    const { order, events } = reopen(closed);
+
+    // Assess
+    expect(order).toMatchObject({
+      status: 'accepted',
+      round: 3,
+      reopenings: 2,
+      idleWaits: 0,
+      version: closed.version + 1,
+      updatedAt: iso(CLOSED + 3 * HOUR),
+      deadlines: { ...closed.deadlines, resolveBy: iso(CLOSED + 5 * DAY) },
+    });
+    for (const gone of ['reply', 'closedAt', 'closure', 'pendingExtension'] as const) {
+      expect(order[gone]).toBeUndefined();
+    }
+    expect(events).toEqual([
+      {
+        type: 'reopened',
+        at: iso(CLOSED + 3 * HOUR),
+        actor: callbacks,
+        data: {
+          round: 3,
+          unitId: closed.unitId,
+          resolveBy: iso(CLOSED + 5 * DAY),
+          previousClosedAt: closed.closedAt,
+        },
+      },
+    ]);
+  });
+
+  it('rejects reopening an order that is not closed with 409 ACTION_NOT_ALLOWED', () => {
+    // Assess
+    expect(() => reopen(orderIn('replied'))).toThrow(/Cannot reopen an order that is replied/);
   });
 });
 

@@ -20,13 +20,13 @@ import {
   summonDepartments,
 } from '#domain/unit-actions.ts';
 import {
-  allowedTransitions,
   awaitDispatcher,
   type Change,
   closedEventDetail,
   closeOrder,
   dispatchChange,
   dispatchOrder,
+  limitExpiredEventDetail,
   type OrderAction,
   type OrderStatus,
   orderFlags,
@@ -163,40 +163,13 @@ describe('receiveOrder', () => {
   });
 });
 
-/** Statuses and flags of the model: flags sit beside the status, they are not states. */
-describe('orderStatuses and orderFlags', () => {
-  it('returns the seven statuses of the handling loop, in the order an order meets them', () => {
-    // Assess
-    expect(orderStatuses).toEqual([
-      'received',
-      'awaiting_dispatch',
-      'dispatched',
-      'accepted',
-      'objected',
-      'replied',
-      'closed',
-    ]);
-  });
-
-  it('returns the missed-deadline flags, the ladder 催办 → 督办 → 通报 and stalled as flags', () => {
-    // Assess
-    expect(orderFlags).toEqual([
-      'dispatch_overdue',
-      'contact_overdue',
-      'overdue',
-      'urged',
-      'supervised',
-      'notified',
-      'stalled',
-    ]);
-  });
-});
-
 /**
- * The table test. Every action is performed on the fixture order with only its status changed (a lead
- * unit, a co-handler and handling deadlines in every status, no contact yet), by someone allowed to do
- * it and with valid arguments, so that nothing but the status can refuse it. Orders as they really are
- * in each status are in unit-actions.test.ts and supervision.test.ts.
+ * The table test, by behaviour. Every action is performed on the fixture order with only its status
+ * changed (a lead unit, a co-handler and handling deadlines in every status, no contact yet), by someone
+ * allowed to do it and with valid arguments, so that nothing but the status can refuse it. Which actions
+ * succeed from which status is then found by doing them, and compared with the rules of the loop
+ * (docs/design.md, BRIEF.md) — never with `allowedTransitions` itself. Orders as they really are in each
+ * status are in unit-actions.test.ts and supervision.test.ts.
  */
 const TABLE_NOW = Date.parse('2027-01-04T02:00:00.000Z');
 
@@ -263,95 +236,211 @@ const table: Record<OrderAction, TableEntry> = {
     after: 'accepted',
   },
 };
+const actions = Object.keys(table) as OrderAction[];
+
+/** The action done to an order in the status: its change, or the 409 that refused it (any other error throws). */
+const attempt = (action: OrderAction, status: OrderStatus) => {
+  const { prepare = (o: WorkOrder) => o, perform } = table[action];
+  const order = prepare(inStatus(status));
+  const before = structuredClone(order);
+  try {
+    return { order, before, change: perform(order), refusal: undefined };
+  } catch (error) {
+    if (error instanceof HotlineError && error.code === 'ACTION_NOT_ALLOWED') {
+      return { order, before, change: undefined, refusal: error };
+    }
+    throw error;
+  }
+};
+
+/** The statuses (in the order of `orderStatuses`) from which the action, done, changed the order. */
+const succeedsFrom = (action: OrderAction): OrderStatus[] =>
+  orderStatuses.filter((status) => attempt(action, status).change !== undefined);
+
+const OPEN: readonly OrderStatus[] = orderStatuses.filter((s) => s !== 'closed');
+
+/** The rules of the loop: each names actions and the only statuses they may start from. */
+const loopRules: readonly { rule: string; actions: readonly OrderAction[]; from: readonly OrderStatus[] }[] =
+  [
+    {
+      rule: 'a closed order can only be reopened (by an unhappy call-back), and nothing else happens to it',
+      actions: ['reopen'],
+      from: ['closed'],
+    },
+    {
+      rule: 'the workflow supervises and expires every open order, and never a closed one',
+      actions: ['checkpoint', 'close'],
+      from: OPEN,
+    },
+    {
+      rule: 'an order is dispatched before any unit has it: on receipt, or by a dispatcher after it waited',
+      actions: ['dispatch'],
+      from: ['received', 'awaiting_dispatch'],
+    },
+    {
+      rule: 'only an order just received waits for a dispatcher',
+      actions: ['await_dispatcher'],
+      from: ['received'],
+    },
+    {
+      rule: 'the unit signs for a dispatched order or objects to it, and does neither once it did one',
+      actions: ['accept', 'object'],
+      from: ['dispatched'],
+    },
+    {
+      rule: "an objection waits for the centre's decision",
+      actions: ['decide_objection'],
+      from: ['objected'],
+    },
+    {
+      rule: 'the lead handles only an order it signed for, until it replies (首接负责)',
+      actions: [
+        'contact',
+        'progress',
+        'request_cohandling',
+        'summon',
+        'request_extension',
+        'decide_extension',
+        'escalate',
+        'reply',
+      ],
+      from: ['accepted'],
+    },
+    {
+      rule: 'co-handlers report while the lead handles, and still after it replied (协办)',
+      actions: ['report_cohandling'],
+      from: ['accepted', 'replied'],
+    },
+    { rule: 'the centre reviews a reply once one was given', actions: ['review_reply'], from: ['replied'] },
+  ];
+
+describe('orderStatuses', () => {
+  it('returns exactly the statuses an order reaches when every action is done from a received order', () => {
+    // Prepare: breadth first, each status once, from an order as intake makes it
+    const first = receiveOrder({
+      id: 'WO01KBTABLE00000000000000000',
+      input: input(),
+      nowMs: NOW,
+      actor: operator,
+      dispatchBy: DISPATCH_BY,
+    }).order;
+    const reached = new Map<OrderStatus, WorkOrder>([[first.status, first]]);
+    const queue = [first];
+
+    // Act
+    for (let order = queue.shift(); order; order = queue.shift()) {
+      for (const action of actions) {
+        const { prepare = (o: WorkOrder) => o, perform } = table[action];
+        let next: WorkOrder | undefined;
+        try {
+          next = perform(prepare(order))?.order;
+        } catch {
+          next = undefined;
+        }
+        if (next && !reached.has(next.status)) {
+          reached.set(next.status, next);
+          queue.push(next);
+        }
+      }
+    }
+
+    // Assess: every status is reachable (the list filters GET /orders), and the loop reaches no other
+    expect(new Set(reached.keys())).toEqual(new Set(orderStatuses));
+  });
+});
+
+describe('orderFlags', () => {
+  it('returns exactly the flags supervision raises: each missed deadline, each ladder step, and stalled', () => {
+    // Prepare: an order never dispatched, one dispatched and never handled, one that waits for the centre
+    const month = 30 * 86_400_000;
+    const undispatched = orderIn('received');
+    const unhandled = orderIn('dispatched');
+    const waiting = orderIn('objected');
+
+    // Act
+    const raised = [undispatched, unhandled, waiting].flatMap(
+      (order) =>
+        applyDueCheckpoints(order, Date.parse(order.updatedAt) + month, rules, calendar)?.order.flags ?? [],
+    );
+
+    // Assess: flags sit beside the status; the loop raises these and no other
+    expect(new Set(raised)).toEqual(new Set(orderFlags));
+  });
+});
 
 describe('allowedTransitions', () => {
-  it('returns the table of the design: each action and the statuses it may start from', () => {
+  it('returns rules of the loop that name every action once', () => {
+    // Assess (the rules below are complete: no action is left untested)
+    expect(loopRules.flatMap((r) => r.actions).sort()).toEqual([...actions].sort());
+  });
+
+  for (const { rule, actions: ruled, from } of loopRules) {
+    it(`returns, found by doing each action from each status: ${rule}`, () => {
+      // Act
+      const found = ruled.map((action) => ({ action, from: succeedsFrom(action) }));
+
+      // Assess
+      expect(found).toEqual(ruled.map((action) => ({ action, from })));
+    });
+  }
+
+  it('returns the 409 of a refused action naming the action, the status and every status it may start from', () => {
+    // Act
+    const { refusal } = attempt('decide_objection', 'accepted');
+
     // Assess
-    expect(allowedTransitions).toEqual({
-      dispatch: ['received', 'awaiting_dispatch'],
-      await_dispatcher: ['received'],
-      accept: ['dispatched'],
-      object: ['dispatched'],
-      decide_objection: ['objected'],
-      contact: ['accepted'],
-      progress: ['accepted'],
-      request_cohandling: ['accepted'],
-      report_cohandling: ['accepted', 'replied'],
-      summon: ['accepted'],
-      request_extension: ['accepted'],
-      decide_extension: ['accepted'],
-      escalate: ['accepted'],
-      reply: ['accepted'],
-      review_reply: ['replied'],
-      checkpoint: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
-      close: ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected', 'replied'],
-      reopen: ['closed'],
+    expect(refusal).toMatchObject({
+      kind: 'conflict',
+      code: 'ACTION_NOT_ALLOWED',
+      message: 'Cannot decide objection an order that is accepted.',
+      details: { action: 'decide_objection', status: 'accepted', allowedFrom: ['objected'] },
     });
   });
 
-  it('returns only reopen from closed: a closed order accepts no other action', () => {
-    // Assess
-    for (const [action, from] of Object.entries(allowedTransitions))
-      expect(from.includes('closed')).toBe(action === 'reopen');
-  });
+  for (const { actions: ruled, from } of loopRules) {
+    for (const action of ruled) {
+      const { after } = table[action];
+      for (const status of orderStatuses) {
+        if (from.includes(status)) {
+          it(`returns the next order when ${action} is applied to a ${status} order`, () => {
+            // Act
+            const { order, before, change } = attempt(action, status);
 
-  it('returns a function under test for every action of the table', () => {
-    // Assess
-    expect(Object.keys(table).sort()).toEqual(Object.keys(allowedTransitions).sort());
-  });
-
-  for (const action of Object.keys(table) as OrderAction[]) {
-    const { prepare = (o: WorkOrder) => o, perform, after } = table[action];
-    for (const status of orderStatuses) {
-      if (allowedTransitions[action].includes(status)) {
-        it(`returns the next order when ${action} is applied to a ${status} order`, () => {
-          // Prepare
-          const order = prepare(inStatus(status));
-          const before = structuredClone(order);
-
-          // Act
-          const change = perform(order);
-
-          // Assess
-          expect(change).toBeDefined();
-          expect(change?.order.status).toBe(after ?? status);
-          expect(change?.order.version).toBe(order.version + 1);
-          expect(change?.order.updatedAt).toBe(iso(TABLE_NOW));
-          expect(change?.events.length).toBeGreaterThan(0);
-          for (const event of change?.events ?? []) expect(event.at).toBe(iso(TABLE_NOW));
-          expect(order).toEqual(before);
-        });
-      } else if (action === 'checkpoint' && status === 'closed') {
-        it('returns no change when checkpoint is applied to a closed order (nothing left to supervise)', () => {
-          // Prepare
-          const order = inStatus(status);
-          const before = structuredClone(order);
-
-          // Act
-          const change = perform(order);
-
-          // Assess
-          expect(change).toBeUndefined();
-          expect(order).toEqual(before);
-        });
-      } else {
-        it(`rejects ${action} on a ${status} order with 409 ACTION_NOT_ALLOWED and changes nothing`, () => {
-          // Prepare
-          const order = prepare(inStatus(status));
-          const before = structuredClone(order);
-
-          // Act
-          const error = catchError(() => perform(order));
-
-          // Assess
-          expect(error).toBeInstanceOf(HotlineError);
-          expect(error).toMatchObject({
-            kind: 'conflict',
-            code: 'ACTION_NOT_ALLOWED',
-            details: { action, status, allowedFrom: allowedTransitions[action] },
+            // Assess
+            expect(change).toBeDefined();
+            expect(change?.order.status).toBe(after ?? status);
+            expect(change?.order.version).toBe(order.version + 1);
+            expect(change?.order.updatedAt).toBe(iso(TABLE_NOW));
+            expect(change?.events.length).toBeGreaterThan(0);
+            for (const event of change?.events ?? []) expect(event.at).toBe(iso(TABLE_NOW));
+            expect(order).toEqual(before);
           });
-          expect(order).toEqual(before);
-        });
+        } else if (action === 'checkpoint' && status === 'closed') {
+          it('returns no change when checkpoint is applied to a closed order (nothing left to supervise)', () => {
+            // Act
+            const { order, before, change, refusal } = attempt(action, status);
+
+            // Assess
+            expect(change).toBeUndefined();
+            expect(refusal).toBeUndefined();
+            expect(order).toEqual(before);
+          });
+        } else {
+          it(`rejects ${action} on a ${status} order with 409 ACTION_NOT_ALLOWED and changes nothing`, () => {
+            // Act
+            const { order, before, refusal } = attempt(action, status);
+
+            // Assess
+            expect(refusal).toMatchObject({
+              kind: 'conflict',
+              code: 'ACTION_NOT_ALLOWED',
+              details: { action, status },
+            });
+            const details = refusal?.details as { allowedFrom?: readonly OrderStatus[] } | undefined;
+            expect([...(details?.allowedFrom ?? [])].sort()).toEqual([...from].sort());
+            expect(order).toEqual(before);
+          });
+        }
       }
     }
   }
@@ -477,6 +566,21 @@ describe('dispatchChange', () => {
     });
   });
 
+  it('returns no previous unit in the event of a first dispatch, nor in a re-dispatch of an order without one', () => {
+    // Prepare: an order that names a unit already (a dispatcher's choice) and one that names none
+    const named = inStatus('awaiting_dispatch');
+    const { unitId: _none, ...unnamed } = inStatus('objected');
+    const args = { route: routeTo('st-110101002'), deadlines, nowMs: LATER, actor: dispatcher };
+
+    // Act
+    const first = dispatchChange(named, args, 'dispatched').events[0];
+    const again = dispatchChange(unnamed as WorkOrder, args, 'redispatched').events[0];
+
+    // Assess
+    expect(first?.data).not.toHaveProperty('previousUnitId');
+    expect(again?.data).not.toHaveProperty('previousUnitId');
+  });
+
   it('returns only the dispatch_overdue flag after a re-dispatch: the new unit starts clean', () => {
     // Prepare: dispatched late, then the first unit missed its contact deadline and was urged
     const previous = orderIn('objected', {
@@ -582,6 +686,26 @@ describe('closeOrder', () => {
     expect(events[0]?.actor).toEqual(operator);
   });
 
+  it('rejects closing as handled an order without an accepted reply with 409 ACTION_NOT_ALLOWED', () => {
+    for (const status of ['received', 'awaiting_dispatch', 'dispatched', 'accepted', 'objected'] as const) {
+      // Prepare
+      const order = orderIn(status);
+      const before = structuredClone(order);
+
+      // Act
+      const error = catchError(() => closeOrder(order, { outcome: 'handled', nowMs: NOW }));
+
+      // Assess
+      expect(error, status).toBeInstanceOf(HotlineError);
+      expect(error, status).toMatchObject({
+        kind: 'conflict',
+        code: 'ACTION_NOT_ALLOWED',
+        message: `An order that is ${status} has no accepted reply to close as handled.`,
+      });
+      expect(order).toEqual(before);
+    }
+  });
+
   it('returns a closed order with outcome expired from every open status', () => {
     for (const status of [
       'received',
@@ -644,6 +768,17 @@ describe('closedEventDetail', () => {
     expect(detail).toMatchObject({ outcome: 'expired', replyResult: null, flags: ['overdue', 'notified'] });
   });
 
+  it('returns outcome handled and no closing time for an order with no closure on record', () => {
+    // Prepare: a closed order as stored before closures were recorded
+    const { closure: _none, closedAt: _never, ...closed } = orderIn('closed');
+
+    // Act
+    const detail = closedEventDetail(closed as WorkOrder);
+
+    // Assess
+    expect(detail).toMatchObject({ outcome: 'handled', closedAt: null, replyResult: 'resolved' });
+  });
+
   it('returns nulls for unit and reply and the disposition kind for an order disposed at intake', () => {
     // Prepare
     const contact = input({
@@ -679,5 +814,40 @@ describe('closedEventDetail', () => {
       anonymous: true,
       declinesCallback: true,
     });
+  });
+});
+
+describe('limitExpiredEventDetail', () => {
+  it('returns the call-back fields of an order whose limit ran out, with its round and resolution deadline', () => {
+    // Prepare: round 2 of an order its unit still handles, late
+    const order = orderIn('accepted', { flags: ['overdue'], round: 2 });
+
+    // Act
+    const detail = limitExpiredEventDetail(order);
+
+    // Assess
+    expect(detail).toEqual({
+      orderId: 'WO01KBAAAAAAAAAAAAAAAAAAAAAA',
+      round: 2,
+      outcome: 'limit_expired',
+      status: 'accepted',
+      appealType: 'complaint',
+      categoryCode: '010201',
+      districtCode: '110101',
+      unitId: LEAD,
+      receivedAt: '2026-12-01T01:00:00.000Z',
+      resolveBy: '2026-12-08T01:05:00.000Z',
+      flags: ['overdue'],
+      anonymous: false,
+      declinesCallback: false,
+    });
+  });
+
+  it('returns a null deadline and unit for an order that has neither', () => {
+    // Act
+    const detail = limitExpiredEventDetail(orderIn('received'));
+
+    // Assess
+    expect(detail).toMatchObject({ round: 1, resolveBy: null, unitId: null, outcome: 'limit_expired' });
   });
 });

@@ -221,6 +221,23 @@ describe('WorkingCalendar.endOfNthWorkingDayAfter', () => {
   it('rejects a count of 0 with a RangeError', () => {
     // Act / Assess
     expect(() => calendar.endOfNthWorkingDayAfter(at('2026-11-30T02:00:00.000Z'), 0)).toThrow(RangeError);
+    expect(() => calendar.endOfNthWorkingDayAfter(at('2026-11-30T02:00:00.000Z'), 0)).toThrow(
+      'count must be a positive integer, got 0',
+    );
+  });
+
+  it('returns for 200 working days the same day as one working day counted 200 times, across holidays', () => {
+    // Prepare: from New Year 2025, through Spring Festival, Qingming, Labour Day, Dragon Boat and National Day
+    const start = at('2025-01-01T02:00:00.000Z');
+    let stepwise = start;
+
+    // Act
+    for (let i = 0; i < 200; i++) stepwise = calendar.endOfNthWorkingDayAfter(stepwise, 1);
+    const atOnce = calendar.endOfNthWorkingDayAfter(start, 200);
+
+    // Assess
+    expect(iso(atOnce)).toBe(iso(stepwise));
+    expect(iso(atOnce).slice(0, 4)).toBe('2025');
   });
 
   it('rejects negative and fractional counts with a RangeError', () => {
@@ -275,6 +292,37 @@ describe('WorkingCalendar constructor', () => {
   });
 });
 
+describe('WorkingCalendar with a run of holidays longer than any real one', () => {
+  /** 2030 with every day from Jan 2 to Feb 8 a holiday (38 days) and Saturday Feb 9 a make-up workday. */
+  const strange = (): WorkingCalendar => {
+    const holidays = Array.from({ length: 38 }, (_, i) => ({
+      date: new Date(Date.UTC(2030, 0, 2 + i)).toISOString().slice(0, 10),
+      name: 'Holiday',
+    }));
+    return new WorkingCalendar({
+      years: { '2030': { holidays, makeupWorkdays: [{ date: '2030-02-09', name: 'Make-up' }] } },
+    });
+  };
+
+  it('rejects counting one working day through 38 days off: the calendar must be wrong', () => {
+    // Prepare: 09:00 CST on Tuesday 2030-01-01
+    const newYear = at('2030-01-01T01:00:00.000Z');
+
+    // Act / Assess: one working day looks at most 1 × 7 + 31 days ahead
+    expect(() => strange().endOfNthWorkingDayAfter(newYear, 1)).toThrow(
+      'No 1 working days found after 2030-01-01; is the calendar complete?',
+    );
+  });
+
+  it('returns the make-up workday right after the run when counting from one day later', () => {
+    // Prepare: 09:00 CST on Wednesday 2030-01-02
+    const dayTwo = at('2030-01-02T01:00:00.000Z');
+
+    // Act / Assess: Feb 9 is the 38th day ahead, within the bound
+    expect(iso(strange().endOfNthWorkingDayAfter(dayTwo, 1))).toBe(endOfCst('2030-02-09'));
+  });
+});
+
 describe('WorkingCalendar coverage', () => {
   it('rejects counting working days into a year the calendar has no holidays for', () => {
     // Prepare: the last days of 2027, the last year in data/holidays.json
@@ -282,6 +330,8 @@ describe('WorkingCalendar coverage', () => {
 
     // Act / Assess: 1 working day stays in 2027; 3 would count through 2028's unknown holidays
     expect(iso(calendar.endOfNthWorkingDayAfter(lateDecember, 1))).toBe(endOfCst('2027-12-31'));
-    expect(() => calendar.endOfNthWorkingDayAfter(lateDecember, 3)).toThrow(/no data for 2028/);
+    expect(() => calendar.endOfNthWorkingDayAfter(lateDecember, 3)).toThrow(
+      /^The holiday calendar has no data for 2028\.$/,
+    );
   });
 });

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkOrder } from '#domain/work-order.ts';
+import { stateMachines } from '#wiring/wiring.ts';
+import { repoRoot } from '../../../infra/repo-root.ts';
 import { orderIn } from '../domain/support.ts';
 import {
   checkWithSk,
@@ -155,21 +159,38 @@ describe('AwaitAction (await-action)', () => {
     });
   });
 
-  it('rejects with ConcurrentUpdate after three lost races, for the state machine to retry', async () => {
+  it('rejects with ConcurrentUpdate after a lost race that moved no version, for the state machine to retry', async () => {
     // Prepare
     const order = accepted();
     serveReads(ddb, items(order));
     ddb.on(TransactWriteCommand).rejects(lostRace());
 
-    // Act / Assess
+    // Act / Assess: one write, no retry loop of its own (the state's Retry is the retry layer)
     await expect(handler({ orderId: order.id, version: 4, taskToken: TOKEN }, context)).rejects.toMatchObject(
       {
         name: 'ConcurrentUpdate',
         code: 'VERSION_CONFLICT',
       },
     );
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('is retried on ConcurrentUpdate by the AwaitAction state of the lifecycle, with backoff and jitter', () => {
+    // Prepare
+    const asl = JSON.parse(readFileSync(join(repoRoot, stateMachines.workOrder.file), 'utf8')) as {
+      States: Record<
+        string,
+        { Retry?: { ErrorEquals: string[]; MaxAttempts?: number; JitterStrategy?: string }[] }
+      >;
+    };
+
+    // Act
+    const retry = asl.States.AwaitAction?.Retry?.find((r) => r.ErrorEquals.includes('ConcurrentUpdate'));
+
+    // Assess
+    expect(retry?.MaxAttempts).toBeGreaterThanOrEqual(2);
+    expect(retry?.JitterStrategy).toBe('FULL');
   });
 
   it('rejects an order that does not exist with ORDER_NOT_FOUND and completes nothing', async () => {

@@ -256,6 +256,21 @@ describe('POST /orders (create-order)', () => {
       // Assess
       expect(result.statusCode).toBe(201);
     });
+
+    it('returns 201 when the lifecycle cannot start: the order is saved, the stream trigger starts it', async () => {
+      // Prepare: Step Functions unavailable past the SDK's own retries
+      sfn
+        .on(StartExecutionCommand)
+        .rejects(Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable' }));
+
+      // Act
+      const result = await handler(createEvent(), context);
+
+      // Assess: acknowledged (a 500 would make a caller without Idempotency-Key record it twice)
+      expect(result.statusCode).toBe(201);
+      expect(transactItems(ddb, 0).some((i) => i.Put?.Item.sk === '#ORDER')).toBe(true);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    });
   });
 
   describe('rejections', () => {

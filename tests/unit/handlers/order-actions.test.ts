@@ -807,7 +807,8 @@ describe('POST /orders/{id}/dispatch (order-actions)', () => {
     });
   });
 
-  it('rejects a dispatch by an operator or an auditor with 403 CENTRE_ONLY and writes nothing', async () => {
+  // The route's roles (dispatcher, supervisor) are checked before the action: ROLE_NOT_ALLOWED.
+  it('rejects a dispatch by an operator or an auditor with 403 ROLE_NOT_ALLOWED and writes nothing', async () => {
     for (const role of ['operator', 'auditor']) {
       // Prepare
       ddb.reset();
@@ -821,7 +822,7 @@ describe('POST /orders/{id}/dispatch (order-actions)', () => {
 
       // Assess
       expect(result.statusCode, role).toBe(403);
-      expect(bodyOf(result), role).toMatchObject({ error: { code: 'CENTRE_ONLY' } });
+      expect(bodyOf(result), role).toMatchObject({ error: { code: 'ROLE_NOT_ALLOWED' } });
       expect(ddb.commandCalls(TransactWriteCommand), role).toHaveLength(0);
     }
     expect(sfn.calls()).toHaveLength(0);
@@ -953,13 +954,14 @@ describe('POST /orders/{id}/escalation (order-actions)', () => {
 });
 
 describe('POST /orders/{id}/<unknown> (order-actions)', () => {
-  it('rejects an action the registry does not know with 404 UNKNOWN_ACTION and reads nothing', async () => {
+  // A route that wiring/wiring.ts does not have has no roles to check: refused before anything else.
+  it('rejects an action the routes do not know with 403 ROUTE_UNKNOWN and reads nothing', async () => {
     // Act
     const result = await handler(actionEvent('teleport'), context);
 
     // Assess
-    expect(result.statusCode).toBe(404);
-    expect(bodyOf(result)).toMatchObject({ error: { code: 'UNKNOWN_ACTION' } });
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result)).toMatchObject({ error: { code: 'ROUTE_UNKNOWN' } });
     expect(ddb.calls()).toHaveLength(0);
   });
 });

@@ -100,6 +100,8 @@ export interface EventOptions {
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
   readonly claims?: Record<string, string>;
+  /** The authorizer's scopes; by default the scope of the claims' role. */
+  readonly scopes?: string[];
 }
 
 /** An HTTP API (payload 2.0) event: the fixture copied, then changed as asked. */
@@ -117,7 +119,12 @@ export const apiEvent = (options: EventOptions = {}): ApiEvent => {
   if (options.body === undefined) delete event.body;
   else event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   event.headers = { ...event.headers, ...options.headers };
-  if (options.claims) event.requestContext.authorizer.jwt.claims = options.claims;
+  if (options.claims) {
+    event.requestContext.authorizer.jwt.claims = options.claims;
+    // What the gateway passes on for a real token: the scope of the token's role (one per token).
+    const role = options.claims.role;
+    event.requestContext.authorizer.jwt.scopes = options.scopes ?? (role ? [`hotline/${role}`] : []);
+  }
   return event;
 };
 

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SCALE, LocalClock, parseIsoDuration } from '../../../local/clock.ts';
+import {
+  CLOCK_RANGE,
+  clockRequestOf,
+  DEFAULT_SCALE,
+  LocalClock,
+  MAX_CLOCK_MOVE_MS,
+  parseIsoDuration,
+} from '../../../local/clock.ts';
 
 const REAL_START = Date.parse('2026-06-01T00:00:00.000Z');
 const VIRTUAL_START = Date.parse('2026-12-01T02:00:00.000Z');
@@ -267,5 +274,139 @@ describe('parseIsoDuration', () => {
     ]) {
       expect(parseIsoDuration(text), JSON.stringify(text)).toBeUndefined();
     }
+  });
+
+  it('rejects a duration too long to be a number of milliseconds', () => {
+    // Assess: `P` and 400 nines is Infinity once parsed
+    expect(parseIsoDuration(`P${'9'.repeat(400)}D`)).toBeUndefined();
+    expect(parseIsoDuration(`PT${'9'.repeat(20)}S`)).toBeUndefined();
+  });
+});
+
+describe('LocalClock.moveTo', () => {
+  it('rejects an instant that is not one and keeps the time', () => {
+    // Prepare
+    const clock = new LocalClock({ mode: 'manual', now: VIRTUAL_START });
+
+    // Act / Assess
+    for (const ms of [Number.POSITIVE_INFINITY, Number.NaN])
+      expect(() => clock.moveTo(ms)).toThrow(RangeError);
+    expect(clock.now()).toBe(VIRTUAL_START);
+  });
+});
+
+describe('clockRequestOf', () => {
+  const DAY = 24 * HOUR;
+  const refusal = (body: unknown, now = VIRTUAL_START) => {
+    const request = clockRequestOf(body, now);
+    return request.ok ? undefined : { status: request.status, code: request.code };
+  };
+
+  it('returns the target of an advance and of a set', () => {
+    // Act / Assess
+    expect(clockRequestOf({ advance: 'PT25H' }, VIRTUAL_START)).toEqual({
+      ok: true,
+      kind: 'move',
+      target: VIRTUAL_START + 25 * HOUR,
+    });
+    expect(clockRequestOf({ set: '2026-12-09T09:00:00+08:00' }, VIRTUAL_START)).toEqual({
+      ok: true,
+      kind: 'move',
+      target: Date.parse('2026-12-09T01:00:00Z'),
+    });
+  });
+
+  it('returns a mode switch with its scale, or without one', () => {
+    // Act / Assess
+    expect(clockRequestOf({ mode: 'scaled', scale: 60 }, VIRTUAL_START)).toEqual({
+      ok: true,
+      kind: 'mode',
+      mode: 'scaled',
+      scale: 60,
+    });
+    expect(clockRequestOf({ mode: 'manual' }, VIRTUAL_START)).toEqual({
+      ok: true,
+      kind: 'mode',
+      mode: 'manual',
+    });
+  });
+
+  it('returns a move of exactly the largest step, and to the current instant', () => {
+    // Act / Assess
+    expect(clockRequestOf({ advance: 'P400D' }, VIRTUAL_START)).toMatchObject({
+      ok: true,
+      target: VIRTUAL_START + MAX_CLOCK_MOVE_MS,
+    });
+    expect(clockRequestOf({ set: new Date(VIRTUAL_START).toISOString() }, VIRTUAL_START)).toMatchObject({
+      ok: true,
+      target: VIRTUAL_START,
+    });
+  });
+
+  it('rejects a body that is not an object with 400 VALIDATION_FAILED', () => {
+    // Assess
+    for (const body of [null, 1, 'x', true, [], [{ advance: 'PT1H' }], {}])
+      expect(refusal(body), JSON.stringify(body)).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('rejects two modes at once, unknown keys and ill-typed values with 400 VALIDATION_FAILED', () => {
+    // Assess
+    for (const body of [
+      { advance: 'PT1H', set: '2026-12-09T09:00:00+08:00' },
+      { advance: 'PT1H', mode: 'manual' },
+      { advance: 'PT1H', scale: 60 },
+      { advance: 5 },
+      { set: 1796090400000 },
+      { mode: 'fast' },
+      { mode: 'scaled', scale: 0 },
+      { mode: 'scaled', scale: -1 },
+      { mode: 'scaled', scale: 2_000_000 },
+      { mode: 'scaled', scale: '60' },
+      { speed: 2 },
+    ])
+      expect(refusal(body), JSON.stringify(body)).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('rejects an advance of 400 nines or beyond 400 days with a 400 and a code', () => {
+    // Assess
+    expect(refusal({ advance: `P${'9'.repeat(400)}D` })).toEqual({ status: 400, code: 'INVALID_DURATION' });
+    expect(refusal({ advance: 'P401D' })).toEqual({ status: 400, code: 'CLOCK_MOVE_TOO_LARGE' });
+    expect(refusal({ advance: 'P400DT1S' })).toEqual({ status: 400, code: 'CLOCK_MOVE_TOO_LARGE' });
+    expect(refusal({ advance: 'P1M' })).toEqual({ status: 400, code: 'INVALID_DURATION' });
+  });
+
+  it('rejects a set in the past with 409 CLOCK_BACKWARDS, and one too far ahead with 400', () => {
+    // Assess
+    expect(refusal({ set: new Date(VIRTUAL_START - 1).toISOString() })).toEqual({
+      status: 409,
+      code: 'CLOCK_BACKWARDS',
+    });
+    expect(refusal({ set: new Date(VIRTUAL_START + 401 * DAY).toISOString() })).toEqual({
+      status: 400,
+      code: 'CLOCK_MOVE_TOO_LARGE',
+    });
+  });
+
+  it('rejects a set that is not an ISO date-time with 400 INVALID_TIME', () => {
+    // Assess
+    for (const set of ['tomorrow', '2026-12-09', '2026-13-09T09:00:00Z', '+275760-09-13T00:00:00Z', ''])
+      expect(refusal({ set }), set).toEqual({ status: 400, code: 'INVALID_TIME' });
+  });
+
+  it('rejects a move out of the years 2000 to 2100 with 400 CLOCK_OUT_OF_RANGE', () => {
+    // Prepare
+    const endOf2100 = CLOCK_RANGE.to;
+
+    // Assess
+    expect(refusal({ advance: 'PT1S' }, endOf2100)).toEqual({ status: 400, code: 'CLOCK_OUT_OF_RANGE' });
+    expect(refusal({ set: '2101-01-01T00:00:00Z' }, endOf2100 - DAY)).toEqual({
+      status: 400,
+      code: 'CLOCK_OUT_OF_RANGE',
+    });
+    expect(refusal({ set: '1999-12-31T23:00:00Z' }, Date.parse('1999-12-31T00:00:00Z'))).toEqual({
+      status: 400,
+      code: 'CLOCK_OUT_OF_RANGE',
+    });
+    expect(clockRequestOf({ advance: 'PT1S' }, endOf2100 - 1000)).toMatchObject({ ok: true });
   });
 });

@@ -6,7 +6,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamTriggerSpec, streamTriggers } from '#wiring/wiring.ts';
 import { ensureTable, type RunningDynamo, startDynamoDbLocal } from '../../../local/dynamodb-local.ts';
-import { LocalStreamPoller } from '../../../local/dynamodb-streams.ts';
+import { LocalStreamPoller, writtenAtMs } from '../../../local/dynamodb-streams.ts';
 
 /**
  * The local event source mapping on DynamoDB Local's real stream: each test has its own table (so its
@@ -295,5 +295,26 @@ describe('LocalStreamPoller (dynamodb-streams)', () => {
     // The restarted poller keeps the dead letter and delivers nothing again.
     expect(again.calls).toEqual([]);
     expect(restarted.deadLettered()).toHaveLength(1);
+  });
+});
+
+describe('writtenAtMs', () => {
+  // DynamoDB Local rounds ApproximateCreationDateTime down to the minute; AWS gives the second.
+  const recordAt = (iso: string) => ({ dynamodb: { ApproximateCreationDateTime: new Date(iso) } });
+
+  it('returns the second the record was read in, when it was read within its minute', () => {
+    expect(writtenAtMs(recordAt('2026-12-01T01:00:00Z'), Date.parse('2026-12-01T01:00:42.731Z'))).toBe(
+      Date.parse('2026-12-01T01:00:42Z'),
+    );
+  });
+
+  it("returns the minute's last second for a record read later (after a restart): never older than it is", () => {
+    expect(writtenAtMs(recordAt('2026-12-01T01:00:00Z'), Date.parse('2026-12-01T03:00:00Z'))).toBe(
+      Date.parse('2026-12-01T01:00:59Z'),
+    );
+  });
+
+  it('returns undefined for a record without a time', () => {
+    expect(writtenAtMs({ dynamodb: {} }, Date.now())).toBeUndefined();
   });
 });

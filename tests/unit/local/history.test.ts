@@ -80,7 +80,7 @@ describe('fromInterpreterEvent', () => {
     expect(fromInterpreterEvent({ type: 'ExecutionTimeout', timestamp: T })).toEqual({
       type: 'ExecutionTimedOut',
       timestamp: TS,
-      executionTimedOutEventDetails: {},
+      executionTimedOutEventDetails: { error: 'States.Timeout' },
     });
   });
 

@@ -72,6 +72,18 @@ describe('signLocalToken / verifyLocalToken', () => {
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256', kid: 'hotline-local-dev' });
   });
 
+  it('returns a token whose given claims replace the role claim, the scope staying that of the role', async () => {
+    // Act: a forged token for tests: the scope of a supervisor, the role claim of a unit
+    const token = await signLocalToken(keys, {
+      role: 'supervisor',
+      claims: { role: 'unit', unit_id: 'st-110101001' },
+    });
+    const payload = await verifyLocalToken(keys, token);
+
+    // Assess
+    expect(payload).toMatchObject({ role: 'unit', unit_id: 'st-110101001', scope: 'hotline/supervisor' });
+  });
+
   it('returns a unit token carrying unit_id and a subject naming the unit', async () => {
     // Act
     const token = await signLocalToken(keys, { role: 'unit', unitId: 'st-110101001' });
