@@ -26,6 +26,7 @@ beforeAll(async () => {
   stack = await startStackProcess({
     startAt: '2026-12-07T08:00:00+08:00',
     faults: { rate: 0.1, seed: 20261207 },
+    lifecycleReconciler: true,
   });
   day = await busyDay(stack);
 }, 120_000);

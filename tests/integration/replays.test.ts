@@ -21,7 +21,11 @@ let stack: StackProcess;
 let day: BusyDay;
 
 beforeAll(async () => {
-  stack = await startStackProcess({ startAt: '2026-12-07T08:00:00+08:00', faults: { rate: 0 } });
+  stack = await startStackProcess({
+    startAt: '2026-12-07T08:00:00+08:00',
+    faults: { rate: 0 },
+    lifecycleReconciler: true,
+  });
   expect(
     (await stack.api('POST', '/_local/faults', { body: { rate: 0, redeliveries: 1, seed: 11 } })).status,
   ).toBe(200);
