@@ -19,8 +19,8 @@ export const faultKinds = ['throttle', 'error', 'error-after', 'timeout'] as con
 export type FaultKind = (typeof faultKinds)[number];
 
 export const faultSettingsSchema = z.strictObject({
-  /** Share of calls that fail, 0 (off) to 0.5. */
-  rate: z.number().min(0).max(0.5),
+  /** Share of calls that fail: 0 (off) to 1 (every call of the targets: a dependency that is down). */
+  rate: z.number().min(0).max(1),
   seed: z
     .number()
     .int()

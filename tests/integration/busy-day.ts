@@ -91,16 +91,23 @@ export const inParallel = async <T>(day: BusyDay, items: readonly T[], work: (it
   );
 };
 
+/** Moves the manual clock 5 s on, so that Step Functions' retry backoffs run out. */
+const nudgeClock = async (day: BusyDay) => {
+  await day.stack.api('POST', '/_local/clock', { body: { advance: 'PT5S' } });
+};
+
 /** Waits until the order is at `status` and its lifecycle waits for people (or has ended when closed). */
 const until = async (day: BusyDay, id: string, status: string) => {
   try {
     return await eventually(
       async () => {
         const order = await read(day, id);
-        if (order.status !== status) return undefined;
         const history = (await day.stack.api('GET', `/_local/executions/${id}`)).body;
         const waiting = history.events?.at(-1)?.type === 'TaskSubmitted';
-        return status === 'closed' || waiting ? order : undefined;
+        if (order.status === status && (status === 'closed' || waiting)) return order;
+        // A task being retried waits out its backoff on the stack's clock: let a few seconds pass.
+        if (history.status === 'RUNNING' && !waiting) await nudgeClock(day);
+        return undefined;
       },
       `order ${id} to be ${status} and waiting`,
       240_000,
@@ -167,8 +174,7 @@ export const handleOrders = (day: BusyDay, ids: readonly string[]) =>
   });
 
 /**
- * The next calling hour: every requester answers the survey link (one in four "basically satisfied").
- * Returns how many answered "satisfied" and "basically satisfied".
+ * The next calling hour: every requester answers the survey link (one in four "basically satisfied", 基本满意).
  */
 export const answerCallbacks = async (day: BusyDay, ids: readonly string[]) => {
   const scheduled = await Promise.all(
@@ -183,8 +189,14 @@ export const answerCallbacks = async (day: BusyDay, ids: readonly string[]) => {
       ),
     ),
   );
-  const due = new Date(Math.max(...scheduled) + 60_000).toISOString();
-  expect((await day.stack.api('POST', '/_local/clock', { body: { set: due } })).status).toBe(200);
+  const due = Math.max(...scheduled) + 60_000;
+  const now = Date.parse((await day.stack.api('GET', '/_local/clock')).body.now);
+  if (due > now) {
+    const moved = await day.stack.api('POST', '/_local/clock', {
+      body: { set: new Date(due).toISOString() },
+    });
+    expect(moved.status).toBe(200);
+  }
   const links = await eventually(
     async () => {
       const items = (await day.stack.api('GET', '/_local/outbox')).body.items as {
@@ -199,7 +211,7 @@ export const answerCallbacks = async (day: BusyDay, ids: readonly string[]) => {
   );
   await inParallel(day, ids, async (id) => {
     const token = links.get(id)?.split('/').at(-1);
-    const answer = ids.indexOf(id) % 4 === 0 ? 'basically_satisfied' : 'satisfied';
+    const answer = ids.indexOf(id) % 4 === 0 ? 'basically' : 'satisfied';
     const responses = await Promise.all(
       Array.from({ length: day.copies }, () =>
         once(day, 'POST', `/surveys/${token}`, {
@@ -217,7 +229,11 @@ export const answerCallbacks = async (day: BusyDay, ids: readonly string[]) => {
  * closed with its call-back answered, its log intact, each fact in it once; one SMS per order; the
  * unit's assessment counters are what the logs say.
  */
-export const expectDayReconciles = async (day: BusyDay, ids: readonly string[]) => {
+export const expectDayReconciles = async (
+  day: BusyDay,
+  ids: readonly string[],
+  options: { counters?: boolean } = {},
+) => {
   const listed = await eventually(
     async () => {
       const page = (await call(day, 'GET', `/orders?unitId=${UNIT}&limit=100`, { token: day.auditor })).body;
@@ -251,9 +267,8 @@ export const expectDayReconciles = async (day: BusyDay, ids: readonly string[]) 
     fromLogs.closed++;
     const answered = events.find((e) => e.type === 'callback_answered');
     if (answered) fromLogs.answered++;
-    const satisfaction = JSON.stringify(answered?.data ?? {});
-    if (satisfaction.includes('"basically_satisfied"')) fromLogs.basically++;
-    else if (satisfaction.includes('"satisfied"')) fromLogs.satisfied++;
+    if (answered?.data.satisfied === 'basically') fromLogs.basically++;
+    else if (answered?.data.satisfied === 'satisfied') fromLogs.satisfied++;
   }
 
   const outbox = (await day.stack.api('GET', '/_local/outbox')).body.items as { orderId: string }[];
@@ -265,6 +280,7 @@ export const expectDayReconciles = async (day: BusyDay, ids: readonly string[]) 
   const schedules = (await day.stack.api('GET', '/_local/schedules')).body.items as { name: string }[];
   expect(new Set(schedules.map((s) => s.name)).size).toBe(schedules.length);
 
+  if (options.counters === false) return;
   const counts = await eventually(
     async () => {
       const c = (await call(day, 'GET', `/assessment/units/${UNIT}?month=2026-12`, { token: day.auditor }))

@@ -15,7 +15,8 @@ let s: ReturnType<typeof scenario>;
 let operator: string;
 
 /** Only the dispatch task fails, before it runs (`InjectedFault`, which its Retry does not take). */
-const dispatchFails = { rate: 0.5, seed: 7, kinds: ['error'], targets: ['lambda:dispatchOrder'] };
+// Every dispatch fails, so the first order's dispatch fails past its retries.
+const dispatchFails = { rate: 1, seed: 7, kinds: ['error'], targets: ['lambda:dispatchOrder'] };
 
 beforeAll(async () => {
   // `--faults 0`: the injector is there, idle, until the test sets it.
@@ -43,7 +44,10 @@ const orderWhoseDispatchFails = async (): Promise<string> => {
     const ended = await eventually(async () => {
       const h = await execution(id);
       const last = h.events?.at(-1)?.type;
-      return h.status !== 'RUNNING' || last === 'TaskSubmitted' ? h : undefined;
+      if (h.status !== 'RUNNING' || last === 'TaskSubmitted') return h;
+      // The dispatch's retries back off on the manual clock: let their seconds pass.
+      await stack.api('POST', '/_local/clock', { body: { advance: 'PT5S' } });
+      return undefined;
     }, `order ${id} to fail or to wait`);
     if (ended.status === 'FAILED') return id;
   }

@@ -61,7 +61,7 @@ describe('FaultInjector', () => {
   });
 
   it('refuses settings outside its bounds', () => {
-    expect(() => new FaultInjector({ rate: 0.9 })).toThrow();
+    expect(() => new FaultInjector({ rate: 1.1 })).toThrow();
     expect(() => new FaultInjector({ rate: -0.1 })).toThrow();
     expect(() => new FaultInjector({ rate: 0.1, kinds: ['fire' as FaultKind] })).toThrow();
   });

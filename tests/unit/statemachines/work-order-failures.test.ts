@@ -181,8 +181,8 @@ describe('the work-order lifecycle when a task fails past its retries', () => {
       ...closing,
       DispatchByCatalogue: async () => {
         dispatches += 1;
-        // Not one of the errors its Retry takes: straight to the catch-all.
-        if (dispatches === 1) throw new TaskError('HotlineError', 'No catalogue version to route by');
+        // A function error: retried 3 times (States.TaskFailed), then the catch-all.
+        if (dispatches <= 4) throw new TaskError('HotlineError', 'No catalogue version to route by');
         return lambdaResult({ step: 'close', timeoutSeconds: 0, version: 3 });
       },
       DispatchByCatalogueFailed: async () => lambdaResult({ resumed: true }),
@@ -190,6 +190,7 @@ describe('the work-order lifecycle when a task fails past its retries', () => {
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
+    expect(dispatches).toBe(1 + 3 + 1);
     expect(run.entered).toEqual([
       'DispatchByCatalogue',
       'DispatchByCatalogueFailed',
