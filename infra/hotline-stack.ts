@@ -2,6 +2,16 @@ import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import {
+  callbackSchedules,
+  type FunctionName,
+  httpRoutes,
+  type LambdaFunctionSpec,
+  lambdaFunctions,
+  lifecycleHealing,
+  miningSchedule,
+  stateMachines,
+} from '#wiring/wiring.ts';
 import { AnalyticsStore } from './constructs/analytics-store.ts';
 import { BusRules } from './constructs/bus-rules.ts';
 import { CallbackScheduling } from './constructs/callback-scheduling.ts';
@@ -18,16 +28,6 @@ import { OrderTable } from './constructs/order-table.ts';
 import { OutboxTable } from './constructs/outbox-table.ts';
 import { StaffIdentity } from './constructs/staff-identity.ts';
 import { StreamTriggers } from './constructs/stream-triggers.ts';
-import {
-  callbackSchedules,
-  type FunctionName,
-  httpRoutes,
-  type LambdaFunctionSpec,
-  lambdaFunctions,
-  lifecycleHealing,
-  miningSchedule,
-  stateMachines,
-} from '#wiring/wiring.ts';
 
 export interface HotlineStackProps extends StackProps {
   /** Prefix of physical names (bus, state machines, user pool, API); lower-case stack name by default. */

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { analyticsDelivery } from '#wiring/wiring.ts';
 import { checkRow, writeAnalyticsParquet } from '../analytics/parquet-files.ts';
 import {
   type AnalyticsRow,
@@ -19,7 +20,6 @@ import {
   analyticsTable,
 } from '../functions/domain/analytics-row.ts';
 import { CST_OFFSET_MS } from '../functions/domain/china-time.ts';
-import { analyticsDelivery } from '#wiring/wiring.ts';
 import { AwsServiceError } from './aws-errors.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import units from '../data/units.json' with { type: 'json' };
 import { type Role, roles } from '#wiring/wiring.ts';
+import units from '../data/units.json' with { type: 'json' };
 import { loadOrCreateKeys, signLocalToken } from './local-auth.ts';
 import { defaultLocalDir } from './paths.ts';
 

@@ -123,8 +123,12 @@ export const insertOrder = async (
   return stored;
 };
 
+/** DynamoDB refuses a partition key over 2048 bytes (a ValidationException, a 500): no order has one. */
+const MAX_PARTITION_KEY_BYTES = 2048;
+
 /** The order and its waiting task (if any), read together and consistently. */
 export const readOrder = async (id: string): Promise<StoredOrder | undefined> => {
+  if (Buffer.byteLength(`ORDER#${id}`, 'utf8') > MAX_PARTITION_KEY_BYTES) return undefined;
   const result = await dynamo.send(
     new QueryCommand({
       TableName: TABLE,

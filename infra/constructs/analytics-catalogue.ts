@@ -1,10 +1,10 @@
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
+import { analyticsDelivery } from '#wiring/wiring.ts';
 import {
   analyticsColumns,
   analyticsPartition,
   analyticsTypes,
 } from '../../functions/domain/analytics-row.ts';
-import { analyticsDelivery } from '#wiring/wiring.ts';
 
 /**
  * The Glue table of the analytics store, derived from the one row schema (functions/domain/analytics-row.ts):

@@ -16,8 +16,8 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, type Node } from 'constructs';
-import { acknowledgeWildcardResource } from '../nag.ts';
 import { analyticsDelivery } from '#wiring/wiring.ts';
+import { acknowledgeWildcardResource } from '../nag.ts';
 import { glueColumns, gluePartitionKey, parquetStorage, partitionProjection } from './analytics-catalogue.ts';
 
 /**

@@ -14,7 +14,13 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, type HttpRouteSpec, lambdaFunctions, routeKeyOf, scopeOf } from '#wiring/wiring.ts';
+import {
+  type FunctionName,
+  type HttpRouteSpec,
+  lambdaFunctions,
+  routeKeyOf,
+  scopeOf,
+} from '#wiring/wiring.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 
 /** Routes under this prefix exist only in the local stack (clock control, test helpers); never deployed. */

@@ -1,11 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyticsColumns, analyticsTypes } from '../../functions/domain/analytics-row.ts';
-import {
-  type AnalyticsStore,
-  analyticsContext,
-  defaultBytesScannedCutoffPerQuery,
-} from '../../infra/constructs/analytics-store.ts';
-import type { StreamTriggers } from '../../infra/constructs/stream-triggers.ts';
 import {
   analyticsDelivery,
   envNames,
@@ -13,6 +6,13 @@ import {
   lambdaFunctions,
   streamTriggers,
 } from '#wiring/wiring.ts';
+import { analyticsColumns, analyticsTypes } from '../../functions/domain/analytics-row.ts';
+import {
+  type AnalyticsStore,
+  analyticsContext,
+  defaultBytesScannedCutoffPerQuery,
+} from '../../infra/constructs/analytics-store.ts';
+import type { StreamTriggers } from '../../infra/constructs/stream-triggers.ts';
 import {
   type CfnResource,
   onlyOne,

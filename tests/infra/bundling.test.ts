@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HotlineApp } from '../../infra/app.ts';
 import { type FunctionName, lambdaFunctions } from '#wiring/wiring.ts';
+import { buildApp, type HotlineApp } from '../../infra/app.ts';
 
 /**
  * Real bundling, as `cdk synth` does it: every handler must bundle with the local esbuild (there is no

@@ -1,7 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
-import { HotlineHttpApi } from '../../infra/constructs/hotline-http-api.ts';
-import type { HotlineStack } from '../../infra/hotline-stack.ts';
 import {
   busRules,
   callbackSchedules,
@@ -12,6 +9,9 @@ import {
   outboxTableSpec,
   routeKeyOf,
 } from '#wiring/wiring.ts';
+import { buildApp } from '../../infra/app.ts';
+import { HotlineHttpApi } from '../../infra/constructs/hotline-http-api.ts';
+import type { HotlineStack } from '../../infra/hotline-stack.ts';
 import {
   type CfnResource,
   onlyOne,

@@ -4,8 +4,6 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { placeholdersIn } from '../../infra/asl-placeholders.ts';
-import { repoRoot } from '../../infra/repo-root.ts';
 import {
   envNames,
   type FunctionName,
@@ -19,6 +17,8 @@ import {
   stateMachines,
   tableSpec,
 } from '#wiring/wiring.ts';
+import { placeholdersIn } from '../../infra/asl-placeholders.ts';
+import { repoRoot } from '../../infra/repo-root.ts';
 import { type CfnResource, onlyOne, type SynthesizedHotline, synthesizeHotline } from './hotline-template.ts';
 
 let hotline: SynthesizedHotline;

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aslSubstitutions, stateMachines } from '#wiring/wiring.ts';
 import { placeholdersIn } from '../../infra/asl-placeholders.ts';
 import { repoRoot } from '../../infra/repo-root.ts';
-import { aslSubstitutions, stateMachines } from '#wiring/wiring.ts';
 import { type SynthesizedHotline, synthesizeHotline } from '../infra/hotline-template.ts';
 
 interface AslValidation {

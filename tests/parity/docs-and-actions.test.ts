@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../infra/repo-root.ts';
 import { httpRoutes, stateMachines } from '#wiring/wiring.ts';
+import { repoRoot } from '../../infra/repo-root.ts';
 import { aslToMermaid } from '../../scripts/asl-to-mermaid.ts';
 
 /** What people read and what runs must not drift either. */

@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { placeholdersIn } from '../../infra/asl-placeholders.ts';
-import { repoRoot } from '../../infra/repo-root.ts';
 import {
   busRules,
   envNames,
@@ -14,6 +12,8 @@ import {
   stateMachines,
   streamTriggers,
 } from '#wiring/wiring.ts';
+import { placeholdersIn } from '../../infra/asl-placeholders.ts';
+import { repoRoot } from '../../infra/repo-root.ts';
 import { matchRoute } from '../../local/api-gateway.ts';
 import { parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
 import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
