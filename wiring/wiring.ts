@@ -512,6 +512,23 @@ export const callbackSchedules = {
 };
 
 /**
+ * A function run on an EventBridge Scheduler recurring schedule in a group of its own (the mining, the
+ * lifecycle reconciler). `retry` is Scheduler's, for an invocation it could not hand to Lambda (then its
+ * dead-letter queue); Scheduler invokes the function asynchronously, so a run that fails is Lambda's to
+ * retry (`invocation`) and then lands in a failure queue of its own. `input` is the event it receives.
+ */
+export interface RecurringScheduleSpec {
+  readonly groupName: string;
+  readonly scheduleName: string;
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly target: FunctionName;
+  readonly input: Readonly<Record<string, string>>;
+  readonly retry: { readonly maximumRetryAttempts: number; readonly maximumEventAgeSeconds: number };
+  readonly invocation: { readonly maximumRetryAttempts: number; readonly maximumEventAgeSeconds: number };
+}
+
+/**
  * The mining (主动治理) runs nightly on an EventBridge Scheduler recurring schedule in a group of its own.
  * 02:30 Beijing time: the CST day closed at midnight and Firehose's buffer (at most 15 minutes) has
  * delivered its last rows, so the night mines a whole day; and a run that takes its retries still ends
@@ -531,16 +548,7 @@ export const miningSchedule = {
   input: { job: 'nightly-mining' },
   retry: { maximumRetryAttempts: 5, maximumEventAgeSeconds: 3 * 3600 },
   invocation: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
-} as const satisfies {
-  groupName: string;
-  scheduleName: string;
-  expression: string;
-  timeZone: string;
-  target: FunctionName;
-  input: Readonly<Record<string, string>>;
-  retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
-  invocation: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
-};
+} as const satisfies RecurringScheduleSpec;
 
 /**
  * Every acknowledged order gets its lifecycle (docs/design.md, "Every acknowledged order has a
@@ -575,15 +583,7 @@ export const lifecycleHealing = {
   },
 } as const satisfies {
   inlineStartGraceSeconds: number;
-  reconciler: {
-    groupName: string;
-    scheduleName: string;
-    expression: string;
-    timeZone: string;
-    target: FunctionName;
-    input: Readonly<Record<string, string>>;
-    retry: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
-    invocation: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  reconciler: RecurringScheduleSpec & {
     olderThanSeconds: number;
     lookbackHours: number;
     maxOrdersPerRun: number;

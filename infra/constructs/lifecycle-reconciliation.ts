@@ -1,113 +1,24 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { EventInvokeConfig, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { CfnSchedule, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { lifecycleHealing } from '#wiring/wiring.ts';
-import { schedulerService } from './callback-scheduling.ts';
-import { deadLetterQueue } from './dead-letter-queue.ts';
+import {
+  RecurringFunctionSchedule,
+  type RecurringFunctionScheduleProps,
+} from './recurring-function-schedule.ts';
 
-export interface LifecycleReconciliationProps {
-  /** Physical name of the schedule group (see HotlineStack for how it follows the stack's prefix). */
-  readonly scheduleGroupName: string;
-  /** The reconciler (`lifecycleHealing.reconciler.target`). */
-  readonly target: IFunction;
-}
+export type LifecycleReconciliationProps = RecurringFunctionScheduleProps;
 
 /**
- * The lifecycle reconciler's schedule (wiring/wiring.ts `lifecycleHealing.reconciler`): an EventBridge
- * Scheduler group with one `rate(...)` schedule that invokes the reconciler; the role Scheduler assumes
- * for it (invoke that function, dead-letter to its queue, nothing else); and, since Scheduler invokes
- * Lambda asynchronously, the function's own retries and a queue for the runs that still failed. Each
- * queue raises an alarm as soon as one message waits in it: orders may be left without a lifecycle.
+ * The lifecycle reconciler's schedule (wiring/wiring.ts `lifecycleHealing.reconciler`): `rate(...)`,
+ * invoking the reconciler. Its queues' alarms mean orders may be left without a lifecycle.
  */
-export class LifecycleReconciliation extends Construct {
-  readonly group: ScheduleGroup;
-  readonly scheduleGroupName: string;
-  readonly schedule: CfnSchedule;
-  readonly scheduleName: string;
-  readonly role: Role;
-  /** Invocations Scheduler could not hand to Lambda after its retries. */
-  readonly deadLetters: Queue;
-  readonly deadLettersAlarm: Alarm;
-  /** Runs that failed after Lambda's asynchronous retries: the on-failure destination. */
-  readonly failedRuns: Queue;
-  readonly failedRunsAlarm: Alarm;
-  readonly asyncInvoke: EventInvokeConfig;
-
+export class LifecycleReconciliation extends RecurringFunctionSchedule {
   constructor(scope: Construct, id: string, props: LifecycleReconciliationProps) {
-    super(scope, id);
     const spec = lifecycleHealing.reconciler;
-    const stack = Stack.of(this);
-    this.scheduleName = spec.scheduleName;
-    // It holds only this stack's own schedule, so it goes with the stack (and frees its name).
-    this.group = new ScheduleGroup(this, 'Group', {
-      scheduleGroupName: props.scheduleGroupName,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.scheduleGroupName = props.scheduleGroupName;
-
-    const deadLetters = deadLetterQueue(this, 'DeadLetters', 'the lifecycle reconciler schedule');
-    this.deadLetters = deadLetters.queue;
-    this.deadLettersAlarm = deadLetters.alarm;
-    const failedRuns = deadLetterQueue(
-      this,
-      'FailedRuns',
-      `the asynchronous invocations of ${spec.target} (runs that failed past Lambda's retries)`,
-    );
-    this.failedRuns = failedRuns.queue;
-    this.failedRunsAlarm = failedRuns.alarm;
-
-    this.role = new Role(this, 'InvokeRole', {
-      description: `Runs the schedule ${props.scheduleGroupName}/${this.scheduleName}: invokes ${spec.target}`,
-      // Confused-deputy protection: only Scheduler, only for this account's schedules of this group.
-      assumedBy: new ServicePrincipal(schedulerService).withConditions({
-        StringEquals: {
-          'aws:SourceAccount': stack.account,
-          'aws:SourceArn': this.group.scheduleGroupArn,
-        },
-      }),
-    });
-    Grant.addToPrincipal({
-      grantee: this.role,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [props.target.functionArn],
-    });
-    Grant.addToPrincipal({
-      grantee: this.role,
-      actions: ['sqs:SendMessage'],
-      resourceArns: [this.deadLetters.queueArn],
-    });
-
-    this.schedule = new CfnSchedule(this, 'Schedule', {
-      name: this.scheduleName,
-      groupName: this.group.scheduleGroupName,
+    super(scope, id, {
+      ...props,
+      spec,
+      purpose: 'lifecycle reconciler',
       description: `Lifecycle reconciler: invokes ${spec.target} at ${spec.expression}`,
-      scheduleExpression: spec.expression,
-      scheduleExpressionTimezone: spec.timeZone,
-      flexibleTimeWindow: { mode: 'OFF' },
-      state: 'ENABLED',
-      target: {
-        arn: props.target.functionArn,
-        roleArn: this.role.roleArn,
-        input: JSON.stringify(spec.input),
-        retryPolicy: {
-          maximumRetryAttempts: spec.retry.maximumRetryAttempts,
-          maximumEventAgeInSeconds: spec.retry.maximumEventAgeSeconds,
-        },
-        deadLetterConfig: { arn: this.deadLetters.queueArn },
-      },
-    });
-    this.schedule.node.addDependency(this.group, this.role);
-
-    this.asyncInvoke = new EventInvokeConfig(this, 'AsyncInvoke', {
-      function: props.target,
-      retryAttempts: spec.invocation.maximumRetryAttempts,
-      maxEventAge: Duration.seconds(spec.invocation.maximumEventAgeSeconds),
-      onFailure: new SqsDestination(this.failedRuns),
     });
   }
 }
