@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
+import { Rng } from '../analytics/generator/prng.ts';
 
 /**
  * Chaos for the local stack (never part of the deployed code): with a rate above 0, a share of the
@@ -57,16 +58,10 @@ export class InjectedFault extends Error {
   }
 }
 
-/** mulberry32: small, fast and good enough for spreading faults; seeded so a run can be repeated. */
+/** The fault draws: the generator's named, seeded stream, so a run can be repeated from its seed. */
 const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(`faults|${seed}`);
+  return () => rng.next();
 };
 
 export class FaultInjector {
