@@ -14,7 +14,15 @@ export default {
   // The machine is shared (2 cores): one test runner at a time. Raise it with `-c 2` on a quiet machine.
   concurrency: 1,
   timeoutMS: 10_000,
-  ignorePatterns: ['.stryker-tmp*', '.test-results', '.hotline-local', 'cdk.out', 'coverage', 'reports', 'bench/results'],
+  ignorePatterns: [
+    '.stryker-tmp*',
+    '.test-results',
+    '.hotline-local',
+    'cdk.out',
+    'coverage',
+    'reports',
+    'bench/results',
+  ],
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },

@@ -157,13 +157,13 @@ export const lambdaFunctions = {
     uses: ['tableRead', 'analyticsDelivery', 'analyticsKey'],
     timeoutSeconds: 60,
   },
-  startLifecycles: {
-    entry: 'functions/events/start-lifecycles.ts',
+  followOrderLogs: {
+    entry: 'functions/events/follow-order-logs.ts',
     description:
-      'Table-stream consumer: a received order whose lifecycle the intake did not start (its inline start ' +
-      'failed, or the intake died after saving) gets it started, and a lifecycle_healed event in its log',
+      'Table-stream consumer: starts the lifecycle of a received order the intake did not start, brings the ' +
+      "unit counters up to the order's log on an assessment milestone, schedules a call-back that fell due",
     // DescribeExecution (executionHistory) tells an order the intake started from one it did not.
-    uses: ['table', 'stateMachine', 'executionHistory'],
+    uses: ['table', 'stateMachine', 'executionHistory', 'scheduler'],
     // It may wait out the intake's own start (lifecycleHealing.inlineStartGraceSeconds) first.
     timeoutSeconds: 60,
   },
@@ -430,17 +430,20 @@ export interface StreamTriggerSpec {
   readonly bisectBatchOnError: boolean;
 }
 
-/** The events of an order's log after which its analytics row changes. */
-export const analyticsMilestones = [
-  'received',
-  'disposed',
+/**
+ * The events of an order's log that give assessment facts (domain/analytics-projection.ts
+ * `assessmentEventsOf` reads only these): after each, the unit counters are brought up to the log.
+ */
+export const assessmentMilestones = [
   'closed',
-  'reopened',
   'callback_answered',
   'callback_unreachable',
   'assessment_excluded',
   'assessment_appeal_upheld',
 ] as const;
+
+/** The events of an order's log after which its analytics row changes. */
+export const analyticsMilestones = ['received', 'disposed', 'reopened', ...assessmentMilestones] as const;
 
 export const streamTriggers: Readonly<Record<string, StreamTriggerSpec>> = {
   AnalyticsRows: {
@@ -458,13 +461,21 @@ export const streamTriggers: Readonly<Record<string, StreamTriggerSpec>> = {
     maximumRecordAgeSeconds: 24 * 3600,
     bisectBatchOnError: true,
   },
-  StartLifecycles: {
+  FollowOrderLogs: {
     description:
-      "Each order saved (its received event) has its lifecycle started, if the intake's own start did not",
-    target: 'startLifecycles',
+      "Each order saved (its received event) has its lifecycle started, if the intake's own start did not; " +
+      "each event that gives assessment facts brings the unit counters up to the order's log, and each " +
+      'call-back that fell due gets its first attempt scheduled (the path that cannot miss one when the ' +
+      'bus delivery or the handler failed)',
+    target: 'followOrderLogs',
     filter: {
       eventName: ['INSERT'],
-      dynamodb: { NewImage: { type: { S: ['event'] }, event: { M: { type: { S: ['received'] } } } } },
+      dynamodb: {
+        NewImage: {
+          type: { S: ['event'] },
+          event: { M: { type: { S: ['received', 'callback_due', ...assessmentMilestones] } } },
+        },
+      },
     },
     batchSize: 25,
     maximumBatchingWindowSeconds: 1,
@@ -552,7 +563,7 @@ export const miningSchedule = {
 
 /**
  * Every acknowledged order gets its lifecycle (docs/design.md, "Every acknowledged order has a
- * lifecycle"). The intake starts it inline; the table stream's StartLifecycles trigger starts it when
+ * lifecycle"). The intake starts it inline; the table stream's FollowOrderLogs trigger starts it when
  * that start did not happen; and a recurring schedule reconciles what both missed.
  *
  * `inlineStartGraceSeconds`: how long after an order's write the intake may still be starting its

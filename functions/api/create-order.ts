@@ -67,7 +67,7 @@ export const handler = withJsonBody(newOrderSchema, async (event, input) => {
 /**
  * The lifecycle's fast start. The order is saved by then, so a start that fails must not turn the 201
  * into a 500 (a caller without an Idempotency-Key would record the contact twice): the table stream's
- * StartLifecycles trigger starts the lifecycle of every saved order this did not (docs/design.md).
+ * FollowOrderLogs trigger starts the lifecycle of every saved order this did not (docs/design.md).
  */
 const startInline = async (orderId: string): Promise<void> => {
   try {

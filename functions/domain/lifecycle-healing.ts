@@ -8,7 +8,7 @@ import { type Change, changed, iso, type WorkOrder } from './work-order.ts';
  * long after intake. An order whose lifecycle the intake started has no such event.
  *
  * Healers:
- * - `stream`: the table stream's StartLifecycles trigger, which sees every order saved;
+ * - `stream`: the table stream's FollowOrderLogs trigger, which sees every order saved;
  * - `reconciler`: the recurring reconciler, for what the stream trigger missed (its retries ran out,
  *   its records expired).
  */

@@ -14,6 +14,8 @@ import { retryOnConcurrentUpdate } from '#shared/retry.ts';
  */
 const detailSchema = z.object({
   orderId: z.string(),
+  // Only the first round's closing says whether the requester was contacted in time.
+  round: z.number().int().positive().optional(),
   unitId: z.string().nullable(),
   outcome: z.string(),
   flags: z.array(z.string()),

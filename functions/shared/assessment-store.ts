@@ -108,6 +108,15 @@ export const applyAssessmentEvent = async (event: AssessmentEvent): Promise<bool
   }
 };
 
+/** Of these events, those the order's aggregate has not applied yet (one consistent read of its facts). */
+export const unappliedAssessmentEvents = async (
+  orderId: string,
+  events: readonly AssessmentEvent[],
+): Promise<AssessmentEvent[]> => {
+  const { applied } = await readFacts(orderId);
+  return events.filter((e) => !applied.includes(e.eventId));
+};
+
 export const readUnitMonth = async (unitId: string, month: string): Promise<RateCounts> => {
   const result = await dynamo.send(
     new GetCommand({ TableName: TABLE, Key: countsKey(`${unitId}|${month}`), ConsistentRead: true }),

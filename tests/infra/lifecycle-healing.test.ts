@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionName, lifecycleHealing, streamTriggers } from '#wiring/wiring.ts';
+import { assessmentMilestones, type FunctionName, lifecycleHealing, streamTriggers } from '#wiring/wiring.ts';
 import type { LifecycleReconciliation } from '../../infra/constructs/lifecycle-reconciliation.ts';
 import { matchesPattern, parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
 import { parseScheduleExpression } from '../../local/schedule-expressions.ts';
@@ -106,12 +106,12 @@ describe('the healers of lifecycles', () => {
     const intakeTimeout = functionOf('createOrder').Properties.Timeout as number;
 
     expect(intakeTimeout).toBeLessThan(lifecycleHealing.inlineStartGraceSeconds);
-    expect(functionOf('startLifecycles').Properties.Timeout as number).toBeGreaterThan(
+    expect(functionOf('followOrderLogs').Properties.Timeout as number).toBeGreaterThan(
       lifecycleHealing.inlineStartGraceSeconds + 10,
     );
   });
 
-  it.each(['startLifecycles', 'reconcileLifecycles'] as const)(
+  it.each(['followOrderLogs', 'reconcileLifecycles'] as const)(
     '%s may look at and start work-order executions',
     (name) => {
       const actions = actionsOf(statementsOf(name));
@@ -122,8 +122,8 @@ describe('the healers of lifecycles', () => {
     },
   );
 
-  it('start a lifecycle for every received event inserted in the table, and for no other record', () => {
-    const pattern = parseEventPattern(JSON.stringify(streamTriggers.StartLifecycles?.filter), {
+  it('follow every received event and every event that gives assessment facts, and no other record', () => {
+    const pattern = parseEventPattern(JSON.stringify(streamTriggers.FollowOrderLogs?.filter), {
       dialect: 'lambda',
     });
     const record = (eventName: string, image: Record<string, unknown>) => ({
@@ -132,9 +132,12 @@ describe('the healers of lifecycles', () => {
     });
     const eventImage = (type: string) => ({ type: { S: 'event' }, event: { M: { type: { S: type } } } });
 
-    expect(streamTriggers.StartLifecycles?.target).toBe('startLifecycles');
+    expect(streamTriggers.FollowOrderLogs?.target).toBe('followOrderLogs');
     expect(matchesPattern(pattern, record('INSERT', eventImage('received')))).toBe(true);
+    for (const type of assessmentMilestones)
+      expect(matchesPattern(pattern, record('INSERT', eventImage(type))), type).toBe(true);
     expect(matchesPattern(pattern, record('INSERT', eventImage('dispatched')))).toBe(false);
+    expect(matchesPattern(pattern, record('INSERT', eventImage('reopened')))).toBe(false);
     expect(matchesPattern(pattern, record('MODIFY', eventImage('received')))).toBe(false);
     expect(matchesPattern(pattern, record('INSERT', { type: { S: 'order' } }))).toBe(false);
   });

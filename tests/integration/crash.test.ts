@@ -232,7 +232,7 @@ describe('every acknowledged order has a lifecycle', () => {
         }[];
         const mine = letters.some(
           (l) =>
-            l.streamTrigger === 'StartLifecycles' &&
+            l.streamTrigger === 'FollowOrderLogs' &&
             l.records?.some((r) => r.dynamodb?.Keys?.pk?.S === `ORDER#${created.body.id}`),
         );
         return mine ? true : undefined;

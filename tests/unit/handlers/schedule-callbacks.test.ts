@@ -1,6 +1,6 @@
 import { ConflictException, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callbackScheduled } from '#domain/callback.ts';
 import type { OrderEvent } from '#domain/order-events.ts';
@@ -26,9 +26,11 @@ const { ddb, scheduler } = mockedCallbackAws();
 const { SCHEDULE_GROUP, SCHEDULER_ROLE_ARN, CALLBACK_TARGET_ARN, SCHEDULE_DLQ_ARN } = callbackEnvironment;
 
 let handler: typeof import('../../../functions/events/schedule-callbacks.ts')['handler'];
+let followLogs: typeof import('../../../functions/events/follow-order-logs.ts')['handler'];
 
 beforeAll(async () => {
   ({ handler } = await import('../../../functions/events/schedule-callbacks.ts'));
+  ({ handler: followLogs } = await import('../../../functions/events/follow-order-logs.ts'));
 });
 
 beforeEach(() => {
@@ -60,6 +62,17 @@ const run = (
   useClockSource({ now: () => at(nowIso) });
   serveReads(ddb, order ? storedOrderItems(order) : []);
   return handler(closedEvent(detail), context);
+};
+
+/** The fixture order closed at 10:00 CST on 12-02, its round-1 call-back scheduled five seconds later. */
+const scheduledAlready = (): WorkOrder | undefined => {
+  const due = closedAt('2026-12-02T02:00:00.000Z');
+  return callbackScheduled(due, {
+    round: 1,
+    firstAttemptAt: at('2026-12-02T04:00:00.000Z'),
+    schedule: `callback-${due.id}-r1-a1`,
+    nowMs: at('2026-12-02T02:00:05.000Z'),
+  })?.order;
 };
 
 const createdSchedules = () => scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
@@ -136,13 +149,7 @@ describe('Schedule call-backs (scheduleCallbacks)', () => {
 
   it('returns null and neither schedules nor writes for a round already scheduled', async () => {
     // Prepare
-    const due = closedAt('2026-12-02T02:00:00.000Z');
-    const order = callbackScheduled(due, {
-      round: 1,
-      firstAttemptAt: at('2026-12-02T04:00:00.000Z'),
-      schedule: `callback-${due.id}-r1-a1`,
-      nowMs: at('2026-12-02T02:00:05.000Z'),
-    })?.order;
+    const order = scheduledAlready();
 
     // Act
     const result = await run(order, '2026-12-02T02:01:00.000Z');
@@ -201,5 +208,91 @@ describe('Schedule call-backs (scheduleCallbacks)', () => {
     expect(putWithSk(transactItems(ddb), '#ORDER')?.Item).toMatchObject({
       order: { callback: { state: 'scheduled', firstAttemptAt: '2026-12-02T04:00:00.000Z' } },
     });
+  });
+});
+
+/** The INSERT of an order's callback_due event, as the table stream hands it to FollowOrderLogs. */
+const callbackDueRecord = (orderId: string, round: unknown, sequence = '100'): DynamoDBRecord => ({
+  eventID: `e-${sequence}`,
+  eventName: 'INSERT',
+  eventSource: 'aws:dynamodb',
+  dynamodb: {
+    Keys: { pk: { S: `ORDER#${orderId}` }, sk: { S: 'EVENT#0000000009' } },
+    NewImage: {
+      type: { S: 'event' },
+      event: {
+        M: {
+          type: { S: 'callback_due' },
+          data: { M: round === undefined ? {} : { round: { N: String(round) }, reason: { S: 'handled' } } },
+        },
+      },
+    },
+    SequenceNumber: sequence,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+});
+
+const followed = (order: WorkOrder | undefined, nowIso: string, records: DynamoDBRecord[]) => {
+  useClockSource({ now: () => at(nowIso) });
+  serveReads(ddb, order ? storedOrderItems(order) : []);
+  return followLogs({ Records: records } as DynamoDBStreamEvent, context);
+};
+
+describe('FollowOrderLogs (follow-order-logs), a call-back that fell due', () => {
+  it('schedules the first attempt from the log when the bus delivery never came', async () => {
+    // Prepare
+    const order = closedAt('2026-12-02T02:00:00.000Z');
+
+    // Act
+    const result = await followed(order, '2026-12-02T02:00:05.000Z', [callbackDueRecord(order.id, 1)]);
+
+    // Assess: the same schedule and the same saved state as the bus path's
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(createdSchedules().map((s) => [s.Name, s.ScheduleExpression])).toEqual([
+      [`callback-${order.id}-r1-a1`, 'at(2026-12-02T04:00:00)'],
+    ]);
+    expect(putWithSk(transactItems(ddb), '#ORDER')?.Item).toMatchObject({
+      order: { callback: { state: 'scheduled', firstAttemptAt: '2026-12-02T04:00:00.000Z' } },
+    });
+  });
+
+  it('changes nothing when the bus path scheduled the round first', async () => {
+    // Prepare
+    const order = scheduledAlready();
+
+    // Act
+    const result = await followed(order, '2026-12-02T02:00:06.000Z', [callbackDueRecord(order?.id ?? '', 1)]);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('returns the record as failed, for the mapping to retry, when Scheduler fails', async () => {
+    // Prepare
+    const order = closedAt('2026-12-02T02:00:00.000Z');
+    scheduler.on(CreateScheduleCommand).rejects(new Error('ThrottlingException'));
+
+    // Act
+    const result = await followed(order, '2026-12-02T02:00:05.000Z', [callbackDueRecord(order.id, 1, '777')]);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '777' }] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('returns as failed a callback_due record without a round, and schedules nothing', async () => {
+    // Prepare
+    const order = closedAt('2026-12-02T02:00:00.000Z');
+
+    // Act
+    const result = await followed(order, '2026-12-02T02:00:05.000Z', [
+      callbackDueRecord(order.id, undefined, '778'),
+    ]);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '778' }] });
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
   });
 });

@@ -324,7 +324,13 @@ describe('rawComponents', () => {
     const raw = rawComponents(empty);
 
     // Assess
-    expect(raw).toMatchObject({ growthOnLastYear: 0, growthOnTrailing: 0, unsolved: 0, dissatisfied: 0, repeats: 0 });
+    expect(raw).toMatchObject({
+      growthOnLastYear: 0,
+      growthOnTrailing: 0,
+      unsolved: 0,
+      dissatisfied: 0,
+      repeats: 0,
+    });
   });
 
   it('returns the rise on the mean of the 3 months before, not on their sum, and none without them', () => {
@@ -341,13 +347,26 @@ describe('rawComponents', () => {
 
   it('returns the shares of the call-back answers and of the orders', () => {
     // Prepare
-    const f = figures({ categoryCode: '01', orders: 50, answered: 40, unsolved: 10, dissatisfied: 6, repeatOrders: 5 });
+    const f = figures({
+      categoryCode: '01',
+      orders: 50,
+      answered: 40,
+      unsolved: 10,
+      dissatisfied: 6,
+      repeatOrders: 5,
+    });
 
     // Act
     const raw = rawComponents(f);
 
     // Assess
-    expect(raw).toMatchObject({ volume: 50, spread: 4, unsolved: 10 / 40, dissatisfied: 6 / 40, repeats: 5 / 50 });
+    expect(raw).toMatchObject({
+      volume: 50,
+      spread: 4,
+      unsolved: 10 / 40,
+      dissatisfied: 6 / 40,
+      repeats: 5 / 50,
+    });
   });
 });
 
@@ -431,7 +450,13 @@ describe('monthlyTopicCandidates, the reason', () => {
     // 0.5 × 0.13: rise, dissatisfied, recurrence.
     const w = distinct.weights;
     const scoreA =
-      w.volume + w.spread + 0.6 * w.growthOnLastYear + 0.5 * w.recurrence + w.unsolved + 0.75 * w.dissatisfied + w.repeats;
+      w.volume +
+      w.spread +
+      0.6 * w.growthOnLastYear +
+      0.5 * w.recurrence +
+      w.unsolved +
+      0.75 * w.dissatisfied +
+      w.repeats;
     const [first, second] = candidates;
     expect(candidates.map((c) => c.categoryCode)).toEqual(['01', '02']);
     expect(first?.score).toBeCloseTo(scoreA, 12);
@@ -478,8 +503,20 @@ describe('monthlyTopicCandidates, covering and order', () => {
   it('returns equal scores ordered by volume, whichever comes first in the figures', () => {
     // Prepare: a heading of 40 and a level-2 category of 60 (its parent not in the month), each the
     // largest of its level, with the same shares and rises: their scores are equal
-    const heading = figures({ categoryCode: '01', orders: 40, lastYearOrders: 20, trailingOrders: 120, repeatOrders: 2 });
-    const child = figures({ categoryCode: '0301', orders: 60, lastYearOrders: 30, trailingOrders: 180, repeatOrders: 3 });
+    const heading = figures({
+      categoryCode: '01',
+      orders: 40,
+      lastYearOrders: 20,
+      trailingOrders: 120,
+      repeatOrders: 2,
+    });
+    const child = figures({
+      categoryCode: '0301',
+      orders: 60,
+      lastYearOrders: 30,
+      trailingOrders: 180,
+      repeatOrders: 3,
+    });
 
     // Act
     const one = monthlyTopicCandidates('2026-03', [heading, child], config).candidates;

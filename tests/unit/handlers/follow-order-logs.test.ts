@@ -25,13 +25,13 @@ import {
 /** The order clock: two minutes after the fixture order was received (09:00 CST on 2026-12-01). */
 const NOW = Date.parse('2026-12-01T01:02:00.000Z');
 const GRACE_MS = lifecycleHealing.inlineStartGraceSeconds * 1000;
-const context = lambdaContext('start-lifecycles');
+const context = lambdaContext('follow-order-logs');
 const { ddb, sfn } = mockedAws(NOW);
 
-let handler: typeof import('../../../functions/events/start-lifecycles.ts')['handler'];
+let handler: typeof import('../../../functions/events/follow-order-logs.ts')['handler'];
 
 beforeAll(async () => {
-  ({ handler } = await import('../../../functions/events/start-lifecycles.ts'));
+  ({ handler } = await import('../../../functions/events/follow-order-logs.ts'));
 });
 
 const received = (id = 'WO01KBHEALAAAAAAAAAAAAAAAAAA'): WorkOrder => ({ ...orderIn('received'), id });
@@ -48,6 +48,7 @@ const receivedRecord = (order: WorkOrder, ageMs: number): DynamoDBRecord => ({
   dynamodb: {
     ApproximateCreationDateTime: Math.floor((Date.now() - ageMs) / 1000),
     Keys: { pk: { S: `ORDER#${order.id}` }, sk: { S: 'EVENT#0000000001' } },
+    NewImage: { type: { S: 'event' }, event: { M: { type: { S: 'received' } } } },
     SequenceNumber: String(sequence++),
     StreamViewType: 'NEW_AND_OLD_IMAGES',
   },
@@ -71,7 +72,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('StartLifecycles (start-lifecycles)', () => {
+describe('FollowOrderLogs (follow-order-logs), received orders', () => {
   it('returns no failures and changes nothing when the intake started the lifecycle', async () => {
     // Prepare
     const order = received();
