@@ -1,14 +1,9 @@
+import type { SurveyView } from '#application/survey.ts';
+
 /**
  * The requester's survey page: a plain HTML form (no script, so it works on any phone), posting back to
  * the same link. Every text from the order is escaped.
  */
-export interface SurveyView {
-  readonly receivedOn: string;
-  readonly category: string;
-  readonly unit: string | null;
-  readonly reply: { readonly result: string; readonly text: string } | null;
-  readonly questions: Readonly<Record<string, unknown>>;
-}
 
 const escapeHtml = (text: string): string =>
   text.replace(

@@ -9,6 +9,7 @@ import {
   acceptOrder,
   decideExtension,
   decideObjection,
+  EXTENSION_DAYS,
   escalate,
   noteProgress,
   objectToDispatch,
@@ -126,7 +127,11 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
       }),
   }),
   extension: action({
-    schema: z.strictObject({ days: z.number().int().min(1).max(30), reason: note }),
+    // The domain's bounds, so that a request out of them is refused with the field named, before any read.
+    schema: z.strictObject({
+      days: z.number().int().min(EXTENSION_DAYS.min).max(EXTENSION_DAYS.max),
+      reason: note,
+    }),
     decide: (order, body, actor, nowMs) => requestExtension(order, actor, nowMs, body),
   }),
   'extension-decision': action({

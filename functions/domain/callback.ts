@@ -145,6 +145,25 @@ export const callbackScheduled = (
  * Whether attempt `attempt` may open: the round has not ended and has not had it. A round still `due`
  * counts as scheduled — an attempt firing proves its schedule exists even if saving that was lost.
  */
+/**
+ * What a firing of the call-back schedules does, for attempt `attempt` of round `round`: nothing for a
+ * round the order is no longer in (`superseded`: a reopening started another); the ended round only
+ * settled again (`settle`: a firing after an answer or the final check); the final check, once the
+ * configured attempts all ran out (`unreachable`: the schedule of attempt attempts + 1 is that check);
+ * else the attempt opens (`open`; a late replay of an earlier attempt is found superseded then).
+ */
+export type AttemptStep = 'superseded' | 'settle' | 'unreachable' | 'open';
+
+export const attemptStep = (
+  callback: CallbackRound | undefined,
+  firing: { readonly round: number; readonly attempt: number },
+  rules: Pick<CallbackRules, 'attempts'>,
+): AttemptStep => {
+  if (callback?.round !== firing.round) return 'superseded';
+  if (callback.state === 'answered' || callback.state === 'unreachable') return 'settle';
+  return firing.attempt > rules.attempts ? 'unreachable' : 'open';
+};
+
 export const mayOpenAttempt = (callback: CallbackRound, attempt: number): boolean =>
   ['due', 'scheduled', 'open'].includes(callback.state) && callback.attempts < attempt;
 

@@ -27,6 +27,9 @@ type Person = Extract<Actor, { kind: 'person' }>;
 /** Extension requests (延期) one order may make: each moves the deadline, so they are few. */
 export const MAX_EXTENSION_REQUESTS = 3;
 
+/** The days one extension may ask for: whole days, at least one, at most a month. */
+export const EXTENSION_DAYS = { min: 1, max: 30 } as const;
+
 /** The most person actions one order takes, so that no history can grow without bound (25 000 events). */
 export const MAX_ACTIONS_PER_ORDER = 500;
 
@@ -338,6 +341,18 @@ export const requestExtension = (
   request: { days: number; reason: string },
 ): Change => {
   requireLead(order, actor);
+  if (
+    !Number.isInteger(request.days) ||
+    request.days < EXTENSION_DAYS.min ||
+    request.days > EXTENSION_DAYS.max
+  ) {
+    throw new HotlineError(
+      'badRequest',
+      'EXTENSION_DAYS',
+      `An extension asks for a whole number of days from ${EXTENSION_DAYS.min} to ${EXTENSION_DAYS.max}.`,
+      { days: request.days },
+    );
+  }
   if (order.pendingExtension)
     throw conflict('EXTENSION_PENDING', 'An extension request is already waiting for the centre.');
   if ((order.extensionRequests ?? 0) >= MAX_EXTENSION_REQUESTS) {

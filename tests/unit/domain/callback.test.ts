@@ -4,6 +4,7 @@ import { factsFromCallback } from '#domain/assessment.ts';
 import {
   answerCallback,
   attemptScheduleName,
+  attemptStep,
   type CallbackAnswer,
   callbackFallsDue,
   callbackNotReached,
@@ -334,6 +335,78 @@ describe('the steps of a round', () => {
     expect(
       change && callbackUnreachable(change.order, { round: 1, nowMs: CLOSED + 5 * DAY }),
     ).toBeUndefined();
+  });
+});
+
+describe('attemptStep', () => {
+  const opened = () => openRound().callback;
+
+  it('opens attempts 1 to rules.attempts, and makes the one after the last the final check (unreachable)', () => {
+    // Prepare: the configured rules, with three attempts
+    const callback = opened();
+    expect(rules.attempts).toBe(3);
+
+    // Act
+    const steps = [1, 2, 3, 4, 5].map((attempt) => attemptStep(callback, { round: 1, attempt }, rules));
+
+    // Assess: attempt 3 still opens; 4 (and a stray 5) is the check after the last ran out
+    expect(steps).toEqual(['open', 'open', 'open', 'unreachable', 'unreachable']);
+  });
+
+  it('follows the configured number of attempts, not a fixed one', () => {
+    // Act
+    const steps = [1, 2].map((attempt) => attemptStep(opened(), { round: 1, attempt }, { attempts: 1 }));
+
+    // Assess
+    expect(steps).toEqual(['open', 'unreachable']);
+  });
+
+  it('opens the first attempt of a round only scheduled or just due', () => {
+    // Prepare
+    const due = closedHandled();
+    const scheduled = callbackScheduled(due, {
+      round: 1,
+      firstAttemptAt: CLOSED,
+      schedule: 's1',
+      nowMs: CLOSED,
+    })?.order;
+
+    // Act, Assess
+    expect(attemptStep(due.callback, { round: 1, attempt: 1 }, rules)).toBe('open');
+    expect(attemptStep(scheduled?.callback, { round: 1, attempt: 1 }, rules)).toBe('open');
+  });
+
+  it('only settles a round that was answered or found unreachable, whichever attempt fires', () => {
+    // Prepare
+    const answered = answerCallback(openRound(), {
+      answer: happy,
+      via: 'operator',
+      actor: operator,
+      nowMs: CLOSED + DAY,
+      maxReopenings: 2,
+      resolveBy: CLOSED + 5 * DAY,
+    });
+    const unreachable = callbackUnreachable(openRound(), { round: 1, nowMs: CLOSED + 4 * DAY });
+
+    // Act, Assess
+    for (const callback of [answered.order.callback, unreachable?.order.callback]) {
+      expect(callback?.state).toMatch(/^(answered|unreachable)$/);
+      expect(attemptStep(callback, { round: 1, attempt: 2 }, rules)).toBe('settle');
+      expect(attemptStep(callback, { round: 1, attempt: 4 }, rules)).toBe('settle');
+    }
+  });
+
+  it('does nothing for a round the order is no longer in, or an order without a call-back', () => {
+    // Act, Assess: round 2 fires while the order is in round 1, and the reverse
+    expect(attemptStep(opened(), { round: 2, attempt: 1 }, rules)).toBe('superseded');
+    expect(
+      attemptStep(
+        { ...(opened() as NonNullable<ReturnType<typeof opened>>), round: 2 },
+        { round: 1, attempt: 4 },
+        rules,
+      ),
+    ).toBe('superseded');
+    expect(attemptStep(undefined, { round: 1, attempt: 1 }, rules)).toBe('superseded');
   });
 });
 

@@ -4,6 +4,7 @@ import {
   acceptOrder,
   decideExtension,
   decideObjection,
+  EXTENSION_DAYS,
   escalate,
   MAX_ACTIONS_PER_ORDER,
   MAX_EXTENSION_REQUESTS,
@@ -775,6 +776,37 @@ describe('requestExtension', () => {
     expect(order.extensionRequests).toBe(3);
     expectRefusal(result, 'conflict', 'EXTENSION_LIMIT');
   });
+
+  it.each([1, 30])(
+    'accepts %i days, a bound of EXTENSION_DAYS, and proposes the deadline that many days on',
+    (days) => {
+      // Prepare: resolve by 2026-12-08 09:05 CST
+      const order = orderIn('accepted');
+
+      // Act
+      const { order: asked } = requestExtension(order, lead, NOW, { days, reason: '需协调' });
+
+      // Assess
+      expect(EXTENSION_DAYS).toEqual({ min: 1, max: 30 });
+      expect(
+        Date.parse(asked.pendingExtension?.proposedResolveBy ?? '') -
+          Date.parse(order.deadlines.resolveBy ?? ''),
+      ).toBe(days * DAY);
+    },
+  );
+
+  it.each([0, 31, -1, 1.5, Number.NaN])(
+    'rejects %s days with 400 EXTENSION_DAYS and changes nothing',
+    (days) => {
+      // Act
+      const result = refused(orderIn('accepted'), (o) =>
+        requestExtension(o, lead, NOW, { days, reason: '延期' }),
+      );
+
+      // Assess
+      expectRefusal(result, 'badRequest', 'EXTENSION_DAYS');
+    },
+  );
 
   it('rejects a request by a co-handler with 403 NOT_LEAD_UNIT', () => {
     // Act

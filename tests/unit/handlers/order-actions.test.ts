@@ -526,6 +526,27 @@ describe('POST /orders/{id}/reply (order-actions)', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
+  it.each([0, 31])(
+    'rejects an extension of %i days with 400 VALIDATION_FAILED naming days, and writes nothing',
+    async (days) => {
+      // Prepare
+      serveReads(ddb, stored(accepted(), waitingTask));
+
+      // Act
+      const result = await handler(
+        actionEvent('extension', { body: { days, reason: '需协调产权单位' } }),
+        context,
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      const { error } = bodyOf(result) as { error: { code: string; details: { path: string }[] } };
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.details.map((d) => d.path)).toEqual(['days']);
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    },
+  );
+
   it('returns 200 after reading again when it lost a race with the workflow and no If-Match was sent', async () => {
     // Prepare
     serveReads(ddb, stored(accepted(), waitingTask));
