@@ -9,7 +9,7 @@ import {
   latestTable,
   type SqlParam,
   type SqlRow,
-} from '../functions/shared/analytics-engine.ts';
+} from '../functions/shared/gateways/analytics-engine.ts';
 
 /**
  * The analytics store on one machine: DuckDB over the Parquet files of one or more roots, each laid
@@ -32,7 +32,7 @@ export {
   type SqlParamDeclaration,
   type SqlRow,
   sqlParams,
-} from '../functions/shared/analytics-engine.ts';
+} from '../functions/shared/gateways/analytics-engine.ts';
 
 export interface DuckDbOptions {
   /** Roots holding `orders/month=YYYY-MM/*.parquet` (missing or empty roots are skipped). */

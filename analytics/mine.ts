@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Insight, SpikeAlert } from '../functions/domain/insights.ts';
 import { type MiningReport, mineInsights } from '../functions/shared/mining/mine-insights.ts';
-import { referenceData } from '../functions/shared/reference.ts';
+import { referenceData } from '../functions/shared/platform/reference.ts';
 import { openDuckDb } from './duckdb-engine.ts';
 
 /**

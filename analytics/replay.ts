@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { referenceData } from '../functions/shared/reference.ts';
+import { referenceData } from '../functions/shared/platform/reference.ts';
 import { loadOrCreateKeys, signLocalToken } from '../local/local-auth.ts';
 import { codeLists, STATUS } from './generator/batch.ts';
 import { createContext } from './generator/context.ts';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDuckDb } from '../analytics/duckdb-engine.ts';
 import { analyticsPartition, analyticsTable } from '../functions/domain/analytics-row.ts';
-import type { AnalyticsEngine, SqlRow } from '../functions/shared/analytics-engine.ts';
+import type { AnalyticsEngine, SqlRow } from '../functions/shared/gateways/analytics-engine.ts';
 import { AwsServiceError } from './aws-errors.ts';
 
 /**

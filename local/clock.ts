@@ -2,7 +2,7 @@ import * as z from 'zod';
 
 /**
  * The local stack's clock: real time, scaled time (e.g. a day in a minute for demos) or manual time
- * (tests and people move it with POST /_local/clock). Handlers read it through functions/shared/clock.ts;
+ * (tests and people move it with POST /_local/clock). Handlers read it through functions/shared/platform/clock.ts;
  * the interpreter worker follows it on virtual timers.
  */
 export const clockModes = ['real', 'scaled', 'manual'] as const;

@@ -21,7 +21,7 @@ import {
   stateMachines,
   streamTriggers,
 } from '#wiring/wiring.ts';
-import { useClockSource } from '../functions/shared/clock.ts';
+import { useClockSource } from '../functions/shared/platform/clock.ts';
 import { serveApiRequest } from './api-gateway.ts';
 import { LocalAthena } from './athena.ts';
 import { readBody, startAwsEndpoint } from './aws-endpoint.ts';
@@ -694,8 +694,8 @@ const serveLocalRoute = async (
   }
   if (route === 'GET /_local/outbox') {
     // Loaded on first use, after the stack set the environment the module reads.
-    const { listMessages } = await import('../functions/shared/outbox.ts');
-    return sendJson(res, 200, { items: await listMessages() });
+    const { listOutboxMessages } = await import('./outbox-listing.ts');
+    return sendJson(res, 200, { items: await listOutboxMessages() });
   }
   if (route === 'GET /_local/events') {
     const source = url.searchParams.get('source') ?? undefined;

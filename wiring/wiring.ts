@@ -87,7 +87,7 @@ export const lambdaFunctions = {
     description:
       'POST /orders/{id}/assessment-exclusion, -appeal, -appeal-decision: who counts in assessment',
     uses: ['table'],
-    // Contended writes are retried until they land (shared/retry.ts): room below API Gateway's 30 s.
+    // Contended writes are retried until they land (shared/platform/retry.ts): room below API Gateway's 30 s.
     timeoutSeconds: 29,
   },
   assessmentRankings: {
@@ -122,7 +122,7 @@ export const lambdaFunctions = {
     description: 'POST /orders/{id}/<action>: validates an action, records it, completes the waiting task',
     // The bus for a call-back that falls due on the way; the state machine for a reopened order's round.
     uses: ['table', 'taskTokens', 'bus', 'stateMachine'],
-    // Contended writes are retried until they land (shared/retry.ts): room below API Gateway's 30 s.
+    // Contended writes are retried until they land (shared/platform/retry.ts): room below API Gateway's 30 s.
     timeoutSeconds: 29,
   },
   callbackTasks: {

@@ -6,7 +6,7 @@ import {
   referenceData,
   supervisionRules,
   timeLimits,
-} from '../../functions/shared/reference.ts';
+} from '../../functions/shared/platform/reference.ts';
 import { buildPlan, type RunPlan } from './calendar.ts';
 import { buildCity, type City } from './city.ts';
 import { type GeneratorConfig, loadGeneratorConfig } from './config.ts';

@@ -6,7 +6,7 @@ import {
   analyticsPartition,
   analyticsTable,
 } from '../../functions/domain/analytics-row.ts';
-import { referenceData } from '../../functions/shared/reference.ts';
+import { referenceData } from '../../functions/shared/platform/reference.ts';
 import { codeLists } from './batch.ts';
 import { createContext, type GeneratorContext, type RunOptions } from './context.ts';
 import { ratesForMonth } from './lifecycle.ts';

@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { type ActionKind, type ActionSpec, actOnOrder } from '#application/act-on-order.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { viewOrder } from '#domain/order-view.ts';
-import { actorOf } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { expectedVersionOf, json, withJsonBody } from '#shared/http.ts';
-import { claimOf, replayedHeader } from '#shared/idempotency.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { expectedVersionOf, json, withJsonBody } from '#shared/platform/http.ts';
+import { claimOf, replayedHeader } from '#shared/platform/idempotency.ts';
 
 /**
  * The HTTP side of an action on an order, shared by the action handlers: the action is the route's

@@ -10,10 +10,10 @@ import {
 } from '#domain/assessment.ts';
 import { cityOrdersPer10k, populationsOf } from '#domain/mining/townships.ts';
 import { unitClasses } from '#domain/reference-data.ts';
-import { readUnitsMonth } from '#shared/assessment-store.ts';
-import { actorOf } from '#shared/auth.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
-import { referenceData } from '#shared/reference.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { readUnitsMonth } from '#shared/stores/assessment-store.ts';
 
 /**
  * GET /assessment/rankings?month=YYYY-MM&class=street: every unit of a class ranked by its composite

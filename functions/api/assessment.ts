@@ -2,10 +2,10 @@ import * as z from 'zod';
 import assessment from '#data/assessment.json' with { type: 'json' };
 import { assessmentRulesSchema, threeRates } from '#domain/assessment.ts';
 import { HotlineError, notFound } from '#domain/errors.ts';
-import { readUnitMonth } from '#shared/assessment-store.ts';
-import { actorOf } from '#shared/auth.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
-import { referenceData } from '#shared/reference.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { readUnitMonth } from '#shared/stores/assessment-store.ts';
 
 /**
  * GET /assessment/units/{id}?month=YYYY-MM: a unit's three rates and composite for a CST month, with

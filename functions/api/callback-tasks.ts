@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { listCallbackTasks } from '#shared/callback-task-store.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { listCallbackTasks } from '#shared/stores/callback-task-store.ts';
 
 /**
  * GET /callbacks?limit=&cursor=: the operators' open call-back tasks (回访任务), oldest first — whom to

@@ -3,18 +3,18 @@ import * as z from 'zod';
 import { type CatalogueEdit, checkCatalogueEntry } from '#domain/dispatch-catalogue.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { meaningfulText } from '#domain/text.ts';
-import { actorOf, type PersonActor } from '#shared/auth.ts';
+import { actorOf, type PersonActor } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/platform/http.ts';
+import { type Claim, claimOf, claimPut, idempotent, replayedHeader } from '#shared/platform/idempotency.ts';
+import { retryOnConcurrentUpdate, retryPolicies } from '#shared/platform/retry.ts';
 import {
   type CatalogueAt,
   catalogueLine,
   currentCatalogue,
   currentReferenceData,
   saveCatalogueEdit,
-} from '#shared/catalogue-store.ts';
-import { clock } from '#shared/clock.ts';
-import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/http.ts';
-import { type Claim, claimOf, claimPut, idempotent, replayedHeader } from '#shared/idempotency.ts';
-import { retryOnConcurrentUpdate, retryPolicies } from '#shared/retry.ts';
+} from '#shared/stores/catalogue-store.ts';
 
 /**
  * The dispatch catalogue (派单目录) as the centre edits it:

@@ -4,17 +4,17 @@ import { newOrderSchema } from '#domain/order-input.ts';
 import { viewOrder } from '#domain/order-view.ts';
 import { dispatchDeadline } from '#domain/time-limits.ts';
 import { receiveOrder } from '#domain/work-order.ts';
-import { actorOf } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { json, withJsonBody } from '#shared/http.ts';
-import { claimOf, claimPut, idempotent, replayedHeader } from '#shared/idempotency.ts';
-import { newOrderId } from '#shared/ids.ts';
-import { startLifecycle } from '#shared/lifecycle.ts';
-import { logger } from '#shared/logger.ts';
-import { possibleDuplicatesField } from '#shared/nearby-orders.ts';
-import { insertOrder, readOrder } from '#shared/order-store.ts';
-import { referenceData } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
+import { startLifecycle } from '#shared/gateways/lifecycle.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { json, withJsonBody } from '#shared/platform/http.ts';
+import { claimOf, claimPut, idempotent, replayedHeader } from '#shared/platform/idempotency.ts';
+import { newOrderId } from '#shared/platform/ids.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { possibleDuplicatesField } from '#shared/stores/nearby-orders.ts';
+import { insertOrder, readOrder } from '#shared/stores/order-store.ts';
 
 /**
  * POST /orders: every contact becomes one work order (Art. 10), and its lifecycle starts. The 201 also
@@ -22,7 +22,7 @@ import { retryOnConcurrentUpdate } from '#shared/retry.ts';
  */
 export const handler = withJsonBody(newOrderSchema, async (event, input) => {
   const actor = actorOf(event);
-  // Keys are per caller (shared/idempotency.ts), so two operators can never collide on the same key.
+  // Keys are per caller (shared/platform/idempotency.ts), so two operators can never collide on the same key.
   const claim = claimOf(event, { caller: actor.sub, place: {}, request: input, nowMs: clock.now() });
   checkAgainstReferenceData(input, referenceData);
   if (input.disposition?.kind === 'repeat' && !(await readOrder(input.disposition.originalOrderId))) {
@@ -33,7 +33,7 @@ export const handler = withJsonBody(newOrderSchema, async (event, input) => {
     );
   }
 
-  // Retried only when a duplicate's claim met the first one's in flight (shared/idempotency.ts).
+  // Retried only when a duplicate's claim met the first one's in flight (shared/platform/idempotency.ts).
   return retryOnConcurrentUpdate(() =>
     idempotent(claim, {
       act: async (claim) => {

@@ -1,11 +1,11 @@
 import { ExecutionDoesNotExist, GetExecutionHistoryCommand, InvalidToken } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { HotlineError, notFound } from '#domain/errors.ts';
-import { actorOf } from '#shared/auth.ts';
-import { stepFunctions } from '#shared/aws-clients.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
-import { executionArnOf } from '#shared/lifecycle.ts';
-import { readOrder } from '#shared/order-store.ts';
+import { executionArnOf } from '#shared/gateways/lifecycle.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { stepFunctions } from '#shared/platform/aws-clients.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { readOrder } from '#shared/stores/order-store.ts';
 
 /**
  * GET /orders/{id}/execution-history?round=&maxResults=&nextToken=&reverseOrder=: the order's lifecycle

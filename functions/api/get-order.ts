@@ -1,10 +1,10 @@
 import { notFound } from '#domain/errors.ts';
 import { viewOrder } from '#domain/order-view.ts';
-import { actorOf, canRead } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { json, withoutBody } from '#shared/http.ts';
-import { possibleDuplicatesField } from '#shared/nearby-orders.ts';
-import { readOrder } from '#shared/order-store.ts';
+import { actorOf, canRead } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { json, withoutBody } from '#shared/platform/http.ts';
+import { possibleDuplicatesField } from '#shared/stores/nearby-orders.ts';
+import { readOrder } from '#shared/stores/order-store.ts';
 
 /**
  * GET /orders/{id}. A unit's staff asking for another unit's order get 404, as if it did not exist.

@@ -2,12 +2,12 @@ import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
 import { daySchema, type InsightKind, monthSchema, topicChoiceSchema } from '#domain/insights.ts';
 import { unitClasses } from '#domain/reference-data.ts';
-import { actorOf } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/http.ts';
-import { claimOf, claimPut, idempotent, replayedHeader } from '#shared/idempotency.ts';
-import { listAlerts, putTopicChoice, readInsight, topicChoicesBefore } from '#shared/insight-store.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/platform/http.ts';
+import { claimOf, claimPut, idempotent, replayedHeader } from '#shared/platform/idempotency.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { listAlerts, putTopicChoice, readInsight, topicChoicesBefore } from '#shared/stores/insight-store.ts';
 
 /**
  * The insights of proactive governance, as the last mining run stored them:

@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { DAY_MS } from '#domain/china-time.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { orderStatuses } from '#domain/work-order.ts';
-import { actorOf } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
-import { listOrders } from '#shared/order-store.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { listOrders } from '#shared/stores/order-store.ts';
 
 /**
  * GET /orders?status=&unitId=&districtCode=&createdFrom=&createdTo=&limit=&cursor= (newest first): order

@@ -1,8 +1,8 @@
 import type { ActionKind } from '#application/act-on-order.ts';
+import { settleCallback } from '#application/callback-settlement.ts';
 import { actions } from '#application/order-actions.ts';
-import { settleCallback } from '#shared/callback-settlement.ts';
-import { logger } from '#shared/logger.ts';
-import { publishIfCallbackDue } from '#shared/order-notices.ts';
+import { publishIfCallbackDue } from '#shared/gateways/order-notices.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { actionRoute } from './action-route.ts';
 
 /**

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { notFound } from '#domain/errors.ts';
 import { verifyChain } from '#domain/order-events.ts';
-import { actorOf, canRead } from '#shared/auth.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
-import { readEvents, readOrder } from '#shared/order-store.ts';
+import { actorOf, canRead } from '#shared/platform/auth.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { readEvents, readOrder } from '#shared/stores/order-store.ts';
 
 /**
  * GET /orders/{id}/timeline[?verify=true]: the whole story of an order, oldest first — every event with

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
 import { duplicateSearchAt } from '#domain/possible-duplicates.ts';
-import { actorOf } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { json, parseQuery, withoutBody } from '#shared/http.ts';
-import { duplicateRules, searchPossibleDuplicates } from '#shared/nearby-orders.ts';
-import { referenceData } from '#shared/reference.ts';
+import { actorOf } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { duplicateRules, searchPossibleDuplicates } from '#shared/stores/nearby-orders.ts';
 
 /**
  * GET /possible-duplicates?categoryCode=&lat=&long=: the open orders of a category near a place, looked

@@ -1,6 +1,6 @@
 import { HotlineError } from '#domain/errors.ts';
-import { type ApiEvent, json, withoutBody } from '#shared/http.ts';
-import { referenceData } from '#shared/reference.ts';
+import { type ApiEvent, json, withoutBody } from '#shared/platform/http.ts';
+import { referenceData } from '#shared/platform/reference.ts';
 
 /** GET /areas, /categories, /units: the city's reference data, cacheable for an hour. */
 const views: Record<string, () => unknown> = {

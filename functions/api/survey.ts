@@ -2,10 +2,10 @@ import * as z from 'zod';
 import { answerSurvey, surveyOf, surveyOrderIdOf } from '#application/survey.ts';
 import { callbackAnswerSchema } from '#domain/callback.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { clock } from '#shared/clock.ts';
-import { type ApiEvent, type ApiResult, json, withoutBody } from '#shared/http.ts';
-import { claimOf, replayedHeader } from '#shared/idempotency.ts';
-import { hashSurveyToken } from '#shared/survey-links.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { type ApiEvent, type ApiResult, json, withoutBody } from '#shared/platform/http.ts';
+import { claimOf, replayedHeader } from '#shared/platform/idempotency.ts';
+import { hashSurveyToken } from '#shared/platform/survey-links.ts';
 import { renderSurveyPage } from './survey-page.ts';
 
 /**

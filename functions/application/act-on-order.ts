@@ -3,15 +3,15 @@ import { composeChanges } from '#domain/changes.ts';
 import { HotlineError, notFound } from '#domain/errors.ts';
 import { applyDueCheckpoints } from '#domain/supervision.ts';
 import type { Change, WorkOrder } from '#domain/work-order.ts';
-import { canRead, type PersonActor } from '#shared/auth.ts';
-import { clock } from '#shared/clock.ts';
-import { lifecycleStep } from '#shared/deadline-rules.ts';
-import { type Claim, claimPut, idempotent } from '#shared/idempotency.ts';
-import { logger } from '#shared/logger.ts';
-import { readOrder, restorePendingTask, type StoredOrder, saveChange } from '#shared/order-store.ts';
-import { supervisionRules, workingCalendar } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate, retryPolicies } from '#shared/retry.ts';
-import { completeWaitingTask } from '#shared/task-tokens.ts';
+import { completeWaitingTask } from '#shared/gateways/task-tokens.ts';
+import { canRead, type PersonActor } from '#shared/platform/auth.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { lifecycleStep } from '#shared/platform/deadline-rules.ts';
+import { type Claim, claimPut, idempotent } from '#shared/platform/idempotency.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { supervisionRules, workingCalendar } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate, retryPolicies } from '#shared/platform/retry.ts';
+import { readOrder, restorePendingTask, type StoredOrder, saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * A person acts on an order: load it, let the domain decide the change, save the change with its
@@ -19,7 +19,7 @@ import { completeWaitingTask } from '#shared/task-tokens.ts';
  * the handlers parse requests into an `ActionRequest` and turn the outcome into a response.
  *
  * A write that loses a race with another writer of the order is decided again on fresh data
- * (shared/retry.ts): persistently when the caller sent no If-Match (they asked for no optimistic check,
+ * (shared/platform/retry.ts): persistently when the caller sent no If-Match (they asked for no optimistic check,
  * so every valid action lands), briefly when they did (a race that moved the version is then their
  * 409 VERSION_CONFLICT; one that moved none — the workflow storing its token — is retried).
  */

@@ -1,8 +1,8 @@
 import { assessmentEventsOf } from '#domain/analytics-projection.ts';
-import { applyAssessmentEvent, unappliedAssessmentEvents } from '#shared/assessment-store.ts';
-import { readEvents, readOrder } from '#shared/order-store.ts';
-import { referenceData } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { applyAssessmentEvent, unappliedAssessmentEvents } from '#shared/stores/assessment-store.ts';
+import { readEvents, readOrder } from '#shared/stores/order-store.ts';
 
 /**
  * The assessment counters caught up with an order's log, the source of truth: every fact its log

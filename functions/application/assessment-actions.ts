@@ -7,8 +7,8 @@ import {
   exclusionOf,
 } from '#domain/assessment-decisions.ts';
 import { meaningfulText } from '#domain/text.ts';
-import { applyAssessmentEvent } from '#shared/assessment-store.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { applyAssessmentEvent } from '#shared/stores/assessment-store.ts';
 import { type ActionKind, type ActionSpec, action } from './act-on-order.ts';
 
 /**

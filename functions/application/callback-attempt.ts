@@ -1,15 +1,15 @@
+import { settleCallback } from '#application/callback-settlement.ts';
 import { attemptStep, callbackUnreachable, mayOpenAttempt, openCallbackAttempt } from '#domain/callback.ts';
 import { applyLimit } from '#domain/time-limits.ts';
-import { type AttemptInput, attemptMoment, scheduleAttempt } from '#shared/callback-schedules.ts';
-import { settleCallback } from '#shared/callback-settlement.ts';
-import { putCallbackTask } from '#shared/callback-task-store.ts';
-import { clock } from '#shared/clock.ts';
-import { logger } from '#shared/logger.ts';
-import type { MessageSender } from '#shared/message-senders.ts';
-import { readOrder, type StoredOrder, saveChange } from '#shared/order-store.ts';
-import { callbackRules, workingCalendar } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
-import { hashSurveyToken } from '#shared/survey-links.ts';
+import { type AttemptInput, attemptMoment, scheduleAttempt } from '#shared/gateways/callback-schedules.ts';
+import type { MessageSender } from '#shared/gateways/message-senders.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { callbackRules, workingCalendar } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { hashSurveyToken } from '#shared/platform/survey-links.ts';
+import { putCallbackTask } from '#shared/stores/callback-task-store.ts';
+import { readOrder, type StoredOrder, saveChange } from '#shared/stores/order-store.ts';
 import { queueSurveyMessages, sendQueuedSurveyMessages } from './survey-messages.ts';
 
 /**

@@ -1,10 +1,10 @@
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { type LifecycleHealer, lifecycleHealed } from '#domain/lifecycle-healing.ts';
-import { clock } from '#shared/clock.ts';
-import { executionNameOf, lifecycleStatusOf, startLifecycleExecution } from '#shared/lifecycle.ts';
-import { logger } from '#shared/logger.ts';
-import { readOrder, saveChange } from '#shared/order-store.ts';
-import { retryOnConcurrentUpdate, retryPolicies } from '#shared/retry.ts';
+import { executionNameOf, lifecycleStatusOf, startLifecycleExecution } from '#shared/gateways/lifecycle.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { retryOnConcurrentUpdate, retryPolicies } from '#shared/platform/retry.ts';
+import { readOrder, saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * Heals an order's lifecycle that was never started: looks first (DescribeExecution), starts it only

@@ -22,8 +22,8 @@ import {
   summonDepartments,
 } from '#domain/unit-actions.ts';
 import { contactWays, dispatchOrder, replyResults, type WorkOrder } from '#domain/work-order.ts';
-import { deadlineRules } from '#shared/deadline-rules.ts';
-import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/reference.ts';
+import { deadlineRules } from '#shared/platform/deadline-rules.ts';
+import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/platform/reference.ts';
 import { type ActionSpec, action } from './act-on-order.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
 import { overdueForLifecycle } from '#domain/lifecycle-healing.ts';
-import { logger } from '#shared/logger.ts';
-import { listOrders } from '#shared/order-store.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { listOrders } from '#shared/stores/order-store.ts';
 import { healLifecycle } from './heal-lifecycle.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { callbackScheduled } from '#domain/callback.ts';
 import { applyLimit } from '#domain/time-limits.ts';
-import { attemptMoment, scheduleAttempt } from '#shared/callback-schedules.ts';
-import { clock } from '#shared/clock.ts';
-import { readOrder, saveChange } from '#shared/order-store.ts';
-import { callbackRules, workingCalendar } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
+import { attemptMoment, scheduleAttempt } from '#shared/gateways/callback-schedules.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { callbackRules, workingCalendar } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { readOrder, saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * A round's call-back that fell due gets its first attempt: an EventBridge Scheduler one-time schedule

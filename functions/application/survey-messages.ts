@@ -1,8 +1,10 @@
 import { surveyMessage } from '#domain/survey-message.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import type { AttemptInput } from '#shared/callback-schedules.ts';
-import { logger } from '#shared/logger.ts';
-import type { MessageSender } from '#shared/message-senders.ts';
+import type { AttemptInput } from '#shared/gateways/callback-schedules.ts';
+import type { MessageSender } from '#shared/gateways/message-senders.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { newSurveyToken, surveyLinkOf } from '#shared/platform/survey-links.ts';
 import {
   type Channel,
   markMessage,
@@ -10,9 +12,7 @@ import {
   type OutboxMessage,
   queueMessage,
   readMessage,
-} from '#shared/outbox.ts';
-import { referenceData } from '#shared/reference.ts';
-import { newSurveyToken, surveyLinkOf } from '#shared/survey-links.ts';
+} from '#shared/stores/outbox.ts';
 
 /**
  * The survey link of a call-back attempt, by SMS and/or e-mail where the requester gave a phone or an

@@ -1,3 +1,4 @@
+import { settleCallback } from '#application/callback-settlement.ts';
 import {
   answerCallback,
   type CallbackAnswer,
@@ -8,13 +9,12 @@ import {
 import { HotlineError } from '#domain/errors.ts';
 import { applyLimit } from '#domain/time-limits.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { settleCallback } from '#shared/callback-settlement.ts';
-import { clock } from '#shared/clock.ts';
-import { type Claim, claimPut, idempotent } from '#shared/idempotency.ts';
-import { readOrder, type StoredOrder, saveChange } from '#shared/order-store.ts';
-import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
-import { hashSurveyToken, parseSurveyToken } from '#shared/survey-links.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { type Claim, claimPut, idempotent } from '#shared/platform/idempotency.ts';
+import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { hashSurveyToken, parseSurveyToken } from '#shared/platform/survey-links.ts';
+import { readOrder, type StoredOrder, saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * The requester's call-back by link (回访), without a login: the link's token is the credential, valid

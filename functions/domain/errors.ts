@@ -1,6 +1,6 @@
 /**
  * The one error hierarchy of the system. Domain code throws these; the HTTP layer maps `kind` to a
- * status code in one place (functions/shared/http.ts). `code` is machine-readable and stable.
+ * status code in one place (functions/shared/platform/http.ts). `code` is machine-readable and stable.
  */
 export const errorKinds = {
   badRequest: 400,

@@ -3,12 +3,12 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { analyticsRowOf } from '#domain/analytics-projection.ts';
 import type { AnalyticsRow } from '#domain/analytics-row.ts';
-import { deliverRows } from '#shared/analytics-delivery.ts';
-import { requireEnv } from '#shared/config.ts';
-import { analyticsKeyedHash } from '#shared/keyed-hash.ts';
-import { logger } from '#shared/logger.ts';
-import { readEvents, readOrder } from '#shared/order-store.ts';
-import { referenceData } from '#shared/reference.ts';
+import { deliverRows } from '#shared/gateways/analytics-delivery.ts';
+import { requireEnv } from '#shared/platform/config.ts';
+import { analyticsKeyedHash } from '#shared/platform/keyed-hash.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { readEvents, readOrder } from '#shared/stores/order-store.ts';
 import { envNames } from '#wiring/wiring.ts';
 
 /**

@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { factsFromClosedOrder } from '#domain/assessment.ts';
-import { applyAssessmentEvent } from '#shared/assessment-store.ts';
-import { logger } from '#shared/logger.ts';
-import { referenceData } from '#shared/reference.ts';
-import { retryOnConcurrentUpdate } from '#shared/retry.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { applyAssessmentEvent } from '#shared/stores/assessment-store.ts';
 
 /**
  * Consumer of `WorkOrder Closed` (bus rule AssessClosedOrders): turns a closed order into assessment
@@ -28,7 +28,7 @@ export const handler = middy<EventBridgeEvent<'WorkOrder Closed', unknown>, { ap
     const unitClass = detail.unitId ? referenceData.unit(detail.unitId)?.class : undefined;
     let applied = 0;
     for (const fact of factsFromClosedOrder(detail, unitClass)) {
-      // A lost race with another delivery for the same order is read again (shared/retry.ts).
+      // A lost race with another delivery for the same order is read again (shared/platform/retry.ts).
       if (await retryOnConcurrentUpdate(() => applyAssessmentEvent(fact))) applied++;
     }
     logger.info('Assessment facts applied', { orderId: detail.orderId, applied });

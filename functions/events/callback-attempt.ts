@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { type AttemptOutcome, runCallbackAttempt } from '#application/callback-attempt.ts';
-import { senderFromEnv } from '#shared/message-senders.ts';
+import { senderFromEnv } from '#shared/gateways/message-senders.ts';
 
 /**
  * Target of the call-back schedules (EventBridge Scheduler): attempt n of a round

@@ -3,7 +3,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { assessFromLog } from '#application/assess-from-log.ts';
 import { healLifecycle } from '#application/heal-lifecycle.ts';
 import { scheduleCallback } from '#application/schedule-callback.ts';
-import { logger } from '#shared/logger.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { assessmentMilestones, lifecycleHealing } from '#wiring/wiring.ts';
 
 /**

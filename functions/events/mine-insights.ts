@@ -2,14 +2,19 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import { ulid } from 'ulid';
 import * as z from 'zod';
-import { athenaEngine } from '#shared/athena-engine.ts';
-import { eventBridge } from '#shared/aws-clients.ts';
-import { clock } from '#shared/clock.ts';
-import { requireEnv } from '#shared/config.ts';
-import { markAlertPublished, putInsight, recordAlert, topicChoicesBefore } from '#shared/insight-store.ts';
-import { logger } from '#shared/logger.ts';
+import { athenaEngine } from '#shared/gateways/athena-engine.ts';
 import { type MiningReport, mineInsights } from '#shared/mining/mine-insights.ts';
-import { referenceData } from '#shared/reference.ts';
+import { eventBridge } from '#shared/platform/aws-clients.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { requireEnv } from '#shared/platform/config.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { referenceData } from '#shared/platform/reference.ts';
+import {
+  markAlertPublished,
+  putInsight,
+  recordAlert,
+  topicChoicesBefore,
+} from '#shared/stores/insight-store.ts';
 import { envNames, insightEventSource } from '#wiring/wiring.ts';
 
 /**

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { type ReconcileReport, reconcileLifecycles } from '#application/reconcile-lifecycles.ts';
-import { clock } from '#shared/clock.ts';
-import { logger } from '#shared/logger.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { logger } from '#shared/platform/logger.ts';
 import { lifecycleHealing } from '#wiring/wiring.ts';
 
 /**

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { scheduleCallback } from '#application/schedule-callback.ts';
-import { logger } from '#shared/logger.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /**
  * Consumer of `WorkOrder Closed` and `WorkOrder Limit Expired` (bus rule ScheduleCallbacks, which

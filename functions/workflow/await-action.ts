@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { ConcurrentUpdateError } from '#domain/errors.ts';
-import { clock } from '#shared/clock.ts';
-import { lifecycleStep } from '#shared/deadline-rules.ts';
-import { type StoredOrder, storePendingTask } from '#shared/order-store.ts';
-import { completeWaitingTask } from '#shared/task-tokens.ts';
-import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
+import { completeWaitingTask } from '#shared/gateways/task-tokens.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { lifecycleStep } from '#shared/platform/deadline-rules.ts';
+import { requireOrder, workflowTask } from '#shared/platform/workflow-task.ts';
+import { type StoredOrder, storePendingTask } from '#shared/stores/order-store.ts';
 
 /**
  * AwaitAction's Lambda (lambda:invoke.waitForTaskToken): keeps the task token beside the order so that

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { applyDueCheckpoints } from '#domain/supervision.ts';
-import { clock } from '#shared/clock.ts';
-import { lifecycleStep } from '#shared/deadline-rules.ts';
-import { publishIfCallbackDue } from '#shared/order-notices.ts';
-import { saveChange } from '#shared/order-store.ts';
-import { supervisionRules, workingCalendar } from '#shared/reference.ts';
-import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
+import { publishIfCallbackDue } from '#shared/gateways/order-notices.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { lifecycleStep } from '#shared/platform/deadline-rules.ts';
+import { supervisionRules, workingCalendar } from '#shared/platform/reference.ts';
+import { requireOrder, workflowTask } from '#shared/platform/workflow-task.ts';
+import { saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * Checkpoint: the wait for people timed out at a checkpoint (提醒督办). Applies every reminder, missed

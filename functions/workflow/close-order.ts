@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { closedEventDetail, closeOrder } from '#domain/work-order.ts';
-import { clock } from '#shared/clock.ts';
-import { saveChange } from '#shared/order-store.ts';
-import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { requireOrder, workflowTask } from '#shared/platform/workflow-task.ts';
+import { saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * CloseOrder: the lifecycle's end. The order was closed by whoever ended it (a disposition at intake,

@@ -3,11 +3,11 @@ import { routeByCatalogue } from '#domain/dispatch-catalogue.ts';
 import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { workflowActor } from '#domain/order-events.ts';
 import { awaitDispatcher, dispatchOrder } from '#domain/work-order.ts';
-import { currentReferenceData } from '#shared/catalogue-store.ts';
-import { clock } from '#shared/clock.ts';
-import { deadlineRules, lifecycleStep } from '#shared/deadline-rules.ts';
-import { saveChange } from '#shared/order-store.ts';
-import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { deadlineRules, lifecycleStep } from '#shared/platform/deadline-rules.ts';
+import { requireOrder, workflowTask } from '#shared/platform/workflow-task.ts';
+import { currentReferenceData } from '#shared/stores/catalogue-store.ts';
+import { saveChange } from '#shared/stores/order-store.ts';
 
 /**
  * DispatchByCatalogue: routes a received order the same day (当天转办) — to the unit the catalogue

@@ -6,11 +6,11 @@ import {
   lifecycleFailedEventDetail,
   onLifecycleFailure,
 } from '#domain/lifecycle-failure.ts';
-import { eventBridge, stepFunctions } from '#shared/aws-clients.ts';
-import { clock } from '#shared/clock.ts';
-import { requireEnv } from '#shared/config.ts';
-import { saveChange } from '#shared/order-store.ts';
-import { requireOrder, workflowTask } from '#shared/workflow-task.ts';
+import { eventBridge, stepFunctions } from '#shared/platform/aws-clients.ts';
+import { clock } from '#shared/platform/clock.ts';
+import { requireEnv } from '#shared/platform/config.ts';
+import { requireOrder, workflowTask } from '#shared/platform/workflow-task.ts';
+import { saveChange } from '#shared/stores/order-store.ts';
 import { envNames, workOrderEventSource } from '#wiring/wiring.ts';
 
 /**

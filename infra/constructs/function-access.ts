@@ -4,7 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { envNames, type LambdaFunctionSpec } from '#wiring/wiring.ts';
-import { latestTable } from '../../functions/shared/analytics-engine.ts';
+import { latestTable } from '../../functions/shared/gateways/analytics-engine.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { type AnalyticsStore, analyticsPrefixes } from './analytics-store.ts';
 import { type CallbackScheduling, schedulerService } from './callback-scheduling.ts';

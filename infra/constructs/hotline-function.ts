@@ -12,7 +12,7 @@ const bundleTarget = 'node22';
 
 /**
  * The SQL files of analytics/sql/ travel inside the bundle as text (there is no such folder in
- * Lambda): functions/shared/analytics-sql.ts imports them when `HOTLINE_SQL_INLINED` is defined.
+ * Lambda): functions/shared/gateways/analytics-sql.ts imports them when `HOTLINE_SQL_INLINED` is defined.
  */
 export const analyticsSqlBundling = {
   loader: { '.sql': 'text' },

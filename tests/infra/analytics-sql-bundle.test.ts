@@ -20,7 +20,7 @@ describe('the analytics SQL files in a Lambda bundle', () => {
   beforeAll(async () => {
     const outfile = join(outdir, 'index.mjs');
     await build({
-      entryPoints: [resolve(import.meta.dirname, '../../functions/shared/analytics-sql.ts')],
+      entryPoints: [resolve(import.meta.dirname, '../../functions/shared/gateways/analytics-sql.ts')],
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { envNames, type FunctionName, lambdaFunctions, miningSchedule } from '#wiring/wiring.ts';
-import { latestTable } from '../../functions/shared/analytics-engine.ts';
+import { latestTable } from '../../functions/shared/gateways/analytics-engine.ts';
 import { type AnalyticsStore, analyticsBuffering } from '../../infra/constructs/analytics-store.ts';
 import type { MiningSchedule } from '../../infra/constructs/mining-schedule.ts';
 import { nextCronInstant, parseScheduleExpression } from '../../local/schedule-expressions.ts';

@@ -37,7 +37,7 @@ import {
 import { populationsOf, townshipGovernance } from '#domain/mining/townships.ts';
 import type { ReferenceData, UnitClass } from '#domain/reference-data.ts';
 import { unitClasses } from '#domain/reference-data.ts';
-import type { AnalyticsEngine } from '../analytics-engine.ts';
+import type { AnalyticsEngine } from '#shared/gateways/analytics-engine.ts';
 import { queryUnitMonthRates } from './rates.ts';
 import { queryTopicFigures } from './topic-figures.ts';
 import { queryTownshipFigures } from './township-figures.ts';

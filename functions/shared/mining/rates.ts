@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type AssessmentRules, type RateCounts, type ThreeRates, threeRates } from '#domain/assessment.ts';
 import { type UnitClass, unitClasses } from '#domain/reference-data.ts';
-import type { AnalyticsEngine, SqlRow } from '../analytics-engine.ts';
+import type { AnalyticsEngine, SqlRow } from '#shared/gateways/analytics-engine.ts';
 
 /**
  * 三率 from the analytics store: the rows of unit_month_rates.sql (snake_case counters, as every

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { TopicFigures } from '#domain/mining/monthly-topics.ts';
-import type { AnalyticsEngine, SqlRow } from '../analytics-engine.ts';
+import type { AnalyticsEngine, SqlRow } from '#shared/gateways/analytics-engine.ts';
 
 /** The rows of topic_figures.sql as the domain's TopicFigures. */
 const count = z.number().int().min(0);

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { TownshipFigures } from '#domain/mining/townships.ts';
-import type { AnalyticsEngine, SqlRow } from '../analytics-engine.ts';
+import type { AnalyticsEngine, SqlRow } from '#shared/gateways/analytics-engine.ts';
 import { rateCountsRowSchema } from './rates.ts';
 
 /** The rows of township_figures.sql as the domain's TownshipFigures. */

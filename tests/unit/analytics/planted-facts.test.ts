@@ -31,7 +31,7 @@ import {
   type MiningOptions,
   mineInsights,
 } from '../../../functions/shared/mining/mine-insights.ts';
-import { referenceData } from '../../../functions/shared/reference.ts';
+import { referenceData } from '../../../functions/shared/platform/reference.ts';
 
 /**
  * The planted facts of the generator (`--plant`), found by the mining as the nightly run mines:

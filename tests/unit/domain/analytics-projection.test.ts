@@ -37,8 +37,8 @@ import {
   receiveOrder,
   type WorkOrder,
 } from '#domain/work-order.ts';
-import { keyedHashWith } from '#shared/keyed-hash.ts';
-import { referenceData } from '#shared/reference.ts';
+import { keyedHashWith } from '#shared/platform/keyed-hash.ts';
+import { referenceData } from '#shared/platform/reference.ts';
 import { checkRow } from '../../../analytics/parquet-files.ts';
 import { calendar, DAY, HOUR, LEAD, lead, operator, routeTo, rules, supervisor } from './support.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessmentEventsOf } from '#domain/analytics-projection.ts';
 import { type OrderEvent, sealEvents } from '#domain/order-events.ts';
-import { referenceData } from '#shared/reference.ts';
+import { referenceData } from '#shared/platform/reference.ts';
 import { assessmentMilestones, streamTriggers } from '#wiring/wiring.ts';
 import { operator } from './support.ts';
 

@@ -7,7 +7,7 @@ import {
 } from '#domain/dispatch-catalogue.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { type CatalogueEntry, ReferenceData } from '#domain/reference-data.ts';
-import { referenceData as demo } from '#shared/reference.ts';
+import { referenceData as demo } from '#shared/platform/reference.ts';
 import { catchError } from './support.ts';
 
 /**

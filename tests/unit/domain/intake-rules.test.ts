@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HotlineError } from '#domain/errors.ts';
 import { checkAgainstReferenceData } from '#domain/intake-rules.ts';
 import { type NewOrderInput, newOrderSchema } from '#domain/order-input.ts';
-import { referenceData } from '#shared/reference.ts';
+import { referenceData } from '#shared/platform/reference.ts';
 import newOrderJson from '../fixtures/new-order.json' with { type: 'json' };
 
 const contact = (

@@ -13,7 +13,7 @@ import { answerCallback, callbackScheduled, openCallbackAttempt } from '#domain/
 import type { OrderEvent } from '#domain/order-events.ts';
 import { reviewReply } from '#domain/unit-actions.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
+import { useClockSource } from '#shared/platform/clock.ts';
 import { at, DAY, operator, orderIn } from '../domain/support.ts';
 import {
   callbackEnvironment,

@@ -2,8 +2,8 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
-import type { PendingTask } from '#shared/order-store.ts';
+import { useClockSource } from '#shared/platform/clock.ts';
+import type { PendingTask } from '#shared/stores/order-store.ts';
 import { DAY, orderIn } from '../domain/support.ts';
 import {
   checkWithSk,

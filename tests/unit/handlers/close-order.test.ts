@@ -2,7 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import type { PendingTask } from '#shared/order-store.ts';
+import type { PendingTask } from '#shared/stores/order-store.ts';
 import { orderIn } from '../domain/support.ts';
 import {
   deleteWithSk,

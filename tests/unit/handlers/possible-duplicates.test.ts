@@ -28,14 +28,14 @@ const { ddb, sfn } = mockedAws(NOW);
 
 let createOrder: typeof import('../../../functions/api/create-order.ts')['handler'];
 let getOrder: typeof import('../../../functions/api/get-order.ts')['handler'];
-let placeIndexAttributes: typeof import('../../../functions/shared/nearby-orders.ts')['placeIndexAttributes'];
-let saveChange: typeof import('../../../functions/shared/order-store.ts')['saveChange'];
+let placeIndexAttributes: typeof import('../../../functions/shared/stores/nearby-orders.ts')['placeIndexAttributes'];
+let saveChange: typeof import('../../../functions/shared/stores/order-store.ts')['saveChange'];
 
 beforeAll(async () => {
   ({ handler: createOrder } = await import('../../../functions/api/create-order.ts'));
   ({ handler: getOrder } = await import('../../../functions/api/get-order.ts'));
-  ({ placeIndexAttributes } = await import('../../../functions/shared/nearby-orders.ts'));
-  ({ saveChange } = await import('../../../functions/shared/order-store.ts'));
+  ({ placeIndexAttributes } = await import('../../../functions/shared/stores/nearby-orders.ts'));
+  ({ saveChange } = await import('../../../functions/shared/stores/order-store.ts'));
 });
 
 /** 东华门大街; a point `meters` east of it. */

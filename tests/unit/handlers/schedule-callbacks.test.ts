@@ -6,7 +6,7 @@ import { callbackScheduled } from '#domain/callback.ts';
 import type { OrderEvent } from '#domain/order-events.ts';
 import { reviewReply } from '#domain/unit-actions.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
+import { useClockSource } from '#shared/platform/clock.ts';
 import { at, operator, orderIn } from '../domain/support.ts';
 import {
   callbackEnvironment,

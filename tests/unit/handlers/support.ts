@@ -16,9 +16,9 @@ import type { Context } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach } from 'vitest';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { useClockSource } from '#shared/clock.ts';
-import type { ApiEvent, ApiResult } from '#shared/http.ts';
-import type { PendingTask } from '#shared/order-store.ts';
+import { useClockSource } from '#shared/platform/clock.ts';
+import type { ApiEvent, ApiResult } from '#shared/platform/http.ts';
+import type { PendingTask } from '#shared/stores/order-store.ts';
 import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
 
 export const TABLE = 'hotline-orders-test';

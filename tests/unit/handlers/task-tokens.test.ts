@@ -14,10 +14,10 @@ setHandlerEnvironment();
 
 const sfn = mockClient(SFNClient);
 
-let completeWaitingTask: typeof import('../../../functions/shared/task-tokens.ts')['completeWaitingTask'];
+let completeWaitingTask: typeof import('../../../functions/shared/gateways/task-tokens.ts')['completeWaitingTask'];
 
 beforeAll(async () => {
-  ({ completeWaitingTask } = await import('../../../functions/shared/task-tokens.ts'));
+  ({ completeWaitingTask } = await import('../../../functions/shared/gateways/task-tokens.ts'));
 });
 
 beforeEach(() => {

@@ -17,7 +17,7 @@ import {
   athenaEngine,
   athenaScalar,
   sqlLiteral,
-} from '../../../functions/shared/athena-engine.ts';
+} from '../../../functions/shared/gateways/athena-engine.ts';
 
 /**
  * The Athena engine against a mocked Athena API: what it sends (the statement, workgroup, database,

@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { isHotlineError } from '#domain/errors.ts';
-import { type ApiEvent, expectedVersionOf, idempotencyKeyOf, json, withJsonBody } from '#shared/http.ts';
+import {
+  type ApiEvent,
+  expectedVersionOf,
+  idempotencyKeyOf,
+  json,
+  withJsonBody,
+} from '#shared/platform/http.ts';
 import {
   foreignKeys,
   hostileJson,
@@ -14,7 +20,7 @@ import {
 import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
 
 /**
- * The HTTP plumbing every handler shares (functions/shared/http.ts), fuzzed in process: whatever body,
+ * The HTTP plumbing every handler shares (functions/shared/platform/http.ts), fuzzed in process: whatever body,
  * content type and encoding arrive, the answer is the body passed on (200) or a 400/415 in the API's
  * error shape with one of its documented codes, never a 500; If-Match and Idempotency-Key are either
  * read or refused with a 400.
@@ -56,7 +62,7 @@ const bodies = fc.oneof(
   fc.constant(undefined),
 );
 
-describe('withJsonBody (shared/http.ts)', () => {
+describe('withJsonBody (shared/platform/http.ts)', () => {
   it('returns 200 with the parsed body, or a documented 400/415, for any body and content type', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -90,7 +96,7 @@ describe('withJsonBody (shared/http.ts)', () => {
   });
 });
 
-describe('expectedVersionOf and idempotencyKeyOf (shared/http.ts)', () => {
+describe('expectedVersionOf and idempotencyKeyOf (shared/platform/http.ts)', () => {
   const headerValue = fc.oneof(
     fc.string({ maxLength: 20 }),
     fc.stringMatching(/^(W\/)?"?\d{1,25}"?$/),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
-import { backoffDelayMs, retryOnConcurrentUpdate, retryPolicies } from '#shared/retry.ts';
+import { backoffDelayMs, retryOnConcurrentUpdate, retryPolicies } from '#shared/platform/retry.ts';
 
 /** An attempt that loses `losses` races, then returns how many attempts it took. */
 const losing = (losses: number) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isHotlineError } from '#domain/errors.ts';
-import { authorizeRoute } from '#shared/auth.ts';
-import type { ApiEvent } from '#shared/http.ts';
+import { authorizeRoute } from '#shared/platform/auth.ts';
+import type { ApiEvent } from '#shared/platform/http.ts';
 import { httpRoutes, type Role, roles, routeKeyOf, scopeOf } from '#wiring/wiring.ts';
 import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
 

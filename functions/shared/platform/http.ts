@@ -8,8 +8,8 @@ import type {
 } from 'aws-lambda';
 import * as z from 'zod';
 import { errorKinds, HotlineError, isHotlineError } from '#domain/errors.ts';
-import { authorizeRoute } from './auth.ts';
-import { logger } from './logger.ts';
+import { authorizeRoute } from '#shared/platform/auth.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /**
  * HTTP plumbing shared by every API handler: JSON in and out, and the one place where errors become
@@ -75,7 +75,7 @@ const requestLogging = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async () => logger.resetKeys(),
 });
 
-/** The route's roles against the token's role claim (functions/shared/auth.ts), before the body is read. */
+/** The route's roles against the token's role claim (functions/shared/platform/auth.ts), before the body is read. */
 const routeAuthorization = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   before: async (request) => authorizeRoute(request.event),
 });

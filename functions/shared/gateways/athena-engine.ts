@@ -16,14 +16,14 @@ import {
   type SqlParamDeclaration,
   type SqlRow,
   sqlParams,
-} from './analytics-engine.ts';
-import { analyticsSql } from './analytics-sql.ts';
+} from '#shared/gateways/analytics-engine.ts';
+import { analyticsSql } from '#shared/gateways/analytics-sql.ts';
 
 /**
  * The analytics store in AWS: the SQL files of analytics/sql/ run on Athena (engine v3, Trino) over
  * the Glue table `orders`, through the Athena API — which the local stack serves too (local/athena.ts,
  * DuckDB behind it), so the mining code is the same in both places. Values come back as the DuckDB
- * engine returns them (functions/shared/analytics-engine.ts).
+ * engine returns them (functions/shared/gateways/analytics-engine.ts).
  */
 
 export interface AthenaEngineOptions {

@@ -1,8 +1,8 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { requireEnv } from '#shared/platform/config.ts';
+import type { OutboxMessage } from '#shared/stores/outbox.ts';
 import { envNames } from '#wiring/wiring.ts';
-import { requireEnv } from './config.ts';
-import type { OutboxMessage } from './outbox.ts';
 
 /**
  * Who delivers the outbox's messages — a pluggable adapter chosen by `MESSAGE_SENDER`:

@@ -1,9 +1,9 @@
 import { ConflictException, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { attemptScheduleName, withinCallingHours } from '#domain/callback.ts';
+import { scheduler } from '#shared/platform/aws-clients.ts';
+import { requireEnv } from '#shared/platform/config.ts';
+import { callbackRules } from '#shared/platform/reference.ts';
 import { callbackSchedules, envNames } from '#wiring/wiring.ts';
-import { scheduler } from './aws-clients.ts';
-import { requireEnv } from './config.ts';
-import { callbackRules } from './reference.ts';
 
 /** What a call-back schedule hands its target: which attempt of which round of which order. */
 export interface AttemptInput {

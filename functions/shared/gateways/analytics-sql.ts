@@ -14,6 +14,6 @@ const namePattern = /^[a-z0-9_]+$/;
 export const analyticsSql = async (name: string): Promise<string> => {
   if (!namePattern.test(name)) throw new Error(`Not an analytics SQL file name: ${name}`);
   if (typeof HOTLINE_SQL_INLINED !== 'undefined' && HOTLINE_SQL_INLINED)
-    return ((await import(`../../analytics/sql/${name}.sql`)) as { default: string }).default;
-  return readFile(new URL(`../../analytics/sql/${name}.sql`, import.meta.url), 'utf8');
+    return ((await import(`../../../analytics/sql/${name}.sql`)) as { default: string }).default;
+  return readFile(new URL(`../../../analytics/sql/${name}.sql`, import.meta.url), 'utf8');
 };

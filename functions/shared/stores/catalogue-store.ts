@@ -4,10 +4,10 @@ import { type CatalogueEdit, mergeCatalogue } from '#domain/dispatch-catalogue.t
 import { ConcurrentUpdateError } from '#domain/errors.ts';
 import type { Actor } from '#domain/order-events.ts';
 import type { CatalogueEntry, ReferenceData } from '#domain/reference-data.ts';
-import { dynamo, queryPartition } from './aws-clients.ts';
-import { tableName } from './config.ts';
-import type { ClaimPut } from './idempotency.ts';
-import { referenceData } from './reference.ts';
+import { dynamo, queryPartition } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
+import type { ClaimPut } from '#shared/platform/idempotency.ts';
+import { referenceData } from '#shared/platform/reference.ts';
 
 /**
  * The centre's edits to the dispatch catalogue (派单目录), kept in the table over the bundled catalogue:
@@ -129,7 +129,7 @@ export const saveCatalogueEdit = async (
   actor: Actor,
   nowMs: number,
   basedOn: number,
-  /** The Idempotency-Key's claim (shared/idempotency.ts), given the version this edit makes. */
+  /** The Idempotency-Key's claim (shared/platform/idempotency.ts), given the version this edit makes. */
   claimFor?: (version: number) => ClaimPut,
 ): Promise<number> => {
   const at = new Date(nowMs).toISOString();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { requireEnv } from '#shared/platform/config.ts';
 import { envNames } from '#wiring/wiring.ts';
-import { requireEnv } from './config.ts';
 
 /**
  * Survey links (回访链接) for requesters, who have no login: `<base>/<order id>.<secret>`. The secret is

@@ -1,6 +1,6 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { stepFunctions } from './aws-clients.ts';
-import { logger } from './logger.ts';
+import { stepFunctions } from '#shared/platform/aws-clients.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /** Errors meaning the waiting task is gone: it timed out, or the execution moved on or ended. */
 const goneTaskErrors = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);

@@ -13,10 +13,10 @@ import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
 import { type OrderEvent, sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
 import { type OrderSummary, summarizeOrder } from '#domain/order-view.ts';
 import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
-import { dynamo, queryPartition } from './aws-clients.ts';
-import { tableName } from './config.ts';
-import type { ClaimPut } from './idempotency.ts';
-import { placeIndexAttributes } from './nearby-orders.ts';
+import { dynamo, queryPartition } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
+import type { ClaimPut } from '#shared/platform/idempotency.ts';
+import { placeIndexAttributes } from '#shared/stores/nearby-orders.ts';
 
 /**
  * Orders and their event logs in the single table. An order is one item; each change rewrites it with

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { notFound } from '#domain/errors.ts';
-import { logger } from './logger.ts';
-import { readOrder, type StoredOrder } from './order-store.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { readOrder, type StoredOrder } from '#shared/stores/order-store.ts';
 
 /**
  * A task the state machine calls (lambda:invoke). Its payload is parsed by a schema; errors are left to

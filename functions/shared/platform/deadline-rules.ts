@@ -1,7 +1,7 @@
 import type { DeadlineRules } from '#domain/dispatch-deadlines.ts';
 import { nextStep } from '#domain/supervision.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { referenceData, supervisionRules, timeLimits, workingCalendar } from './reference.ts';
+import { referenceData, supervisionRules, timeLimits, workingCalendar } from '#shared/platform/reference.ts';
 
 /** The deadline rules of this deployment: its reference data, time limits and holiday calendar. */
 export const deadlineRules: DeadlineRules = { referenceData, timeLimits, calendar: workingCalendar };

@@ -1,12 +1,12 @@
 import { HotlineError } from '#domain/errors.ts';
 import type { Actor } from '#domain/order-events.ts';
+import type { ApiEvent } from '#shared/platform/http.ts';
 import { httpRoutes, type Role, roles, routeKeyOf, scopeOf } from '#wiring/wiring.ts';
-import type { ApiEvent } from './http.ts';
 
 /**
  * Who is calling. The API Gateway JWT authorizer (or the local stack's twin of it) has already checked
  * the token's signature, expiry, audience and the route's scopes; `authorizeRoute` (run by every API
- * handler's middleware, functions/shared/http.ts) has checked the role claim against the route; here we
+ * handler's middleware, functions/shared/platform/http.ts) has checked the role claim against the route; here we
  * read the claims it passed on.
  */
 export type PersonActor = Extract<Actor, { kind: 'person' }> & { readonly role: Role };

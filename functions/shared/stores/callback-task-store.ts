@@ -1,8 +1,8 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
-import { dynamo } from './aws-clients.ts';
-import { tableName } from './config.ts';
+import { dynamo } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
 
 /**
  * The operators' call-back tasks (回访任务): one item per order whose call-back round is open, removed

@@ -1,11 +1,11 @@
 import { factsFromCallback } from '#domain/assessment.ts';
 import { roundOf } from '#domain/callback.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { applyAssessmentEvent } from './assessment-store.ts';
-import { deleteCallbackTask } from './callback-task-store.ts';
-import { startLifecycle } from './lifecycle.ts';
-import { logger } from './logger.ts';
-import { retryOnConcurrentUpdate } from './retry.ts';
+import { startLifecycle } from '#shared/gateways/lifecycle.ts';
+import { logger } from '#shared/platform/logger.ts';
+import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
+import { applyAssessmentEvent } from '#shared/stores/assessment-store.ts';
+import { deleteCallbackTask } from '#shared/stores/callback-task-store.ts';
 
 /**
  * What follows a call-back round's end, once the order says it ended: its facts counted in assessment,

@@ -2,9 +2,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
 import { canonicalJson } from '#domain/order-events.ts';
-import { dynamo } from './aws-clients.ts';
-import { tableName } from './config.ts';
-import { type ApiEvent, idempotencyKeyOf, sha256 } from './http.ts';
+import { dynamo } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
+import { type ApiEvent, idempotencyKeyOf, sha256 } from '#shared/platform/http.ts';
 
 /**
  * `Idempotency-Key`, honoured the same way by every write route: the key is the caller's own (hashed
@@ -110,7 +110,7 @@ const claimFailure = (error: unknown): 'taken' | 'contended' | undefined => {
       : undefined;
 };
 
-/** A duplicate's transaction met the first one's in flight: read again (shared/retry.ts). */
+/** A duplicate's transaction met the first one's in flight: read again (shared/platform/retry.ts). */
 export class ClaimContendedError extends ConcurrentUpdateError {
   constructor(options?: { cause?: unknown }) {
     super('claim', options);

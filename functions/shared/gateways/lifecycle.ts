@@ -5,8 +5,8 @@ import {
   type ExecutionStatus,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { stepFunctions } from './aws-clients.ts';
-import { stateMachineArn } from './config.ts';
+import { stepFunctions } from '#shared/platform/aws-clients.ts';
+import { stateMachineArn } from '#shared/platform/config.ts';
 
 const STATE_MACHINE_ARN = stateMachineArn();
 

@@ -7,9 +7,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Insight, InsightKind, SpikeAlert, TopicChoice } from '#domain/insights.ts';
-import { dynamo } from './aws-clients.ts';
-import { tableName } from './config.ts';
-import type { ClaimPut } from './idempotency.ts';
+import { dynamo } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
+import type { ClaimPut } from '#shared/platform/idempotency.ts';
 
 /**
  * Insights in the table:

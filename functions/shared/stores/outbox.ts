@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '#shared/platform/aws-clients.ts';
+import { requireEnv } from '#shared/platform/config.ts';
 import { envNames } from '#wiring/wiring.ts';
-import { dynamo } from './aws-clients.ts';
-import { requireEnv } from './config.ts';
 
 /**
  * The outbox (发件箱): every message to a requester is first written here, then handed to the sender.
@@ -71,16 +71,4 @@ export const markMessage = async (
       ConditionExpression: 'attribute_exists(id)',
     }),
   );
-};
-
-/** Every message, newest first (the local stack's outbox view; the outbox is small and short-lived). */
-export const listMessages = async (): Promise<OutboxMessage[]> => {
-  const items: OutboxMessage[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(new ScanCommand({ TableName: table(), ExclusiveStartKey }));
-    items.push(...((page.Items ?? []) as OutboxMessage[]));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
 };

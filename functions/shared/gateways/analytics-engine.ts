@@ -1,6 +1,6 @@
 /**
  * The contract of the analytics store's query engines: DuckDB over Parquet files on one machine
- * (analytics/duckdb-engine.ts) and Athena in AWS (functions/shared/athena-engine.ts) run the same
+ * (analytics/duckdb-engine.ts) and Athena in AWS (functions/shared/gateways/athena-engine.ts) run the same
  * SQL files of analytics/sql/ and answer with the same JSON scalars. Runtime-safe: no DuckDB here, so
  * a Lambda bundle can import it.
  */

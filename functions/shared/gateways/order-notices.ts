@@ -1,8 +1,8 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { limitExpiredEventDetail, type WorkOrder } from '#domain/work-order.ts';
+import { eventBridge } from '#shared/platform/aws-clients.ts';
+import { requireEnv } from '#shared/platform/config.ts';
 import { envNames, workOrderEventSource } from '#wiring/wiring.ts';
-import { eventBridge } from './aws-clients.ts';
-import { requireEnv } from './config.ts';
 
 /**
  * `WorkOrder Limit Expired` on the bus: the order's limit ran out without a reply, so its call-back is

@@ -1,5 +1,5 @@
 import { monotonicFactory } from 'ulid';
-import { clock } from './clock.ts';
+import { clock } from '#shared/platform/clock.ts';
 
 const nextUlid = monotonicFactory();
 

@@ -10,8 +10,8 @@ import {
   zeroCounts,
 } from '#domain/assessment.ts';
 import { ConcurrentUpdateError } from '#domain/errors.ts';
-import { dynamo } from './aws-clients.ts';
-import { tableName } from './config.ts';
+import { dynamo } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
 
 /**
  * Assessment aggregates in the table, updated incrementally and exactly once:
@@ -63,7 +63,7 @@ const countsOf = (item: Record<string, unknown>): RateCounts =>
 /**
  * Applies one assessment event exactly once; returns whether it changed anything. A transaction lost
  * to another writer of the order's facts throws ConcurrentUpdateError: the caller runs it again
- * (shared/retry.ts), reading the facts afresh.
+ * (shared/platform/retry.ts), reading the facts afresh.
  */
 export const applyAssessmentEvent = async (event: AssessmentEvent): Promise<boolean> => {
   const stored = await readFacts(event.orderId);

@@ -12,9 +12,9 @@ import {
   seesPossibleDuplicates,
 } from '#domain/possible-duplicates.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
-import { dynamo } from './aws-clients.ts';
-import { tableName } from './config.ts';
-import { logger } from './logger.ts';
+import { dynamo } from '#shared/platform/aws-clients.ts';
+import { tableName } from '#shared/platform/config.ts';
+import { logger } from '#shared/platform/logger.ts';
 
 /**
  * The byPlace index: a sparse GSI that holds only open orders with coordinates, so that a lookup for
