@@ -2,6 +2,7 @@ import { latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
 import {
   analyticsRowOf,
+  assessmentEventsOf,
   normaliseAddress,
   normalisePhone,
   requesterIdentity,
@@ -27,6 +28,7 @@ import {
 import type { OrderEvent, UnsealedEvent } from '#domain/order-events.ts';
 import { sealEvents } from '#domain/order-events.ts';
 import type { NewOrderInput } from '#domain/order-input.ts';
+import { ReferenceData } from '#domain/reference-data.ts';
 import { applyDueCheckpoints } from '#domain/supervision.ts';
 import { acceptOrder, recordContact, replyToOrder, reviewReply } from '#domain/unit-actions.ts';
 import {
@@ -34,13 +36,29 @@ import {
   changed,
   closedEventDetail,
   dispatchOrder,
+  type OrderFlag,
   receiveOrder,
   type WorkOrder,
 } from '#domain/work-order.ts';
 import { keyedHashWith } from '#shared/platform/keyed-hash.ts';
 import { referenceData } from '#shared/platform/reference.ts';
 import { checkRow } from '../../../analytics/parquet-files.ts';
-import { calendar, DAY, HOUR, LEAD, lead, operator, routeTo, rules, supervisor } from './support.ts';
+import {
+  CLOSED_AT,
+  calendar,
+  DAY,
+  HOUR,
+  LEAD,
+  lead,
+  OTHER_STREET,
+  operator,
+  orderIn,
+  REPLIED_AT,
+  routeTo,
+  rules,
+  supervisor,
+  workflow,
+} from './support.ts';
 
 /**
  * The analytics row of an order, built from the order and its log as the domain really writes them
@@ -547,5 +565,402 @@ describe('normaliseAddress, normalisePhone, requesterIdentity', () => {
     expect(requesterIdentity({ ...base, name: ' 某公司 ' })).toBe('name:某公司');
     expect(requesterIdentity({ ...base, anonymous: true })).toBeUndefined();
     expect(requesterIdentity(base)).toBeUndefined();
+  });
+});
+
+/** A log as the order store holds it: sealed events in sequence, each `[type, at, data]`. */
+const REPLAY = 'WO01KBREPLAY0000000000000001';
+const logOf = (entries: readonly (readonly [string, string, Record<string, unknown>])[], orderId = REPLAY) =>
+  sealEvents(
+    orderId,
+    undefined,
+    entries.map(([type, at, data]) => ({ type, at, actor: workflow, data })),
+  );
+
+const DISPATCHED_AT = '2026-12-01T01:05:00.000Z';
+const ANSWERED_AT = '2026-12-03T02:00:00.000Z';
+const SECOND_CLOSE = '2027-01-04T02:00:00.000Z';
+const ENDED_AT = '2027-01-08T02:00:00.000Z';
+const unhappy = { contactedInTime: false, solved: 'not', satisfied: 'not' } as const;
+
+/** One line per fact, in the hotline's words. */
+const factLine = (e: AssessmentEvent): string => {
+  switch (e.kind) {
+    case 'assessed':
+      return `${e.unitId} (${e.unitClass}) assessed in ${e.month}`;
+    case 'contact':
+      return `contacted ${e.withinLimit ? 'in time' : 'late'}, in the ${e.source}'s word`;
+    case 'callback':
+      return `answered ${e.solved} / ${e.satisfied}`;
+    case 'unreachable':
+      return 'unreachable';
+    case 'excluded':
+      return `excluded: ${e.reason}`;
+    case 'exclusion_revoked':
+      return 'exclusion revoked';
+  }
+};
+const factLines = (order: { id: string; unitId?: string }, events: readonly OrderEvent[]) =>
+  assessmentEventsOf(order, events, referenceData).map(factLine);
+
+describe('assessmentEventsOf (analytics-projection)', () => {
+  it('returns the lead the log names: an order item read before its dispatch still counts for its unit', () => {
+    // Prepare
+    const events = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+    ]);
+
+    // Act
+    const lines = factLines({ id: REPLAY }, events);
+
+    // Assess
+    expect(lines).toEqual([`${LEAD} (street) assessed in 2026-12`, "contacted in time, in the unit's word"]);
+  });
+
+  it('returns the facts of the log in sequence, in whatever order its events are given', () => {
+    // Prepare: the contact deadline passed before the closing
+    const events = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+      ['deadline_missed', '2026-12-02T01:05:00.000Z', { obligation: 'contact', flag: 'contact_overdue' }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+    ]);
+
+    // Act
+    const lines = factLines({ id: REPLAY }, [...events].reverse());
+
+    // Assess
+    expect(lines).toEqual([`${LEAD} (street) assessed in 2026-12`, "contacted late, in the unit's word"]);
+  });
+
+  it("returns the new unit after a re-dispatch, without the previous unit's late contact", () => {
+    // Prepare: 东华门街道 let the contact deadline pass, objected, and 西长安街街道 got the order
+    const events = logOf([
+      ['deadline_missed', '2026-12-01T15:59:59.999Z', { obligation: 'dispatch', flag: 'dispatch_overdue' }],
+      ['dispatched', '2026-12-01T16:30:00.000Z', { unitId: LEAD }],
+      ['deadline_missed', '2026-12-02T16:30:00.000Z', { obligation: 'contact', flag: 'contact_overdue' }],
+      ['objected', '2026-12-02T17:00:00.000Z', { reason: '非本街道辖区' }],
+      ['redispatched', '2026-12-03T01:00:00.000Z', { unitId: OTHER_STREET, previousUnitId: LEAD }],
+      ['closed', '2026-12-05T02:00:00.000Z', { outcome: 'handled' }],
+    ]);
+
+    // Act: the order item was read while 东华门街道 still led
+    const lines = factLines({ id: REPLAY, unitId: LEAD }, events);
+
+    // Assess
+    expect(lines).toEqual([
+      `${OTHER_STREET} (street) assessed in 2026-12`,
+      "contacted in time, in the unit's word",
+    ]);
+  });
+
+  it('returns the same facts as the live path for each round, counting the rounds when events record none', () => {
+    // Prepare: round 1 closes in December, is answered unhappy and reopens; round 2 closes in January
+    // and its call-back finds nobody. No event says which round it belongs to.
+    const events = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+      ['callback_answered', ANSWERED_AT, { ...unhappy }],
+      ['reopened', ANSWERED_AT, {}],
+      ['closed', SECOND_CLOSE, { outcome: 'handled' }],
+      ['callback_unreachable', ENDED_AT, {}],
+    ]);
+    const closing = { orderId: REPLAY, unitId: LEAD, outcome: 'handled', flags: [] };
+
+    // Act
+    const facts = assessmentEventsOf({ id: REPLAY, unitId: LEAD }, events, referenceData);
+
+    // Assess
+    expect(facts).toEqual([
+      ...factsFromClosedOrder({ ...closing, round: 1, closedAt: CLOSED_AT }, 'street'),
+      ...factsFromCallback(REPLAY, { round: 1, state: 'answered', answer: { ...unhappy, at: ANSWERED_AT } }),
+      ...factsFromClosedOrder({ ...closing, round: 2, closedAt: SECOND_CLOSE }, 'street'),
+      ...factsFromCallback(REPLAY, { round: 2, state: 'unreachable', endedAt: ENDED_AT }),
+    ]);
+    // Only the first round speaks about the first contact: twice for round 1, never for round 2.
+    expect(facts.map(factLine)).toEqual([
+      `${LEAD} (street) assessed in 2026-12`,
+      "contacted in time, in the unit's word",
+      'answered not / not',
+      "contacted late, in the requester's word",
+      `${LEAD} (street) assessed in 2027-01`,
+      'unreachable',
+    ]);
+  });
+
+  it('returns the round an event records rather than its own count', () => {
+    // Prepare: a call-back that names round 2 in a log without the reopening, and a reopening that
+    // names round 3 followed by a call-back that names none
+    const named = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+      ['callback_answered', ANSWERED_AT, { round: 2, ...unhappy }],
+      ['callback_unreachable', ENDED_AT, { round: 2 }],
+    ]);
+    const third = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+      ['reopened', ANSWERED_AT, { round: 3 }],
+      ['callback_unreachable', ENDED_AT, {}],
+    ]);
+
+    // Act
+    const idsOf = (events: readonly OrderEvent[]) =>
+      assessmentEventsOf({ id: REPLAY, unitId: LEAD }, events, referenceData)
+        .filter((e) => e.eventId.includes('#callback@'))
+        .map((e) => e.eventId);
+
+    // Assess: a round-2 answer says nothing about the first contact
+    expect(idsOf(named)).toEqual([`${REPLAY}#callback@r2#answer`, `${REPLAY}#callback@r2#unreachable`]);
+    expect(idsOf(third)).toEqual([`${REPLAY}#callback@r3#unreachable`]);
+  });
+
+  it('returns nothing for a closing recorded as a disposition, even under a unit; an expiry counts', () => {
+    // Prepare
+    const closedAs = (outcome: string) =>
+      logOf([
+        ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+        ['closed', CLOSED_AT, { outcome }],
+      ]);
+
+    // Act
+    const [disposed, expired] = [closedAs('disposed'), closedAs('expired')].map((events) =>
+      factLines({ id: REPLAY, unitId: LEAD }, events),
+    );
+
+    // Assess
+    expect(disposed).toEqual([]);
+    expect(expired).toEqual([
+      `${LEAD} (street) assessed in 2026-12`,
+      "contacted in time, in the unit's word",
+    ]);
+  });
+
+  it('returns nothing for a closing by a unit the reference data no longer knows', () => {
+    // Prepare
+    const events = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: 'st-999999999' }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+    ]);
+
+    // Act
+    const lines = factLines({ id: REPLAY, unitId: 'st-999999999' }, events);
+
+    // Assess
+    expect(lines).toEqual([]);
+  });
+
+  it('returns the exclusion of an upheld appeal, and none for an exclusion recorded without a reason', () => {
+    // Prepare
+    const events = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: LEAD }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+      ['assessment_excluded', '2026-12-04T02:00:00.000Z', { note: '未写原因' }],
+      ['assessment_appealed', '2026-12-05T02:00:00.000Z', { reason: '重复工单', unitId: LEAD }],
+      ['assessment_appeal_upheld', '2026-12-06T02:00:00.000Z', { reason: 'duplicate', note: '与前单重复' }],
+    ]);
+
+    // Act
+    const lines = factLines({ id: REPLAY, unitId: LEAD }, events);
+
+    // Assess
+    expect(lines).toEqual([
+      `${LEAD} (street) assessed in 2026-12`,
+      "contacted in time, in the unit's word",
+      'excluded: duplicate',
+    ]);
+  });
+
+  it('returns facts that ignore a value of the wrong type in the log, as if it were absent', () => {
+    // Prepare: a unit id that is not a text
+    const events = logOf([
+      ['dispatched', DISPATCHED_AT, { unitId: 42 }],
+      ['closed', CLOSED_AT, { outcome: 'handled' }],
+    ]);
+
+    // Act
+    const lines = factLines({ id: REPLAY, unitId: LEAD }, events);
+
+    // Assess
+    expect(lines).toEqual([`${LEAD} (street) assessed in 2026-12`, "contacted in time, in the unit's word"]);
+  });
+});
+
+describe('analyticsRowOf columns (analytics-projection)', () => {
+  const rowOf = (order: WorkOrder, events: readonly OrderEvent[] = [], reference = referenceData) =>
+    analyticsRowOf(order, events, { reference, keyedHash });
+  const levelsOf = (row: AnalyticsRow) => [row.category_l1, row.category_l2, row.category_l3];
+
+  it("returns the category's levels from the taxonomy, even when they are not the code's digits", () => {
+    // Prepare: this city keeps 0599 (shared bicycles) under 12 (transport)
+    const moved = new ReferenceData({
+      areas: { city: referenceData.city, items: referenceData.areas },
+      units: { items: referenceData.units },
+      categories: {
+        items: [
+          { code: '12', name: '交通', level: 1, parentCode: null },
+          { code: '0599', name: '共享单车', level: 2, parentCode: '12' },
+        ],
+      },
+      catalogue: { entries: [] },
+    });
+
+    // Act
+    const row = rowOf(orderIn('received', { categoryCode: '0599' }), [], moved);
+
+    // Assess
+    expect(levelsOf(row)).toEqual(['12', '0599', null]);
+  });
+
+  it("returns the code's own prefixes as the levels of a code the taxonomy does not know", () => {
+    // Act
+    const [six, four, two] = ['770101', '7701', '77'].map((categoryCode) =>
+      levelsOf(rowOf(orderIn('received', { categoryCode }))),
+    );
+
+    // Assess
+    expect(six).toEqual(['77', '7701', '770101']);
+    expect(four).toEqual(['77', '7701', null]);
+    expect(two).toEqual(['77', null, null]);
+  });
+
+  it('returns at most three levels, the deepest of six digits, for a code longer than the taxonomy has', () => {
+    // Act
+    const row = rowOf(orderIn('received', { categoryCode: '77010199' }));
+
+    // Assess
+    expect(levelsOf(row)).toEqual(['77', '7701', '770101']);
+  });
+
+  it('returns the reply of a rejected order from the log, the latest of several', () => {
+    // Prepare: two replies, both rejected; the order no longer carries one
+    const order = orderIn('accepted');
+    const once = logOf(
+      [
+        ['replied', '2026-12-02T01:00:00.000Z', { result: 'partly_resolved', late: false }],
+        ['reply_rejected', '2026-12-02T03:00:00.000Z', { reason: '未解决', result: 'partly_resolved' }],
+      ],
+      order.id,
+    );
+    const twice = logOf(
+      [
+        ['replied', '2026-12-02T01:00:00.000Z', { result: 'unresolved', late: false }],
+        ['reply_rejected', '2026-12-02T03:00:00.000Z', { reason: '未解决', result: 'unresolved' }],
+        ['replied', '2026-12-04T01:00:00.000Z', { result: 'partly_resolved', late: false }],
+        ['reply_rejected', '2026-12-04T03:00:00.000Z', { reason: '仍未解决', result: 'partly_resolved' }],
+      ],
+      order.id,
+    );
+
+    // Act
+    const [first, latest] = [rowOf(order, once), rowOf(order, twice)];
+
+    // Assess
+    expect(first).toMatchObject({ replied_at: '2026-12-02T01:00:00.000Z', reply_result: 'partly_resolved' });
+    expect(latest).toMatchObject({ replied_at: '2026-12-04T01:00:00.000Z', reply_result: 'partly_resolved' });
+  });
+
+  it("returns the order's reply when the log has none, and the later of the two when both have one", () => {
+    // Prepare: the order's reply came 2026-12-02T01:00Z (resolved)
+    const order = orderIn('replied');
+    const replied = (at: string, data: Record<string, unknown>) => logOf([['replied', at, data]], order.id);
+
+    // Act
+    const alone = rowOf(order);
+    const olderInLog = rowOf(order, replied('2026-12-01T20:00:00.000Z', { result: 'unresolved' }));
+    const newerInLog = rowOf(order, replied('2026-12-02T05:00:00.000Z', { result: 'explained' }));
+    const sameWithoutResult = rowOf(order, replied(order.reply?.at ?? '', {}));
+
+    // Assess
+    expect(alone).toMatchObject({ replied_at: REPLIED_AT, reply_result: 'resolved' });
+    expect(olderInLog).toMatchObject({ replied_at: REPLIED_AT, reply_result: 'resolved' });
+    expect(newerInLog).toMatchObject({ replied_at: '2026-12-02T05:00:00.000Z', reply_result: 'explained' });
+    expect(sameWithoutResult).toMatchObject({ replied_at: REPLIED_AT, reply_result: 'resolved' });
+  });
+
+  it('returns each supervision mark of the order in its own column', () => {
+    // Prepare
+    const marks: OrderFlag[] = [
+      'dispatch_overdue',
+      'contact_overdue',
+      'overdue',
+      'urged',
+      'supervised',
+      'notified',
+    ];
+    const columnsOf = (row: AnalyticsRow) => Object.fromEntries(marks.map((m) => [m, row[m]]));
+
+    // Act
+    const all = rowOf(orderIn('accepted', { flags: marks }));
+    const urgedOnly = rowOf(orderIn('accepted', { flags: ['urged'] }));
+    const none = rowOf(orderIn('accepted', { flags: [] }));
+
+    // Assess
+    expect(columnsOf(all)).toEqual(Object.fromEntries(marks.map((m) => [m, true])));
+    expect(columnsOf(urgedOnly)).toEqual({
+      ...Object.fromEntries(marks.map((m) => [m, false])),
+      urged: true,
+    });
+    expect(columnsOf(none)).toEqual(Object.fromEntries(marks.map((m) => [m, false])));
+  });
+
+  it('returns no H3 cell for a place with only one of its coordinates', () => {
+    // Act
+    const latOnly = rowOf(orderIn('received', { location: { districtCode: '110101', lat: 39.9146 } }));
+    const longOnly = rowOf(orderIn('received', { location: { districtCode: '110101', long: 116.4034 } }));
+
+    // Assess
+    expect(latOnly).toMatchObject({ lat: 39.9146, lng: null, h3_r9: null, h3_r7: null });
+    expect(longOnly).toMatchObject({ lat: null, lng: 116.4034, h3_r9: null, h3_r7: null });
+  });
+
+  it('returns no closing for an open order, even one that still carries a closing time', () => {
+    // Act
+    const row = rowOf(orderIn('accepted', { closedAt: CLOSED_AT, closure: { outcome: 'handled' } }));
+
+    // Assess
+    expect(row).toMatchObject({
+      closed_at: null,
+      closed_date: null,
+      closed_month: null,
+      outcome: null,
+      hours_to_close: null,
+    });
+  });
+
+  it('returns null for what the reference data or the order item does not say', () => {
+    // Prepare: a unit removed from the reference data; a closed item without its closure record
+    const { closure: _none, ...withoutClosure } = orderIn('closed');
+
+    // Act
+    const unknownUnit = rowOf(orderIn('dispatched', { unitId: 'st-999999999' }));
+    const closed = rowOf(withoutClosure);
+
+    // Assess
+    expect(unknownUnit).toMatchObject({ unit_id: 'st-999999999', unit_class: null });
+    expect(closed).toMatchObject({ closed_at: CLOSED_AT, outcome: null, hours_to_close: 25 });
+  });
+});
+
+describe('normalisePhone and requesterIdentity at their edges (analytics-projection)', () => {
+  it('returns every digit when 86 is not a country code in front of an 11-digit mobile', () => {
+    // An extension that happens to hold 86 and a mobile-like run
+    expect(normalisePhone('(010) 8613-9123 ext 45678')).toBe('0108613912345678');
+    // A Beijing landline, and a number too long to be a mobile, after the country code
+    expect(normalisePhone('+86 10 6512 3456')).toBe('861065123456');
+    expect(normalisePhone('+86 139 1234 5678 9')).toBe('86139123456789');
+    expect(normalisePhone('0086 139 1234 5678')).toBe('13912345678');
+  });
+
+  it('returns no identity for an anonymous requester, whatever the record still holds (Art. 8)', () => {
+    expect(
+      requesterIdentity({
+        kind: 'person',
+        name: NAME,
+        phone: PHONE,
+        anonymous: true,
+        declinesCallback: false,
+      }),
+    ).toBeUndefined();
   });
 });

@@ -68,10 +68,14 @@ describe('assessmentMilestones, the events that wake the assessment of a log', (
     expect(facts.length, type).toBeGreaterThan(0);
   });
 
-  it('are what the FollowOrderLogs trigger filters on, besides the received orders', () => {
+  it('are what the FollowOrderLogs trigger filters on, besides received orders and due call-backs', () => {
     const filter = streamTriggers.FollowOrderLogs?.filter as {
       dynamodb: { NewImage: { event: { M: { type: { S: string[] } } } } };
     };
-    expect(filter.dynamodb.NewImage.event.M.type.S).toEqual(['received', ...assessmentMilestones]);
+    expect(filter.dynamodb.NewImage.event.M.type.S).toEqual([
+      'received',
+      'callback_due',
+      ...assessmentMilestones,
+    ]);
   });
 });
