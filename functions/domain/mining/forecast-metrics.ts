@@ -14,7 +14,8 @@ export const seasonalNaiveScale = (series: readonly number[], period: number): n
     sum += Math.abs((series[t] ?? 0) - (series[t - period] ?? 0));
     n++;
   }
-  return n > 0 && sum > 0 ? sum / n : null;
+  // A positive sum needs at least one difference (n ≥ 1); a zero sum would make MASE divide by zero.
+  return sum > 0 ? sum / n : null;
 };
 
 export interface ForecastOutcome {
