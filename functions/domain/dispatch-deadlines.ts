@@ -16,6 +16,7 @@ export const deadlinesAtDispatch = (
   rules: DeadlineRules,
 ): HandlingDeadlines => {
   const categoryPath = rules.referenceData.categoryPath(order.categoryCode);
+  // Stryker disable next-line OptionalChaining: equivalent, categoryPath holds only codes it found with category(), so the lookup never misses
   const utility = categoryPath.some((code) => rules.referenceData.category(code)?.utility === true);
   return handlingDeadlines(
     nowMs,

@@ -7,15 +7,16 @@ import type { WorkOrder } from './work-order.ts';
 export const viewOrder = (order: WorkOrder, viewer: { role: string; unitId?: string }) => {
   // Art. 8: contact details go to those who must call the requester — the centre and the lead unit —
   // and never, for a report (举报), to a unit. Co-handlers and copied units see the matter, not the person.
-  const unitSeesRequester =
-    viewer.role === 'unit' && viewer.unitId === order.unitId && order.appealType !== 'report';
-  const shown =
-    viewer.role !== 'unit' || unitSeesRequester
-      ? order
-      : {
-          ...order,
-          requester: { kind: order.requester.kind, anonymous: order.requester.anonymous, protected: true },
-        };
+  // A unit without its id is no lead, even of an order that has none yet (undefined === undefined).
+  const seesRequester =
+    viewer.role !== 'unit' ||
+    (viewer.unitId !== undefined && viewer.unitId === order.unitId && order.appealType !== 'report');
+  const shown = seesRequester
+    ? order
+    : {
+        ...order,
+        requester: { kind: order.requester.kind, anonymous: order.requester.anonymous, protected: true },
+      };
   return inReadingOrder(withoutLinkHashes(shown));
 };
 
@@ -62,8 +63,8 @@ const inReadingOrder = <T extends object>(value: T): T => {
   const source = value as Record<string, unknown>;
   const ordered: Record<string, unknown> = {};
   for (const key of readingOrder) if (key in source) ordered[key] = source[key];
-  for (const key of Object.keys(source)) if (!(key in ordered)) ordered[key] = source[key];
-  return ordered as T;
+  // The other fields follow in their own order: a spread keeps the keys already placed where they are.
+  return { ...ordered, ...source } as T;
 };
 
 /** What a listing shows of an order: enough to pick it from a queue, without the requester's details. */

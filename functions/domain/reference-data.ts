@@ -2,8 +2,6 @@
  * The city a deployment serves: its areas (districts and streets/townships), handling units, the
  * category taxonomy and the dispatch catalogue. Plain data in, lookups out; loaded once per container.
  */
-export const CITY_AREA_CODE_LEVEL = 'city';
-
 export interface Area {
   readonly code: string;
   readonly name: string;
@@ -67,7 +65,8 @@ export class ReferenceData {
   readonly catalogue: readonly CatalogueEntry[];
   private readonly areaByCode: ReadonlyMap<string, Area>;
   private readonly unitById: ReadonlyMap<string, Unit>;
-  private readonly categoryByCode: ReadonlyMap<string, Category>;
+  /** Keyed by code; a root's `parentCode` (null) is no code, so looking it up ends a walk up the tree. */
+  private readonly categoryByCode: ReadonlyMap<string | null, Category>;
   private readonly districtGovernment: ReadonlyMap<string, Unit>;
   private readonly catalogueIndex: ReadonlyMap<string, CatalogueEntry>;
 
@@ -111,11 +110,7 @@ export class ReferenceData {
   /** The category's codes from its root to itself, e.g. ['04', '0401', '040101']. */
   categoryPath(code: string): string[] {
     const path: string[] = [];
-    for (
-      let c = this.category(code);
-      c;
-      c = c.parentCode === null ? undefined : this.category(c.parentCode)
-    ) {
+    for (let c = this.category(code); c; c = this.categoryByCode.get(c.parentCode)) {
       path.unshift(c.code);
       if (path.length > 3) break; // the taxonomy has three levels; a cycle in the data must not hang us
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CatalogueEdit,
   checkCatalogueEntry,
+  mergeCatalogue,
   type Route,
   routeByCatalogue,
   routeByDispatcher,
@@ -16,6 +18,8 @@ import { catchError } from './support.ts';
  *   ├─ 990001 district D1 (government gov-d1)  streets 990001001 (st-s11), 990001002 (st-s12), 990001003 (no unit)
  *   ├─ 990002 district D2 (government gov-d2)  street 990002001 (st-s21)
  *   └─ 990003 district D3 (no government)      street 990003001 (st-s31)
+ * Units beside the governments and street offices: departments dept-a and dept-b and the water company
+ * ent-w (city-wide), and ent-s11, an enterprise based in street 990001001.
  * Categories: 10 › 1001 › 100101, 100102; 20 › 2001 › 200101; 30 (manual dispatch) › 3001.
  */
 const CITY = '990000';
@@ -63,6 +67,7 @@ const ref = new ReferenceData({
       { id: 'dept-a', name: 'Department A', class: 'department', areaCode: CITY },
       { id: 'dept-b', name: 'Department B', class: 'department', areaCode: CITY },
       { id: 'ent-w', name: 'Water company', class: 'enterprise', areaCode: CITY, alwaysOn: true },
+      { id: 'ent-s11', name: 'Market of S11', class: 'enterprise', areaCode: S11 },
     ],
   },
   categories: {
@@ -304,6 +309,34 @@ describe('routeByDispatcher', () => {
     expect(routes.map((r) => r.copiedUnitIds)).toEqual([[], [], []]);
   });
 
+  it('returns no copy for a non-street lead based in a street: only a street or township copies its district', () => {
+    // Act
+    const route = routeByDispatcher(ref, { leadUnitId: 'ent-s11', coUnitIds: [] });
+
+    // Assess
+    expect(route).toEqual({
+      kind: 'unit',
+      leadUnitId: 'ent-s11',
+      coUnitIds: [],
+      copiedUnitIds: [],
+      basis: { rule: 'dispatcher' },
+    });
+  });
+
+  it('returns the choice with no copy for a lead the city does not know, rather than failing', () => {
+    // Act: the handler checks the units exist; routing itself does not fail on an unknown one
+    const route = routeByDispatcher(ref, { leadUnitId: 'st-gone', coUnitIds: ['dept-a'] });
+
+    // Assess
+    expect(route).toEqual({
+      kind: 'unit',
+      leadUnitId: 'st-gone',
+      coUnitIds: ['dept-a'],
+      copiedUnitIds: [],
+      basis: { rule: 'dispatcher' },
+    });
+  });
+
   it('returns each co-handler once when the dispatcher named it twice', () => {
     // Act
     const route = routeByDispatcher(ref, { leadUnitId: 'st-s11', coUnitIds: ['dept-a', 'dept-b', 'dept-a'] });
@@ -334,9 +367,101 @@ describe('checkCatalogueEntry', () => {
     ...changes,
   });
 
+  /** The problems a line has, as `path code: message`, or [] when it passes. */
+  const problemsOf = (line: CatalogueEntry): string[] => {
+    const error = catchError(() => checkCatalogueEntry(line, ref));
+    if (error === undefined) return [];
+    expect(error).toBeInstanceOf(HotlineError);
+    return ((error as HotlineError).details as { path: string; code: string; message: string }[]).map(
+      (p) => `${p.path} ${p.code}: ${p.message}`,
+    );
+  };
+
   it('returns nothing for a line whose category, place and units exist', () => {
     // Act / Assess
     expect(() => checkCatalogueEntry(entry(), ref)).not.toThrow();
+  });
+
+  it('returns nothing for a line of a district and for a city-wide line (the city code is no area)', () => {
+    // Act / Assess
+    expect(problemsOf(entry({ areaCode: D1, leadUnitId: 'gov-d1' }))).toEqual([]);
+    expect(problemsOf(entry({ areaCode: CITY, leadUnitId: 'dept-b', coUnitIds: [] }))).toEqual([]);
+  });
+
+  it('rejects an unknown category with 422 UNKNOWN_CATEGORY naming the code', () => {
+    // Act
+    const error = catchError(() => checkCatalogueEntry(entry({ categoryCode: '4001' }), ref));
+
+    // Assess
+    expect(error).toBeInstanceOf(HotlineError);
+    expect(error).toMatchObject({
+      kind: 'unprocessable',
+      code: 'UNKNOWN_CATEGORY',
+      message: 'No category 4001.',
+      details: [{ path: 'categoryCode', code: 'UNKNOWN_CATEGORY', message: 'No category 4001.' }],
+    });
+  });
+
+  it('rejects a manual-dispatch category with 422 MANUAL_CATEGORY: a dispatcher picks its unit, no line does', () => {
+    // Act
+    const error = catchError(() => checkCatalogueEntry(entry({ categoryCode: '3001' }), ref));
+
+    // Assess
+    expect(error).toMatchObject({
+      kind: 'unprocessable',
+      code: 'MANUAL_CATEGORY',
+      message: 'Thirty-one is dispatched by hand; it takes no catalogue line.',
+    });
+    expect(problemsOf(entry({ categoryCode: '3001' }))).toEqual([
+      'categoryCode MANUAL_CATEGORY: Thirty-one is dispatched by hand; it takes no catalogue line.',
+    ]);
+  });
+
+  it('rejects an unknown place with 422 UNKNOWN_AREA naming the code', () => {
+    // Act
+    const error = catchError(() => checkCatalogueEntry(entry({ areaCode: '990004' }), ref));
+
+    // Assess
+    expect(error).toMatchObject({ kind: 'unprocessable', code: 'UNKNOWN_AREA', message: 'No area 990004.' });
+    expect(problemsOf(entry({ areaCode: '990004' }))).toEqual(['areaCode UNKNOWN_AREA: No area 990004.']);
+  });
+
+  it('rejects an unknown lead with 422 UNKNOWN_UNIT at leadUnitId', () => {
+    // Act
+    const error = catchError(() => checkCatalogueEntry(entry({ leadUnitId: 'st-gone' }), ref));
+
+    // Assess
+    expect(error).toMatchObject({ kind: 'unprocessable', code: 'UNKNOWN_UNIT', message: 'No unit st-gone.' });
+    expect(problemsOf(entry({ leadUnitId: 'st-gone' }))).toEqual([
+      'leadUnitId UNKNOWN_UNIT: No unit st-gone.',
+    ]);
+  });
+
+  it('rejects an unknown co-handler at its own index in coUnitIds', () => {
+    // Act: the second co-handler (index 1) is unknown
+    const problems = problemsOf(entry({ coUnitIds: ['dept-a', 'dept-z'] }));
+
+    // Assess
+    expect(problems).toEqual(['coUnitIds.1 UNKNOWN_UNIT: No unit dept-z.']);
+  });
+
+  it('rejects the lead named as its own co-handler with 422 LEAD_AS_CO_HANDLER', () => {
+    // Act
+    const error = catchError(() => checkCatalogueEntry(entry({ coUnitIds: ['dept-a', 'st-s11'] }), ref));
+
+    // Assess
+    expect(error).toMatchObject({
+      kind: 'unprocessable',
+      code: 'LEAD_AS_CO_HANDLER',
+      message: 'The lead unit is not also its own co-handler.',
+      details: [
+        {
+          path: 'coUnitIds',
+          code: 'LEAD_AS_CO_HANDLER',
+          message: 'The lead unit is not also its own co-handler.',
+        },
+      ],
+    });
   });
 
   it('rejects a co-handler named twice with 422 DUPLICATE_CO_HANDLER', () => {
@@ -350,6 +475,7 @@ describe('checkCatalogueEntry', () => {
     expect(error).toMatchObject({
       kind: 'unprocessable',
       code: 'DUPLICATE_CO_HANDLER',
+      message: 'A co-handler is named twice.',
       details: [{ path: 'coUnitIds', code: 'DUPLICATE_CO_HANDLER', message: 'A co-handler is named twice.' }],
     });
   });
@@ -366,6 +492,121 @@ describe('checkCatalogueEntry', () => {
       'DUPLICATE_CO_HANDLER',
       'LEAD_AS_CO_HANDLER',
     ]);
+  });
+
+  it('rejects a line with several problems with the first one as message, listing all in field order', () => {
+    // Prepare
+    const line = entry({ categoryCode: '4001', areaCode: '990004', leadUnitId: 'st-gone', coUnitIds: ['x'] });
+
+    // Act
+    const error = catchError(() => checkCatalogueEntry(line, ref));
+
+    // Assess
+    expect(error).toMatchObject({
+      kind: 'unprocessable',
+      code: 'INVALID_CATALOGUE_ENTRY',
+      message: 'No category 4001.',
+    });
+    expect(problemsOf(line)).toEqual([
+      'categoryCode UNKNOWN_CATEGORY: No category 4001.',
+      'areaCode UNKNOWN_AREA: No area 990004.',
+      'leadUnitId UNKNOWN_UNIT: No unit st-gone.',
+      'coUnitIds.0 UNKNOWN_UNIT: No unit x.',
+    ]);
+  });
+});
+
+describe('mergeCatalogue', () => {
+  const line = (categoryCode: string, areaCode: string, leadUnitId: string): CatalogueEntry => ({
+    categoryCode,
+    areaCode,
+    leadUnitId,
+    coUnitIds: [],
+  });
+  const base = [line('10', CITY, 'dept-a'), line('10', D1, 'gov-d1'), line('20', S12, 'st-s12')];
+
+  it('returns the bundled catalogue unchanged when the centre made no edit', () => {
+    // Act
+    const merged = mergeCatalogue(base, []);
+
+    // Assess
+    expect(merged).toEqual(base);
+    expect(merged).not.toBe(base);
+  });
+
+  it('returns an edit in place of the line of the same category and place, where that line stood', () => {
+    // Prepare
+    const edit: CatalogueEdit = { ...line('10', D1, 'dept-b'), coUnitIds: ['gov-d1'], note: 'since Dec' };
+
+    // Act
+    const merged = mergeCatalogue(base, [edit]);
+
+    // Assess
+    expect(merged).toEqual([base[0], edit, base[2]]);
+  });
+
+  it('returns an edit for a new category and place after the bundled lines', () => {
+    // Act
+    const merged = mergeCatalogue(base, [line('20', D1, 'gov-d1')]);
+
+    // Assess
+    expect(merged).toEqual([...base, line('20', D1, 'gov-d1')]);
+  });
+
+  it('returns a line of the same category in another place, or of another category in the same place, as a new line', () => {
+    // Act
+    const merged = mergeCatalogue(base, [line('10', D2, 'gov-d2'), line('20', CITY, 'dept-b')]);
+
+    // Assess
+    expect(merged).toEqual([...base, line('10', D2, 'gov-d2'), line('20', CITY, 'dept-b')]);
+  });
+
+  it('returns the catalogue without a line the centre removed, whatever the removal names as its units', () => {
+    // Act
+    const merged = mergeCatalogue(base, [{ ...line('10', D1, 'dept-z'), removed: true }]);
+
+    // Assess
+    expect(merged).toEqual([base[0], base[2]]);
+  });
+
+  it('returns the catalogue unchanged by the removal of a line it does not have', () => {
+    // Act
+    const merged = mergeCatalogue(base, [{ ...line('20', D2, 'gov-d2'), removed: true }]);
+
+    // Assess
+    expect(merged).toEqual(base);
+  });
+
+  it('returns an edit marked removed: false as a plain line, without the mark', () => {
+    // Act
+    const merged = mergeCatalogue(base, [{ ...line('10', D1, 'dept-b'), removed: false }]);
+
+    // Assess
+    expect(merged[1]).toStrictEqual(line('10', D1, 'dept-b'));
+  });
+
+  it('returns the later of two edits of the same line, and a line removed then added again', () => {
+    // Act
+    const merged = mergeCatalogue(base, [
+      line('20', S12, 'dept-a'),
+      line('20', S12, 'dept-b'),
+      { ...line('10', CITY, 'dept-a'), removed: true },
+      line('10', CITY, 'ent-w'),
+    ]);
+
+    // Assess: the removed-then-added line goes to the end
+    expect(merged).toEqual([base[1], line('20', S12, 'dept-b'), line('10', CITY, 'ent-w')]);
+  });
+
+  it('returns a new list and leaves the bundled one untouched', () => {
+    // Prepare
+    const before = structuredClone(base);
+
+    // Act
+    mergeCatalogue(base, [{ ...line('10', CITY, 'dept-a'), removed: true }, line('10', D1, 'dept-b')]);
+
+    // Assess
+    expect(base).toEqual(before);
   });
 });
 
