@@ -1,6 +1,6 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { requireEnv } from '#shared/platform/config.ts';
+import { optionalEnv, requireEnv } from '#shared/platform/config.ts';
 import type { OutboxMessage } from '#shared/stores/outbox.ts';
 import { envNames } from '#wiring/wiring.ts';
 
@@ -56,7 +56,7 @@ export const awsMessaging = (
 });
 
 export const senderFromEnv = (): MessageSender => {
-  const name = process.env[envNames.messageSender] ?? 'hold';
+  const name = optionalEnv(envNames.messageSender, 'hold');
   if (name === 'hold') return holdInOutbox;
   if (name === 'aws') return awsMessaging();
   throw new Error(`${envNames.messageSender} is "${name}": use hold or aws.`);

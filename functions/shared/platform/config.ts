@@ -10,5 +10,11 @@ export const requireEnv = (name: string): string => {
   return value;
 };
 
+/** A variable that may be absent: its value, or the fallback (an empty value counts as absent). */
+export const optionalEnv = (name: string, fallback: string): string => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+};
+
 export const tableName = (): string => requireEnv(envNames.table);
 export const stateMachineArn = (): string => requireEnv(envNames.stateMachineArn);
