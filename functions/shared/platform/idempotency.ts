@@ -5,6 +5,7 @@ import { canonicalJson } from '#domain/order-events.ts';
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import { type ApiEvent, idempotencyKeyOf, sha256 } from '#shared/platform/http.ts';
+import { claimItemRow, parseRow } from '#shared/stores/rows.ts';
 
 /**
  * `Idempotency-Key`, honoured the same way by every write route: the key is the caller's own (hashed
@@ -89,10 +90,11 @@ const readClaim = async (claim: Claim): Promise<{ requestHash: string; result: C
   const { Item } = await dynamo.send(
     new GetCommand({ TableName: TABLE, Key: claim.key, ConsistentRead: true }),
   );
-  if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt < claim.nowEpochSeconds))
-    return undefined;
-  const { pk: _pk, sk: _sk, type: _type, requestHash, expiresAt: _expiresAt, ...result } = Item;
-  return { requestHash: String(requestHash), result };
+  if (!Item) return undefined;
+  const { requestHash, expiresAt } = parseRow(claimItemRow, 'idempotency claim', claim.key, Item);
+  if (expiresAt !== undefined && expiresAt < claim.nowEpochSeconds) return undefined;
+  const { pk: _pk, sk: _sk, type: _type, requestHash: _hash, expiresAt: _expiresAt, ...result } = Item;
+  return { requestHash, result };
 };
 
 /**

@@ -12,6 +12,7 @@ import {
 import { ConcurrentUpdateError } from '#domain/errors.ts';
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
+import { countsItemRow, factsItemRow, parseRow, tableKeyOf } from '#shared/stores/rows.ts';
 
 /**
  * Assessment aggregates in the table, updated incrementally and exactly once:
@@ -38,7 +39,9 @@ const readFacts = async (orderId: string): Promise<StoredFacts> => {
   const result = await dynamo.send(
     new GetCommand({ TableName: TABLE, Key: factsKey(orderId), ConsistentRead: true }),
   );
-  return (result.Item as StoredFacts | undefined) ?? { facts: {}, applied: [], version: 0 };
+  return result.Item
+    ? parseRow(factsItemRow, 'assessment facts', factsKey(orderId), result.Item)
+    : { facts: {}, applied: [], version: 0 };
 };
 
 const counterUpdate = (key: string, counts: RateCounts, sign: 1 | -1) => {
@@ -56,9 +59,9 @@ const counterUpdate = (key: string, counts: RateCounts, sign: 1 | -1) => {
   };
 };
 
-/** A stored counters item as counts (a counter never written reads as zero). */
-const countsOf = (item: Record<string, unknown>): RateCounts =>
-  Object.fromEntries(Object.keys(zeroCounts).map((k) => [k, Number(item[k] ?? 0)])) as unknown as RateCounts;
+/** A stored counters item as counts (a counter never written reads as zero; no item, all zero). */
+const countsOf = (item: Record<string, unknown> | undefined): RateCounts =>
+  item ? parseRow(countsItemRow, 'unit-month counts', tableKeyOf(item), item) : { ...zeroCounts };
 
 /**
  * Applies one assessment event exactly once; returns whether it changed anything. A transaction lost
@@ -121,7 +124,7 @@ export const readUnitMonth = async (unitId: string, month: string): Promise<Rate
   const result = await dynamo.send(
     new GetCommand({ TableName: TABLE, Key: countsKey(`${unitId}|${month}`), ConsistentRead: true }),
   );
-  return countsOf(result.Item ?? {});
+  return countsOf(result.Item);
 };
 
 /** The counters of many units for one month (batched reads of 100; units without any read as zero). */

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
+import { callbackTaskItemRow, parseRow, tableKeyOf } from '#shared/stores/rows.ts';
 
 /**
  * The operators' call-back tasks (回访任务): one item per order whose call-back round is open, removed
@@ -72,7 +73,9 @@ export const listCallbackTasks = async (args: {
   );
   const last = page.LastEvaluatedKey;
   return {
-    items: (page.Items ?? []).map((item) => item.task as CallbackTask),
+    items: (page.Items ?? []).map(
+      (item) => parseRow(callbackTaskItemRow, 'call-back task', tableKeyOf(item), item).task,
+    ),
     ...(last ? { cursor: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}),
   };
 };

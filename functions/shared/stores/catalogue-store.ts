@@ -8,6 +8,7 @@ import { dynamo, queryPartition } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import type { ClaimPut } from '#shared/platform/idempotency.ts';
 import { referenceData } from '#shared/platform/reference.ts';
+import { catalogueEditItemRow, catalogueVersionRow, parseRow, tableKeyOf } from '#shared/stores/rows.ts';
 
 /**
  * The centre's edits to the dispatch catalogue (派单目录), kept in the table over the bundled catalogue:
@@ -40,11 +41,15 @@ const readVersion = async (): Promise<number> => {
   const result = await dynamo.send(
     new GetCommand({ TableName: TABLE, Key: VERSION_KEY, ConsistentRead: true }),
   );
-  return Number(result.Item?.version ?? 0);
+  return result.Item
+    ? parseRow(catalogueVersionRow, 'catalogue version', VERSION_KEY, result.Item).version
+    : 0;
 };
 
 const readEdits = async (): Promise<CatalogueEdit[]> =>
-  (await queryPartition(TABLE, 'CATALOGUE', 'LINE#')).map((item) => item.edit as CatalogueEdit);
+  (await queryPartition(TABLE, 'CATALOGUE', 'LINE#')).map(
+    (item) => parseRow(catalogueEditItemRow, 'catalogue edit', tableKeyOf(item), item).edit,
+  );
 
 /** The catalogue in force now, with its version. */
 export const currentCatalogue = async (): Promise<CatalogueAt> => {

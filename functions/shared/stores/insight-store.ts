@@ -10,6 +10,13 @@ import type { Insight, InsightKind, SpikeAlert, TopicChoice } from '#domain/insi
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import type { ClaimPut } from '#shared/platform/idempotency.ts';
+import {
+  alertItemRow,
+  insightItemRow,
+  parseRow,
+  tableKeyOf,
+  topicChoiceItemRow,
+} from '#shared/stores/rows.ts';
 
 /**
  * Insights in the table:
@@ -41,11 +48,9 @@ export const putInsight = async (insight: Insight): Promise<void> => {
 };
 
 const fromItem = (item: Record<string, unknown>): Insight => {
-  const { pk: _pk, sk: _sk, type: _type, result, ...meta } = item;
-  return {
-    ...(meta as Omit<Insight, 'result'>),
-    result: JSON.parse(gunzipSync(result as Uint8Array).toString()),
-  };
+  const { pk: _pk, sk: _sk, type: _type, ...row } = item;
+  const { result, ...meta } = parseRow(insightItemRow, 'insight', tableKeyOf(item), row);
+  return { ...meta, result: JSON.parse(gunzipSync(result).toString()) };
 };
 
 /** The insight of one period, or of the latest period computed when `period` is absent. */
@@ -85,7 +90,9 @@ export const recordAlert = async (alert: SpikeAlert): Promise<boolean> => {
     const existing = await dynamo.send(
       new GetCommand({ TableName: TABLE, Key: { pk: ALERTS, sk: alert.id }, ConsistentRead: true }),
     );
-    return existing.Item?.published !== true;
+    return existing.Item
+      ? !parseRow(alertItemRow, 'alert', { pk: ALERTS, sk: alert.id }, existing.Item).published
+      : true;
   }
 };
 
@@ -113,7 +120,9 @@ export const listAlerts = async (from: string, to: string): Promise<SpikeAlert[]
         ExclusiveStartKey,
       }),
     );
-    alerts.push(...(page.Items ?? []).map((item) => item.alert as SpikeAlert));
+    alerts.push(
+      ...(page.Items ?? []).map((item) => parseRow(alertItemRow, 'alert', tableKeyOf(item), item).alert),
+    );
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return alerts;
@@ -135,5 +144,7 @@ export const topicChoicesBefore = async (month: string): Promise<TopicChoice[]> 
       ExpressionAttributeValues: { ':pk': CHOICES, ':month': month },
     }),
   );
-  return (found.Items ?? []).map((item) => item.choice as TopicChoice);
+  return (found.Items ?? []).map(
+    (item) => parseRow(topicChoiceItemRow, 'topic choice', tableKeyOf(item), item).choice,
+  );
 };

@@ -1,7 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import duplicatesJson from '#data/duplicates.json' with { type: 'json' };
 import {
-  type DuplicateCandidate,
   type DuplicateSearch,
   duplicateCandidateOf,
   duplicateRulesSchema,
@@ -15,6 +14,7 @@ import type { WorkOrder } from '#domain/work-order.ts';
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import { logger } from '#shared/platform/logger.ts';
+import { candidateItemRow, parseRow } from '#shared/stores/rows.ts';
 
 /**
  * The byPlace index: a sparse GSI that holds only open orders with coordinates, so that a lookup for
@@ -81,10 +81,17 @@ export const searchPossibleDuplicates = async (search: DuplicateSearch): Promise
       orderId: search.orderId,
       crowded,
     });
-  const candidates = pages.flatMap((page) =>
-    (page.Items ?? []).flatMap((item) =>
-      item.duplicateCandidate ? [item.duplicateCandidate as DuplicateCandidate] : [],
-    ),
+  const candidates = search.cells.flatMap((cell, i) =>
+    (pages[i]?.Items ?? []).flatMap((item) => {
+      // The index projects only the candidate: the row is named by its cell.
+      const { duplicateCandidate } = parseRow(
+        candidateItemRow,
+        'possible duplicate',
+        { index: INDEX.name, [INDEX.pk]: `PLACE#${cell}` },
+        item,
+      );
+      return duplicateCandidate ? [duplicateCandidate] : [];
+    }),
   );
   return rankPossibleDuplicates(search, candidates, duplicateRules);
 };

@@ -17,6 +17,14 @@ import { dynamo, queryPartition } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import type { ClaimPut } from '#shared/platform/idempotency.ts';
 import { placeIndexAttributes } from '#shared/stores/nearby-orders.ts';
+import {
+  eventItemRow,
+  orderItemRow,
+  parseRow,
+  pendingTaskRow,
+  summaryItemRow,
+  tableKeyOf,
+} from '#shared/stores/rows.ts';
 
 /**
  * Orders and their event logs in the single table. An order is one item; each change rewrites it with
@@ -137,12 +145,12 @@ export const readOrder = async (id: string): Promise<StoredOrder | undefined> =>
       ConsistentRead: true,
     }),
   );
-  const orderItem = result.Items?.find((i) => i.sk === '#ORDER') as
-    | { order: WorkOrder; lastEvent: StoredOrder['lastEvent'] }
-    | undefined;
-  if (!orderItem) return undefined;
-  const task = result.Items?.find((i) => i.sk === '#TASK')?.task as PendingTask | undefined;
-  return { order: orderItem.order, lastEvent: orderItem.lastEvent, ...(task ? { pendingTask: task } : {}) };
+  const orderRow = result.Items?.find((i) => i.sk === '#ORDER');
+  if (!orderRow) return undefined;
+  const { order, lastEvent } = parseRow(orderItemRow, 'order', orderKey(id), orderRow);
+  const taskRow = result.Items?.find((i) => i.sk === '#TASK');
+  const task = taskRow ? parseRow(pendingTaskRow, 'waiting task', taskKey(id), taskRow).task : undefined;
+  return { order, lastEvent, ...(task ? { pendingTask: task } : {}) };
 };
 
 /**
@@ -263,7 +271,9 @@ export const storePendingTask = async (previous: StoredOrder, task: PendingTask)
 };
 
 export const readEvents = async (orderId: string): Promise<OrderEvent[]> =>
-  (await queryPartition(TABLE, `ORDER#${orderId}`, 'EVENT#')).map((item) => item.event as OrderEvent);
+  (await queryPartition(TABLE, `ORDER#${orderId}`, 'EVENT#')).map(
+    (item) => parseRow(eventItemRow, 'event', tableKeyOf(item), item).event,
+  );
 
 export interface OrderFilter {
   readonly status?: OrderStatus;
@@ -388,7 +398,10 @@ export const listOrders = async (
     }
     const found = page.Items ?? [];
     for (const item of found) {
-      items.push(item.summary as OrderSummary);
+      items.push(
+        parseRow(summaryItemRow, 'order summary', { ...tableKeyOf(item), index: target.choice.name }, item)
+          .summary,
+      );
       if (items.length === filter.limit) {
         const last = keyOf(item, target.choice);
         const more =

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { requireEnv } from '#shared/platform/config.ts';
+import { outboxMessageRow, parseRow } from '#shared/stores/rows.ts';
 import { envNames } from '#wiring/wiring.ts';
 
 /**
@@ -49,10 +50,12 @@ export const queueMessage = async (message: OutboxMessage): Promise<OutboxMessag
   }
 };
 
-export const readMessage = async (id: string): Promise<OutboxMessage | undefined> =>
-  (await dynamo.send(new GetCommand({ TableName: table(), Key: { id }, ConsistentRead: true }))).Item as
-    | OutboxMessage
-    | undefined;
+export const readMessage = async (id: string): Promise<OutboxMessage | undefined> => {
+  const { Item } = await dynamo.send(
+    new GetCommand({ TableName: table(), Key: { id }, ConsistentRead: true }),
+  );
+  return Item ? parseRow(outboxMessageRow, 'outbox message', { id }, Item) : undefined;
+};
 
 /** Records what the sender did with a queued message. */
 export const markMessage = async (

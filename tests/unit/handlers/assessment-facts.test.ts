@@ -3,8 +3,8 @@ import type { DynamoDBRecord, EventBridgeEvent } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RateCounts, zeroCounts } from '#domain/assessment.ts';
 import { sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
-import { operator } from '../domain/support.ts';
-import { type Item, lambdaContext, mockedAws, type TransactItem } from './support.ts';
+import { dispatchedFixture, operator } from '../domain/support.ts';
+import { type Item, lambdaContext, mockedAws, storedOrderItems, type TransactItem } from './support.ts';
 
 /**
  * The two ways facts reach the assessment counters: the bus rule's consumer (assess-orders, from the
@@ -86,12 +86,16 @@ const event = (type: string, minutes: number, data: Record<string, unknown> = {}
   data,
 });
 
-/** An order's items: the order (only what assessment reads of it) and its sealed log. */
+/** An order's items: the order (a real one; assessment reads its id and unit) and its sealed log. */
 const storeOrder = (n: number, log: UnsealedEvent[]) => {
   const id = orderId(n);
   const sealed = sealEvents(id, undefined, log);
+  const head = sealed.at(-1);
   items.push(
-    { pk: `ORDER#${id}`, sk: '#ORDER', type: 'order', order: { id, unitId: UNIT }, version: sealed.length },
+    ...storedOrderItems(
+      { ...dispatchedFixture(), id, unitId: UNIT, version: sealed.length },
+      { lastEvent: { seq: head?.seq ?? 0, hash: head?.hash ?? '' } },
+    ),
     ...sealed.map((e) => ({
       pk: `ORDER#${id}`,
       sk: `EVENT#${String(e.seq).padStart(10, '0')}`,

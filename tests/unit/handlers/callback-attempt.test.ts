@@ -261,7 +261,12 @@ describe('Call-back attempt (callbackAttempt)', () => {
         attempt: 1,
         channel: 'sms',
         to: '13800138000',
+        subject: '12345 回访',
+        text: '您好，请评价您反映问题的办理情况：https://survey.example.test/s/first-try',
+        link: 'https://survey.example.test/s/first-try',
         status: 'queued',
+        createdAt: '2026-12-02T04:00:00.000Z',
+        expiresAt: Math.floor(at('2026-12-16T04:00:00.000Z') / 1000),
       },
     });
 
