@@ -116,11 +116,12 @@ export const earsValue = (
   if (method !== 'C3')
     return baselineValue(counts, t, rules.baselineDays, rules.methods[method].lagDays, rules.minSigma);
   const { days, excess, lagDays } = rules.methods.C3;
+  // C2 of day t, then of the days − 1 days before it (each null, and so C3, without its baseline)
   const today = baselineValue(counts, t, rules.baselineDays, lagDays, rules.minSigma);
-  if (today === null || t - (days - 1) < 0) return null;
-  let statistic = 0;
-  for (let i = 0; i < days; i++) {
-    const c2 = i === 0 ? today : baselineValue(counts, t - i, rules.baselineDays, lagDays, rules.minSigma);
+  if (today === null) return null;
+  let statistic = Math.max(0, today.statistic - excess);
+  for (let i = 1; i < days; i++) {
+    const c2 = baselineValue(counts, t - i, rules.baselineDays, lagDays, rules.minSigma);
     if (c2 === null) return null;
     statistic += Math.max(0, c2.statistic - excess);
   }
@@ -227,11 +228,10 @@ export const detectAberrations = (
   const thresholds = new Map(earsMethods.map((m) => [m, earsThreshold(rules, m)]));
   const alerts: Alert[] = [];
   for (const s of series) {
-    const start =
-      fromDay === undefined ? s.counts.length - 1 : Math.max(0, dayNumber(fromDay) - dayNumber(s.firstDay));
-    for (let t = start; t < s.counts.length; t++) {
-      const observed = s.counts[t] ?? 0;
-      if (observed < rules.minObserved) continue;
+    // the index of the first day tested (negative when fromDay precedes the series: every day)
+    const start = fromDay === undefined ? s.counts.length - 1 : dayNumber(fromDay) - dayNumber(s.firstDay);
+    for (const [t, observed] of s.counts.entries()) {
+      if (t < start || observed < rules.minObserved) continue;
       const signals: EarsSignal[] = [];
       for (const method of rules.alertOn) {
         const value = earsValue(s.counts, t, rules, method);
@@ -286,8 +286,10 @@ export const detectionDelay = (
   method: EvaluatedMethod = 'alert',
   maxDelay = 7,
 ): number | null => {
-  for (let d = 0; d <= maxDelay && spikeStart + d < counts.length; d++)
-    if (signalsOn(counts, spikeStart + d, rules, method)) return d;
+  // the last day looked at: maxDelay days on, or the series' last day if sooner
+  // Stryker disable next-line ArithmeticOperator: equivalent, a day past the series' end has no orders (0 < minObserved) and never signals
+  const lastDelay = Math.min(maxDelay, counts.length - 1 - spikeStart);
+  for (let d = 0; d <= lastDelay; d++) if (signalsOn(counts, spikeStart + d, rules, method)) return d;
   return null;
 };
 
