@@ -17,7 +17,8 @@ export type AppealDecision =
   | { readonly decision: 'exclude'; readonly reason: ExclusionReason; readonly note: string }
   | { readonly decision: 'keep'; readonly note: string };
 
-const requireAssessed = (order: WorkOrder): void => {
+/** The unit the order counts for: an order never dispatched to a unit is not assessed. */
+const assessedUnitOf = (order: WorkOrder): string => {
   if (!order.unitId) {
     throw new HotlineError(
       'conflict',
@@ -25,6 +26,7 @@ const requireAssessed = (order: WorkOrder): void => {
       'The order was never dispatched to a unit, so it is not assessed.',
     );
   }
+  return order.unitId;
 };
 
 const requireSupervisor = (actor: Person): void => {
@@ -48,21 +50,21 @@ export const excludeFromAssessment = (
   nowMs: number,
   exclusion: { readonly reason: ExclusionReason; readonly note: string },
 ): Change => {
-  requireAssessed(order);
+  const unitId = assessedUnitOf(order);
   requireSupervisor(actor);
-  return decided(order, actor, nowMs, 'assessment_excluded', { ...exclusion, unitId: order.unitId });
+  return decided(order, actor, nowMs, 'assessment_excluded', { ...exclusion, unitId });
 };
 
 /** 申诉: only the unit the order counts for, and not while an earlier appeal waits. */
 export const appealAssessment = (order: WorkOrder, actor: Person, nowMs: number, reason: string): Change => {
-  requireAssessed(order);
-  if (actor.role !== 'unit' || actor.unitId !== order.unitId) {
+  const unitId = assessedUnitOf(order);
+  if (actor.role !== 'unit' || actor.unitId !== unitId) {
     throw new HotlineError('forbidden', 'NOT_LEAD_UNIT', 'Only the unit the order counts for can appeal it.');
   }
   if (order.pendingAppeal)
     throw new HotlineError('conflict', 'APPEAL_PENDING', 'An appeal on this order waits for the centre.');
-  const appealed = { ...order, pendingAppeal: { reason, at: iso(nowMs), by: order.unitId ?? '' } };
-  return decided(appealed, actor, nowMs, 'assessment_appealed', { reason, unitId: order.unitId });
+  const appealed = { ...order, pendingAppeal: { reason, at: iso(nowMs), by: unitId } };
+  return decided(appealed, actor, nowMs, 'assessment_appealed', { reason, unitId });
 };
 
 /** A supervisor decides the pending appeal: upheld excludes the order, kept leaves it counted. */
@@ -72,7 +74,7 @@ export const decideAppeal = (
   nowMs: number,
   decision: AppealDecision,
 ): Change => {
-  requireAssessed(order);
+  assessedUnitOf(order);
   requireSupervisor(actor);
   const { pendingAppeal, ...settled } = order;
   if (!pendingAppeal)

@@ -43,10 +43,13 @@ const requireLead = (order: WorkOrder, actor: Person): void => {
   }
 };
 
-const requireCoHandler = (order: WorkOrder, actor: Person): void => {
-  if (actor.role !== 'unit' || actor.unitId === undefined || !order.coUnitIds.includes(actor.unitId)) {
+/** The co-handling unit the actor speaks for (协办单位), or a refusal. */
+const coHandlerUnitOf = (order: WorkOrder, actor: Person): string => {
+  const unitId = actor.role === 'unit' ? order.coUnitIds.find((id) => id === actor.unitId) : undefined;
+  if (unitId === undefined) {
     throw denied('NOT_CO_HANDLER', 'Only a co-handling unit of this order can report on it.');
   }
+  return unitId;
 };
 
 const requireCentre = (actor: Person, roles: readonly string[]): void => {
@@ -304,9 +307,9 @@ const addCoHandlers = (
 
 /** A co-handler's report, which reaches the lead (首接负责: the lead answers for the whole). */
 export const reportCoHandling = (order: WorkOrder, actor: Person, nowMs: number, text: string): Change => {
-  requireCoHandler(order, actor);
+  const unitId = coHandlerUnitOf(order, actor);
   // The text lives in the event; the order keeps who reported when (an item stays far under 400 KB).
-  const report = { unitId: actor.unitId ?? '', at: iso(nowMs) };
+  const report = { unitId, at: iso(nowMs) };
   return act(
     order,
     'report_cohandling',
@@ -462,6 +465,7 @@ export const replyToOrder = (
   requireLead(order, args.actor);
   // A reply withdraws a pending extension request: the work is done, no more time is needed.
   const { pendingExtension: withdrawn, ...rest } = order;
+  // Stryker disable next-line StringLiteral: equivalent, requireLead leaves only the unit of the order, and an accepted order has one
   const reply = { result: args.result, text: args.text, at: iso(args.nowMs), by: args.actor.unitId ?? '' };
   const late = order.deadlines.resolveBy !== undefined && args.nowMs > Date.parse(order.deadlines.resolveBy);
   return act(

@@ -146,3 +146,116 @@ describe('decideAppeal (assessment-decisions)', () => {
     );
   });
 });
+
+/** What a caller is told: the status kind, the code and the message (4xx messages reach the caller). */
+const errorOf = (fn: () => unknown) => {
+  const error = catchError(fn) as { kind?: string; code?: string; message?: string } | undefined;
+  return error && { kind: error.kind, code: error.code, message: error.message };
+};
+
+describe('the errors of assessment decisions', () => {
+  const notAssessed = {
+    kind: 'conflict',
+    code: 'NOT_ASSESSED',
+    message: 'The order was never dispatched to a unit, so it is not assessed.',
+  };
+  const supervisorOnly = {
+    kind: 'forbidden',
+    code: 'SUPERVISOR_ONLY',
+    message: 'Only a supervisor decides on assessment.',
+  };
+
+  it('rejects an order never dispatched with 409 NOT_ASSESSED and why, whatever is asked and by whom', () => {
+    // Act / Assess
+    expect(
+      errorOf(() =>
+        excludeFromAssessment(undispatched(), supervisor, NOW, { reason: 'duplicate', note: 'x' }),
+      ),
+    ).toEqual(notAssessed);
+    expect(errorOf(() => appealAssessment(undispatched(), lead, NOW, '申诉'))).toEqual(notAssessed);
+    expect(errorOf(() => decideAppeal(undispatched(), lead, NOW, { decision: 'keep', note: 'x' }))).toEqual(
+      notAssessed,
+    );
+  });
+
+  it('rejects an exclusion or an appeal decision by anyone but a supervisor with 403 SUPERVISOR_ONLY', () => {
+    // Act / Assess
+    expect(
+      errorOf(() => excludeFromAssessment(closed(), dispatcher, NOW, { reason: 'duplicate', note: 'x' })),
+    ).toEqual(supervisorOnly);
+    expect(
+      errorOf(() =>
+        decideAppeal(closed({ pendingAppeal: pending }), dispatcher, NOW, { decision: 'keep', note: 'x' }),
+      ),
+    ).toEqual(supervisorOnly);
+  });
+
+  it('rejects an appeal by anyone but the lead unit with 403 NOT_LEAD_UNIT, even a non-unit carrying its unit id', () => {
+    // Prepare: the role decides, not only the unit id
+    const dispatcherOfLead = { ...dispatcher, unitId: LEAD };
+
+    // Act / Assess
+    for (const actor of [dispatcherOfLead, coHandler]) {
+      expect(errorOf(() => appealAssessment(closed(), actor, NOW, '申诉'))).toEqual({
+        kind: 'forbidden',
+        code: 'NOT_LEAD_UNIT',
+        message: 'Only the unit the order counts for can appeal it.',
+      });
+    }
+  });
+
+  it('rejects a second appeal with 409 APPEAL_PENDING and a decision without one with 409 NO_APPEAL_PENDING', () => {
+    // Act / Assess
+    expect(
+      errorOf(() => appealAssessment(closed({ pendingAppeal: pending }), lead, NOW, '再次申诉')),
+    ).toEqual({
+      kind: 'conflict',
+      code: 'APPEAL_PENDING',
+      message: 'An appeal on this order waits for the centre.',
+    });
+    expect(errorOf(() => decideAppeal(closed(), supervisor, NOW, { decision: 'keep', note: 'x' }))).toEqual({
+      kind: 'conflict',
+      code: 'NO_APPEAL_PENDING',
+      message: 'There is no appeal on this order to decide.',
+    });
+  });
+});
+
+describe('exclusionOf (assessment-decisions)', () => {
+  const event = (type: string, data: Record<string, unknown>) => ({ type, at: AT, actor: supervisor, data });
+
+  it('returns the reason of the exclusion or upheld appeal among other events of the change', () => {
+    // Prepare: an appeal's own event and a deadline change carry a `reason` too, which is no exclusion
+    const order = closed();
+    const excluded = {
+      order,
+      events: [
+        event('assessment_appealed', { reason: '申诉理由' }),
+        event('deadline_changed', { reason: 'extension' }),
+        event('assessment_excluded', { reason: 'duplicate', note: 'x' }),
+      ],
+    };
+    const upheld = {
+      order,
+      events: [
+        event('deadline_changed', { reason: 'extension' }),
+        event('assessment_appeal_upheld', { reason: 'unreachable' }),
+      ],
+    };
+
+    // Act / Assess
+    expect(exclusionOf(excluded)).toBe('duplicate');
+    expect(exclusionOf(upheld)).toBe('unreachable');
+  });
+
+  it('returns nothing for a change without an exclusion, even when its events carry a reason', () => {
+    // Act / Assess
+    expect(
+      exclusionOf({
+        order: closed(),
+        events: [event('assessment_appeal_rejected', { reason: 'duplicate' })],
+      }),
+    ).toBeUndefined();
+    expect(exclusionOf({ order: closed(), events: [] })).toBeUndefined();
+  });
+});

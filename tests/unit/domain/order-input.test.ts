@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispositionSchema, newOrderSchema } from '#domain/order-input.ts';
+import { appealTypeNames, appealTypes, dispositionSchema, newOrderSchema } from '#domain/order-input.ts';
 import newOrderJson from '../fixtures/new-order.json' with { type: 'json' };
 
 type Body = Record<string, unknown> & {
@@ -334,5 +334,105 @@ describe('dispositionSchema', () => {
     expect(accepts({ kind: 'answered', answer: '好', note: 'x' })).toBe(false);
     expect(accepts({ kind: 'repeat', originalOrderId: 'WO1', channel: 'petition' })).toBe(false);
     expect(accepts({ kind: 'confidential', transferredTo: '110' })).toBe(false);
+  });
+});
+
+/** The issues of a rejected input as `path: message`, which is what the 400 tells the caller. */
+const issuesOf = (input: unknown): string[] => {
+  const result = newOrderSchema.safeParse(input);
+  return result.success
+    ? []
+    : result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+};
+
+describe('newOrderSchema messages and anchors', () => {
+  const requesterWith = (changes: Record<string, unknown>) => ({
+    ...body(),
+    requester: { ...body().requester, ...changes },
+  });
+  const enterpriseWith = (creditCode: string) => ({
+    ...body(),
+    requester: { kind: 'enterprise', name: '某某科技有限公司', creditCode },
+  });
+  const locationWith = (location: Record<string, unknown>) => ({ ...body(), location });
+
+  it('rejects a bad phone number saying what a phone number is', () => {
+    // Act / Assess
+    expect(issuesOf(requesterWith({ phone: '1234' }))).toEqual([
+      'requester.phone: a phone number: digits, spaces or dashes, 5 to 20',
+    ]);
+  });
+
+  it('rejects a credit code with anything before or after its 18 characters, saying what it is', () => {
+    // Act / Assess: 18 valid characters with one more in front or behind
+    for (const creditCode of ['X91110105MA01ABCD2X', '91110105MA01ABCD2XX', '991110105MA01ABCD2X']) {
+      expect(issuesOf(enterpriseWith(creditCode)), creditCode).toEqual([
+        'requester.creditCode: an 18-character unified social credit code',
+      ]);
+    }
+    expect(issuesOf(enterpriseWith('91110105MA01ABCD2X'))).toEqual([]);
+  });
+
+  it('rejects an anonymous requester with a contact saying that an anonymous one gives none', () => {
+    // Act / Assess
+    expect(issuesOf({ ...body(), requester: { kind: 'person', anonymous: true, name: '王女士' } })).toEqual([
+      'requester.anonymous: an anonymous requester gives no name, phone, e-mail or credit code',
+    ]);
+  });
+
+  it('rejects a district code of 5 or 7 digits or with a letter, saying it has 6 digits', () => {
+    // Act / Assess
+    for (const districtCode of ['11010', '1101011', 'x110101', '110101x']) {
+      expect(issuesOf(locationWith({ districtCode })), districtCode).toEqual([
+        'location.districtCode: a 6-digit district code',
+      ]);
+    }
+  });
+
+  it('rejects a street code of 8 or 10 digits or with a letter, saying it has 9 digits', () => {
+    // Act / Assess
+    for (const streetCode of ['11010100', '1101010011', 'x110101001', '110101001x']) {
+      expect(issuesOf(locationWith({ districtCode: '110101', streetCode })), streetCode).toEqual([
+        'location.streetCode: a 9-digit street/township code',
+      ]);
+    }
+  });
+
+  it('rejects a category code saying it has 2, 4 or 6 digits', () => {
+    // Act / Assess
+    expect(issuesOf({ ...body(), categoryCode: '010' })).toEqual([
+      'categoryCode: a category code of 2, 4 or 6 digits',
+    ]);
+  });
+
+  it('rejects lat without long saying they come together', () => {
+    // Act / Assess
+    expect(issuesOf(locationWith({ districtCode: '110101', lat: 39.9 }))).toEqual([
+      'location: lat and long come together',
+    ]);
+  });
+
+  it("rejects 'answered' on a complaint saying only a consultation is answered on the spot", () => {
+    // Act / Assess
+    expect(issuesOf({ ...body(), disposition: { kind: 'answered', answer: '已答复' } })).toEqual([
+      'disposition.kind: only a consultation can be answered on the spot',
+    ]);
+  });
+});
+
+describe('appealTypeNames', () => {
+  it('names each appeal type with its own two-character Chinese term', () => {
+    // Act
+    const names = appealTypes.map((type) => appealTypeNames[type]);
+
+    // Assess
+    for (const name of names) expect(name).toMatch(/^\p{Script=Han}{2}$/u);
+    expect(new Set(names).size).toBe(appealTypes.length);
+  });
+
+  it('names a complaint 投诉 and a report 举报, the two a caller most often confuses', () => {
+    // Assess: 投诉 is about one's own harm, 举报 about someone's wrongdoing
+    expect(appealTypeNames.complaint).toBe('投诉');
+    expect(appealTypeNames.report).toBe('举报');
   });
 });

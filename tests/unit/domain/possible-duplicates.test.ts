@@ -13,6 +13,7 @@ import {
   PLACE_REACH_METERS,
   type Place,
   placeCellOf,
+  placeOf,
   rankPossibleDuplicates,
   seesPossibleDuplicates,
 } from '#domain/possible-duplicates.ts';
@@ -376,6 +377,120 @@ describe('rankPossibleDuplicates', () => {
 
     // Assess
     expect(found.map((d) => d.id)).toEqual(['WO-0', 'WO-1', 'WO-2', 'WO-3', 'WO-4']);
+  });
+});
+
+describe('placeOf', () => {
+  it('returns the coordinates only when both lat and long are given', () => {
+    // Prepare
+    const location = orderAt(undefined).location;
+
+    // Act / Assess
+    expect(placeOf({ location: { ...location, lat: 39.9, long: 116.4 } })).toEqual({
+      lat: 39.9,
+      long: 116.4,
+    });
+    expect(placeOf({ location: { ...location, lat: 0, long: 0 } })).toEqual({ lat: 0, long: 0 });
+    expect(placeOf({ location: { ...location, lat: 39.9 } })).toBeUndefined();
+    expect(placeOf({ location: { ...location, long: 116.4 } })).toBeUndefined();
+    expect(placeOf({ location })).toBeUndefined();
+  });
+});
+
+describe('duplicateRulesSchema messages', () => {
+  const messagesOf = (input: unknown) => {
+    const result = duplicateRulesSchema.safeParse(input);
+    return result.success ? [] : result.error.issues.map((i) => i.message);
+  };
+
+  it('rejects a radius above PLACE_REACH_METERS saying what the cells cover, and accepts one at it', () => {
+    // Act / Assess
+    expect(messagesOf({ ...duplicatesJson, radiusMeters: PLACE_REACH_METERS + 1 })).toEqual([
+      'at most 350 m: what the 7 cells searched always cover',
+    ]);
+    expect(messagesOf({ ...duplicatesJson, radiusMeters: PLACE_REACH_METERS })).toEqual([]);
+  });
+
+  it('rejects closed among the open statuses saying why', () => {
+    // Act / Assess
+    expect(messagesOf({ ...duplicatesJson, openStatuses: ['dispatched', 'closed'] })).toEqual([
+      'a closed order is not open',
+    ]);
+  });
+});
+
+/** Every order of the items, so that a ranking is shown not to depend on the order of the reads. */
+const permutations = <T>(items: readonly T[]): T[][] =>
+  items.length <= 1
+    ? [[...items]]
+    : items.flatMap((item, i) =>
+        permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+      );
+
+describe('rankPossibleDuplicates ordering', () => {
+  const search = () => {
+    const found = duplicateSearchFor(orderAt(HERE), rules, NOW);
+    if (!found) throw new Error('the fixture has coordinates');
+    return found;
+  };
+
+  it('returns the newest first among those at the same whole metre, however they were read', () => {
+    // Prepare: 79.7, 80.0 and 80.3 m all round to 80 m, so the time of receipt decides
+    const candidates = [
+      candidate('WO-A', offset(HERE, 79.7, 30), { receivedAt: iso(NOW - 3 * DAY) }),
+      candidate('WO-B', offset(HERE, 80.3, 120), { receivedAt: iso(NOW - DAY) }),
+      candidate('WO-C', offset(HERE, 80, 200), { receivedAt: iso(NOW - 2 * DAY) }),
+    ];
+
+    for (const read of permutations(candidates)) {
+      // Act
+      const found = rankPossibleDuplicates(search(), read, rules);
+
+      // Assess
+      expect(
+        found.map((d) => [d.id, d.distanceMeters]),
+        read.map((c) => c.id).join(),
+      ).toEqual([
+        ['WO-B', 80],
+        ['WO-C', 80],
+        ['WO-A', 80],
+      ]);
+    }
+  });
+
+  it('returns the nearer first whatever their age, and the id in text order at the same metre and time', () => {
+    // Prepare: 'WO-1' < 'WO-10' < 'WO-2' as texts
+    const place = offset(HERE, 60, 0);
+    const candidates = [
+      candidate('WO-2', place),
+      candidate('WO-10', place),
+      candidate('WO-1', place),
+      candidate('WO-OLD-NEAR', offset(HERE, 10, 0), { receivedAt: iso(NOW - 29 * DAY) }),
+    ];
+
+    for (const read of permutations(candidates)) {
+      // Act
+      const found = rankPossibleDuplicates(search(), read, rules);
+
+      // Assess
+      expect(
+        found.map((d) => d.id),
+        read.map((c) => c.id).join(),
+      ).toEqual(['WO-OLD-NEAR', 'WO-1', 'WO-10', 'WO-2']);
+    }
+  });
+
+  it('returns a candidate exactly at the radius (at most, not less than)', () => {
+    // Prepare: a radius that is exactly the distance to the candidate
+    const s = search();
+    const edge = offset(HERE, 200, 45);
+    const exact = { ...rules, radiusMeters: distanceMeters(s.place, edge) };
+
+    // Act
+    const found = rankPossibleDuplicates(s, [candidate('WO-EDGE', edge)], exact);
+
+    // Assess
+    expect(found.map((d) => [d.id, d.distanceMeters])).toEqual([['WO-EDGE', 200]]);
   });
 });
 

@@ -1438,3 +1438,317 @@ describe('a person acting after idle waits', () => {
     expect(noted).not.toHaveProperty('idleWaits');
   });
 });
+
+describe('what a refused caller is told (unit-actions)', () => {
+  /** The refusal as the API returns it: status kind, code, message, and the input left unchanged. */
+  const told = (order: WorkOrder, act: (order: WorkOrder) => Change) => {
+    const { error, unchanged } = refused(order, act);
+    expect(error).toBeInstanceOf(HotlineError);
+    expect(unchanged).toBe(true);
+    const { kind, code, message } = error as HotlineError;
+    return { kind, code, message };
+  };
+  const notLead = {
+    kind: 'forbidden',
+    code: 'NOT_LEAD_UNIT',
+    message: 'Only the lead unit of this order can do this (首接负责).',
+  };
+  /** Centre staff whose account carries a unit id: the role decides, not the unit id alone. */
+  const dispatcherOf = (unitId: string) => ({ ...dispatcher, unitId });
+
+  it('rejects anyone but the lead unit with NOT_LEAD_UNIT and 首接负责, a dispatcher carrying its unit id too', () => {
+    // Act / Assess
+    expect(told(orderIn('dispatched'), (o) => acceptOrder(o, coHandler, NOW))).toEqual(notLead);
+    expect(told(orderIn('dispatched'), (o) => acceptOrder(o, dispatcherOf(LEAD), NOW))).toEqual(notLead);
+  });
+
+  it('rejects a report by anyone but a co-handler with NOT_CO_HANDLER, a dispatcher carrying its unit id too', () => {
+    // Prepare
+    const notCoHandler = {
+      kind: 'forbidden',
+      code: 'NOT_CO_HANDLER',
+      message: 'Only a co-handling unit of this order can report on it.',
+    };
+
+    // Act / Assess
+    for (const actor of [
+      lead,
+      dispatcherOf(CO),
+      unitStaff('dept-scjgj'),
+      { ...coHandler, unitId: undefined },
+    ])
+      expect(
+        told(orderIn('accepted'), (o) => reportCoHandling(o, actor, NOW, '报告')),
+        JSON.stringify(actor),
+      ).toEqual(notCoHandler);
+  });
+
+  it('returns the report of the co-handler that reported, among several', () => {
+    // Prepare
+    const order = orderIn('accepted', { coUnitIds: ['dept-scjgj', CO, 'dept-zjw'] });
+
+    // Act
+    const { order: reported, events } = reportCoHandling(order, coHandler, NOW, '已联合执法');
+
+    // Assess
+    expect(reported.coReports).toEqual([{ unitId: CO, at: iso(NOW) }]);
+    expect(events[0]?.data).toMatchObject({ unitId: CO, leadUnitId: LEAD });
+  });
+
+  it('rejects a progress note by anyone not handling with NOT_HANDLING_UNIT, before the status is looked at', () => {
+    // Prepare: a unit account without a unit, on an order that has no unit yet either
+    const notHandling = {
+      kind: 'forbidden',
+      code: 'NOT_HANDLING_UNIT',
+      message: 'Only a unit handling this order can note progress on it.',
+    };
+    const noUnit = { ...lead, unitId: undefined };
+
+    // Act / Assess
+    expect(told(orderIn('accepted'), (o) => noteProgress(o, dispatcherOf(LEAD), NOW, '进展'))).toEqual(
+      notHandling,
+    );
+    expect(told(orderIn('accepted'), (o) => noteProgress(o, dispatcherOf(CO), NOW, '进展'))).toEqual(
+      notHandling,
+    );
+    expect(told(orderIn('received'), (o) => noteProgress(o, noUnit, NOW, '进展'))).toEqual(notHandling);
+  });
+
+  it('rejects a decision by a unit with CENTRE_ONLY, naming the roles that may decide', () => {
+    // Act / Assess
+    expect(
+      told(orderIn('objected'), (o) => decideObjection(o, lead, NOW, { kind: 'confirm', note: '维持' })),
+    ).toEqual({
+      kind: 'forbidden',
+      code: 'CENTRE_ONLY',
+      message: 'Only the centre (dispatcher, supervisor) can do this.',
+    });
+    expect(told(orderIn('replied'), (o) => reviewReply(o, lead, NOW, { accept: true }))).toEqual({
+      kind: 'forbidden',
+      code: 'CENTRE_ONLY',
+      message: 'Only the centre (operator, dispatcher, supervisor) can do this.',
+    });
+  });
+
+  it('rejects a unit action at the bound with 409 ACTION_LIMIT, naming the bound and what to do', () => {
+    // Act / Assess
+    expect(
+      told(orderIn('accepted', { actionCount: MAX_ACTIONS_PER_ORDER }), (o) =>
+        noteProgress(o, lead, NOW, '进展'),
+      ),
+    ).toEqual({
+      kind: 'conflict',
+      code: 'ACTION_LIMIT',
+      message: 'An order takes at most 500 unit actions; ask the centre to review it.',
+    });
+  });
+
+  it('rejects an objection to an order re-dispatched once with OBJECTION_NOT_ALLOWED, whatever its objection count', () => {
+    // Prepare: the rule is on either count (a re-dispatched order stays with its new unit)
+    const redispatched = orderIn('dispatched', { redispatchCount: 1, objectionCount: 0 });
+    const objectedOnce = orderIn('dispatched', { objectionCount: 1 });
+    const refusal = {
+      kind: 'conflict',
+      code: 'OBJECTION_NOT_ALLOWED',
+      message: 'This order was objected to once already; it cannot be returned again.',
+    };
+
+    // Act / Assess
+    expect(told(redispatched, (o) => objectToDispatch(o, lead, NOW, '非本辖区'))).toEqual(refusal);
+    expect(told(objectedOnce, (o) => objectToDispatch(o, lead, NOW, '非本辖区'))).toEqual(refusal);
+    expect(
+      objectToDispatch(
+        orderIn('dispatched', { redispatchCount: 0, objectionCount: 0 }),
+        lead,
+        NOW,
+        '非本辖区',
+      ).order.status,
+    ).toBe('objected');
+  });
+
+  it('rejects a re-dispatch to the same unit with 422 SAME_UNIT, saying what to do instead', () => {
+    // Act / Assess
+    expect(
+      told(orderIn('objected'), (o) =>
+        decideObjection(o, dispatcher, NOW, {
+          kind: 'redispatch',
+          route: routeTo(LEAD),
+          deadlines: newDeadlines,
+        }),
+      ),
+    ).toEqual({
+      kind: 'unprocessable',
+      code: 'SAME_UNIT',
+      message: 'Re-dispatch to another unit, or confirm the dispatch.',
+    });
+  });
+
+  it('rejects a contact twice, in the future or before the dispatch, each saying why', () => {
+    // Prepare: an order whose requester was reached at 11:00 CST on 2026-12-01
+    const contacted = orderIn('accepted', { contact: { at: '2026-12-01T03:00:00.000Z', way: 'phone' } });
+
+    // Act / Assess
+    expect(told(contacted, (o) => recordContact(o, lead, NOW, { way: 'sms' }))).toEqual({
+      kind: 'conflict',
+      code: 'ALREADY_CONTACTED',
+      message: 'The requester was first contacted at 2026-12-01T03:00:00.000Z.',
+    });
+    expect(
+      told(orderIn('accepted'), (o) => recordContact(o, lead, NOW, { at: iso(NOW + 1), way: 'sms' })),
+    ).toEqual({
+      kind: 'unprocessable',
+      code: 'CONTACT_IN_FUTURE',
+      message: 'A contact cannot be recorded before it happens.',
+    });
+    // Dispatched at 09:05 CST = 01:05Z; one millisecond earlier is before it
+    expect(
+      told(orderIn('accepted'), (o) =>
+        recordContact(o, lead, NOW, { at: '2026-12-01T01:04:59.999Z', way: 'sms' }),
+      ),
+    ).toEqual({
+      kind: 'unprocessable',
+      code: 'CONTACT_BEFORE_DISPATCH',
+      message: 'The contact is earlier than the dispatch.',
+    });
+  });
+
+  it('rejects co-handlers that already handle with 422 NO_NEW_CO_HANDLER, and a summons by a department with NOT_A_STREET', () => {
+    // Act / Assess
+    expect(
+      told(orderIn('accepted'), (o) =>
+        requestCoHandling(o, lead, NOW, { unitIds: [CO, LEAD], note: '协办' }),
+      ),
+    ).toEqual({
+      kind: 'unprocessable',
+      code: 'NO_NEW_CO_HANDLER',
+      message: 'Those units already handle this order.',
+    });
+    expect(
+      told(orderIn('accepted'), (o) =>
+        summonDepartments(o, lead, NOW, { unitIds: ['dept-scjgj'], note: '吹哨', leadIsStreet: false }),
+      ),
+    ).toEqual({
+      kind: 'forbidden',
+      code: 'NOT_A_STREET',
+      message: 'Only a street or township summons departments (吹哨报到).',
+    });
+  });
+
+  it('rejects an extension of a bad number of days with 400 EXTENSION_DAYS, the range in the message and the days in the details', () => {
+    for (const days of [0, 31, 1.5]) {
+      // Act
+      const { error } = refused(orderIn('accepted'), (o) =>
+        requestExtension(o, lead, NOW, { days, reason: '延期' }),
+      );
+
+      // Assess
+      expect(error, String(days)).toMatchObject({
+        kind: 'badRequest',
+        code: 'EXTENSION_DAYS',
+        message: 'An extension asks for a whole number of days from 1 to 30.',
+        details: { days },
+      });
+    }
+  });
+
+  it('rejects an extension while one waits, past the limit, or without a deadline, each saying why', () => {
+    // Prepare
+    const { resolveBy: _none, ...withoutResolveBy } = orderIn('accepted').deadlines;
+
+    // Act / Assess
+    expect(
+      told(pendingExtension(orderIn('accepted')), (o) =>
+        requestExtension(o, lead, NOW, { days: 2, reason: '再延' }),
+      ),
+    ).toEqual({
+      kind: 'conflict',
+      code: 'EXTENSION_PENDING',
+      message: 'An extension request is already waiting for the centre.',
+    });
+    expect(
+      told(orderIn('accepted', { extensionRequests: MAX_EXTENSION_REQUESTS }), (o) =>
+        requestExtension(o, lead, NOW, { days: 2, reason: '再延' }),
+      ),
+    ).toEqual({
+      kind: 'conflict',
+      code: 'EXTENSION_LIMIT',
+      message: 'An order takes at most 3 extension requests.',
+    });
+    expect(
+      told(orderIn('accepted', { deadlines: withoutResolveBy as WorkOrder['deadlines'] }), (o) =>
+        requestExtension(o, lead, NOW, { days: 2, reason: '延期' }),
+      ),
+    ).toEqual({
+      kind: 'conflict',
+      code: 'NO_DEADLINE',
+      message: 'This order has no resolution deadline to extend.',
+    });
+  });
+
+  it('rejects an extension decision with none waiting with 409 NO_EXTENSION_PENDING and why', () => {
+    // Act / Assess
+    expect(told(orderIn('accepted'), (o) => decideExtension(o, dispatcher, NOW, { approve: true }))).toEqual({
+      kind: 'conflict',
+      code: 'NO_EXTENSION_PENDING',
+      message: 'There is no extension request to decide.',
+    });
+  });
+
+  it('rejects sending back a reply that was never given with 409 ACTION_NOT_ALLOWED', () => {
+    // Act / Assess
+    expect(
+      told(orderIn('accepted'), (o) =>
+        reviewReply(o, operator, NOW, {
+          accept: false,
+          reason: '未解决',
+          resolveBy: '2026-12-10T01:00:00.000Z',
+        }),
+      ),
+    ).toMatchObject({ kind: 'conflict', code: 'ACTION_NOT_ALLOWED' });
+  });
+});
+
+describe('deadline edges (unit-actions)', () => {
+  it('returns a confirmed objection with one event and the deadlines as they were when the centre took no time', () => {
+    // Prepare: decided the instant it was objected to
+    const order = orderIn('objected', {
+      pendingObjection: { reason: '非本街道辖区', at: iso(NOW), by: LEAD },
+    });
+
+    // Act
+    const { order: confirmed, events } = decideObjection(order, dispatcher, NOW, {
+      kind: 'confirm',
+      note: '维持',
+    });
+
+    // Assess
+    expect(confirmed.deadlines).toEqual(order.deadlines);
+    expect(events.map((e) => e.type)).toEqual(['objection_refused']);
+  });
+
+  it('returns late false for a reply exactly at resolveBy, and true a millisecond after', () => {
+    // Prepare: resolve by 2026-12-08 09:05 CST
+    const resolveBy = Date.parse('2026-12-08T01:05:00.000Z');
+    const replyAt = (nowMs: number) =>
+      replyToOrder(orderIn('accepted'), { result: 'resolved', text: '已处理', nowMs, actor: lead }).events[0]
+        ?.data.late;
+
+    // Act / Assess
+    expect(replyAt(resolveBy)).toBe(false);
+    expect(replyAt(resolveBy + 1)).toBe(true);
+  });
+
+  it('returns late false for a reply and a contact on an order without those deadlines', () => {
+    // Prepare
+    const { resolveBy: _r, contactBy: _c, ...none } = orderIn('accepted').deadlines;
+    const order = orderIn('accepted', { deadlines: none as WorkOrder['deadlines'] });
+
+    // Act
+    const replied = replyToOrder(order, { result: 'resolved', text: '已处理', nowMs: LATE, actor: lead });
+    const contacted = recordContact(order, lead, LATE, { way: 'phone' });
+
+    // Assess
+    expect(replied.events[0]?.data.late).toBe(false);
+    expect(contacted.events[0]?.data.late).toBe(false);
+  });
+});
