@@ -1,4 +1,14 @@
-import { cellToLatLng, cellToLocalIj, gridDisk, localIjToCell } from 'h3-js';
+import {
+  cellToLatLng,
+  cellToLocalIj,
+  getHexagonEdgeLengthAvg,
+  getPentagons,
+  getResolution,
+  greatCircleDistance,
+  gridDisk,
+  localIjToCell,
+  UNITS,
+} from 'h3-js';
 import * as z from 'zod';
 import { poissonUpperTail, twoSidedP } from './distributions.ts';
 
@@ -148,6 +158,26 @@ const distinct = (values: Iterable<string>): string[] => {
 };
 
 /**
+ * Whether an H3 pentagon lies within `margin` rings (and a ring more) of the cells, measured on the
+ * ground from the first cell: IJ arithmetic is wrong around a pentagon, also where the area is only
+ * grown towards one that the occupied cells, which the arithmetic is checked on, do not reach. Two
+ * edge lengths per ring bound the distance between neighbouring centres (√3 edges) from above.
+ */
+const nearPentagon = (cells: readonly string[], origin: string, margin: number): boolean => {
+  const resolution = getResolution(origin);
+  const [lat, lng] = cellToLatLng(origin);
+  let radius = 0;
+  for (const cell of cells) {
+    const [cLat, cLng] = cellToLatLng(cell);
+    radius = Math.max(radius, greatCircleDistance([lat, lng], [cLat, cLng], UNITS.km));
+  }
+  const reach = radius + (margin + 1) * 2 * getHexagonEdgeLengthAvg(resolution, UNITS.km);
+  return getPentagons(resolution).some(
+    (p) => greatCircleDistance([lat, lng], cellToLatLng(p), UNITS.km) <= reach,
+  );
+};
+
+/**
  * The study area: the occupied cells, grown by `grow` rings, each with its disk of `rings` rings.
  * Neighbourhoods are found by integer arithmetic on a grid of local IJ coordinates (a city is far
  * smaller than an H3 base cell), checked against gridDisk on a sample; gridDisk is the fallback.
@@ -156,6 +186,7 @@ export const studyArea = (occupied: Iterable<string>, rings: number, grow = ring
   const unique = distinct(occupied).sort();
   const origin = unique[0];
   if (origin === undefined) return studyAreaByGridDisk([], rings, grow);
+  if (nearPentagon(unique, origin, grow + rings)) return studyAreaByGridDisk(unique, rings, grow);
   let ij: { i: number; j: number }[];
   try {
     ij = unique.map((c) => cellToLocalIj(origin, c));
@@ -387,6 +418,7 @@ export const findHotspots = (
   // Stryker disable next-line ArithmeticOperator: a p above the largest α meets no level, moves no BH line
   const maxAlpha = 1 - Math.min(...levels);
   const excess = rules.attribute === 'excess';
+  const skipBelowOneSigma = excess && maxAlpha < 0.3;
   const observed = new Float64Array(n);
   const expected = new Float64Array(n);
   const x = new Float64Array(n);
@@ -426,8 +458,9 @@ export const findHotspots = (
           sumO += observed[j] ?? 0;
           sumE += expected[j] ?? 0;
         }
-        // Below one standard deviation the exact tail cannot reach the largest alpha: skip the work.
-        if (excess && sumO - sumE < Math.sqrt(sumE)) continue;
+        // Below one standard deviation 2·P(Poisson(ΣE) ≥ ΣO) stays above 0.317 (its normal limit,
+        // approached from above), so no level whose α is under 0.3 can be met: skip the exact tail.
+        if (skipBelowOneSigma && sumO - sumE < Math.sqrt(sumE)) continue;
         const p = excess ? Math.min(1, 2 * poissonUpperTail(sumO, sumE)) : twoSidedP(zi);
         if (p <= maxAlpha) tested.push({ i, p, sumO, sumE });
       }

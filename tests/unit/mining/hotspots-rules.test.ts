@@ -1,7 +1,7 @@
 import { cellToLatLng, gridDisk, gridRing, isPentagon, latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
 import hotspotsJson from '#data/hotspots.json' with { type: 'json' };
-import { twoSidedP } from '#domain/mining/distributions.ts';
+import { poissonUpperTail, twoSidedP } from '#domain/mining/distributions.ts';
 import {
   type AddressRepeatRow,
   addressRepeatRowsFrom,
@@ -272,6 +272,21 @@ describe('studyArea', () => {
     }
   });
 
+  it('returns gridDisk neighbourhoods when only the area grown from the cells reaches a pentagon', () => {
+    // Prepare: one occupied cell 2 rings from the pentagon, its own 1-ring disk clear of it; grown by
+    // 2 rings the area holds the pentagon, where IJ arithmetic goes wrong (or H3 refuses the cell)
+    const pentagon = latLngToCell(39.1, 122.3, 9);
+    for (const at of gridRing(pentagon, 2)) {
+      expect(gridDisk(at, 1)).not.toContain(pentagon);
+
+      // Act
+      const area = studyArea([at], 1, 2);
+
+      // Assess
+      expectGridDiskArea(area, diskUnion([at], 2), 1);
+    }
+  });
+
   it('returns undefined for the index of something that is not a cell', () => {
     // Act
     const area = studyArea(gridDisk(centre, 1), 1);
@@ -279,6 +294,17 @@ describe('studyArea', () => {
     // Assess
     expect(area.indexOf('not-a-cell')).toBeUndefined();
     expect(area.indexOf(sydney)).toBeUndefined();
+  });
+});
+
+describe('the skip of cells less than one standard deviation above expectation', () => {
+  it('never drops a p-value under 0.3: 2·P(Poisson(μ) ≥ k) stays above it for every k < μ + √μ', () => {
+    for (let mu = 0.01; mu < 2000; mu *= 1.01) {
+      // the largest count the skip drops
+      const k = Math.ceil(mu + Math.sqrt(mu)) - 1;
+      if (k < 0) continue;
+      expect(2 * poissonUpperTail(k, mu)).toBeGreaterThan(0.3);
+    }
   });
 });
 
@@ -610,6 +636,12 @@ describe('findHotspots', () => {
         plants: [{ category: 'A', cells: gridDisk(gridRing(centre, 4)[1] ?? '', 1), extra: 12 }],
       }).filter((c) => c.category !== 'B' || !gridDisk(centre, 2).includes(c.cell)),
       { ...rules, attribute: 'count', falseDiscoveryRate: false },
+    ],
+    [
+      // 2·P(Poisson(ΣE) ≥ ΣO) under one standard deviation is above 0.317, not above 0.4: such cells count
+      'excess without the FDR at 60 % only: cells less than one standard deviation above expectation count too',
+      field(26, { plants: [{ ...clusterA, extra: 2 }] }),
+      { ...rules, falseDiscoveryRate: false, confidenceLevels: [0.6], minNeighbourhoodOrders: 1 },
     ],
     [
       'excess, at most 3 hot spots a category',
