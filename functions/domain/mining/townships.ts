@@ -57,7 +57,7 @@ const officeOf = (streetCode: string) => `st-${streetCode}`;
 export const cityOrdersPer10k = (
   areas: readonly { readonly orders: number; readonly population: number | undefined }[],
 ): number | undefined => {
-  const known = areas.filter((a) => a.population !== undefined && a.population > 0);
+  const known = areas.filter((a) => (a.population ?? 0) > 0);
   const population = known.reduce((n, a) => n + (a.population ?? 0), 0);
   return population > 0 ? (known.reduce((n, a) => n + a.orders, 0) * 10_000) / population : undefined;
 };
@@ -78,7 +78,7 @@ const governanceFigures = (
             orders: f.orders,
             population,
             basis: 'received in the township',
-            ...(cityPer10k === undefined ? {} : { cityPer10k }),
+            cityPer10k,
           },
         }
       : {}),

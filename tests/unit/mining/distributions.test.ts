@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  lentzNonZero,
   normalCdf,
   normalQuantile,
   normalSurvival,
@@ -247,5 +248,54 @@ describe('poissonUpperTail beyond the sum of its terms', () => {
     expect(poissonUpperTail(0, 0)).toBe(1);
     expect(poissonUpperTail(3, 0)).toBe(0);
     expect(poissonUpperTail(1, -1)).toBe(0);
+  });
+
+  it('returns P(X ≥ k) for counts in the hundred thousands and millions, near their mean', () => {
+    // Prepare: Σ_{i≥k} π_i / Σ_i π_i with every π_i relative to π_k (π_{i+1} = π_i · mean / (i + 1)),
+    // summed over k ± 40 standard deviations: no e^−mean, no factorial, nothing that underflows
+    const byRatios = (k: number, mean: number) => {
+      const width = 40 * Math.sqrt(mean);
+      let upper = 0;
+      for (let i = k, p = 1; i < k + width; i++) {
+        upper += p; // π_i / π_k
+        p *= mean / (i + 1);
+      }
+      let lower = 0;
+      for (let i = k - 1, p = 1; i > k - width; i--) {
+        p *= (i + 1) / mean;
+        lower += p; // π_i / π_k
+      }
+      return upper / (upper + lower);
+    };
+
+    // Act / Assess: the series (mean below k + 1) and the continued fraction (above); the log of the
+    // front factor, of the order of 1e8 at 1e7, costs about 1e-8 of relative accuracy
+    expect(relativeError(poissonUpperTail(100_000, 99_800), byRatios(100_000, 99_800))).toBeLessThan(1e-9);
+    expect(relativeError(poissonUpperTail(1e7, 1e7 - 3_162), byRatios(1e7, 1e7 - 3_162))).toBeLessThan(1e-7);
+    expect(relativeError(poissonUpperTail(1e7, 1e7 + 1), byRatios(1e7, 1e7 + 1))).toBeLessThan(1e-7);
+  });
+
+  it('returns 0 for a mean of 0 however little above 0 k is, where 1/k overflows', () => {
+    // Act / Assess: the smallest positive double, whose reciprocal is +∞
+    expect(poissonUpperTail(Number.MIN_VALUE, 0)).toBe(0);
+  });
+});
+
+describe('lentzNonZero', () => {
+  it('returns 1e-300 for a denominator below 1e-300 in magnitude, whatever its sign', () => {
+    // Act / Assess
+    expect(lentzNonZero(0)).toBe(1e-300);
+    expect(lentzNonZero(-0)).toBe(1e-300);
+    expect(lentzNonZero(3e-301)).toBe(1e-300);
+    expect(lentzNonZero(-9.99e-301)).toBe(1e-300);
+  });
+
+  it('returns a denominator of 1e-300 or more in magnitude unchanged, its sign too', () => {
+    // Act / Assess: −1e-300 sits at the limit and keeps its sign
+    expect(lentzNonZero(-1e-300)).toBe(-1e-300);
+    expect(lentzNonZero(1e-300)).toBe(1e-300);
+    expect(lentzNonZero(-2e-300)).toBe(-2e-300);
+    expect(lentzNonZero(0.25)).toBe(0.25);
+    expect(lentzNonZero(-7)).toBe(-7);
   });
 });

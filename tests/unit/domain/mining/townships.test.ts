@@ -40,6 +40,20 @@ describe('populationsOf', () => {
     // Assess
     expect([...populations]).toEqual([['110105001', 33_000]]);
   });
+
+  it('skips a population that is not a positive whole number of residents', () => {
+    // Act
+    const populations = populationsOf([
+      { code: '110105001', population: 0 },
+      { code: '110105002', population: -40 },
+      { code: '110105003', population: 12.5 },
+      { code: '110105004', population: 1 },
+      { population: 5_000 },
+    ]);
+
+    // Assess
+    expect([...populations]).toEqual([['110105004', 1]]);
+  });
 });
 
 describe('cityOrdersPer10k', () => {
