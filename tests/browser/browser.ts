@@ -79,7 +79,10 @@ export const openBrowser = async (stackUrl: string): Promise<Dashboard> => {
       page.on('console', (message) => {
         if (message.type() === 'error') errors.push(message.text());
       });
-      page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+      // The message, and where it was thrown (a failure in a busy run is then readable from its log).
+      page.on('pageerror', (error) =>
+        errors.push(`page error: ${error.message}${(error.stack ?? '').split('\n').slice(1, 4).join(' ')}`),
+      );
       await page.goto(`${stackUrl}/dashboard/#${hash}`);
       await page.waitForSelector(`main[data-ready="${id}"]`, { timeout: 30_000 });
       const view: View = {

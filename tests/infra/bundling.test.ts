@@ -18,7 +18,7 @@ describe('bundling every handler with the local esbuild', () => {
     outdir = mkdtempSync(path.join(tmpdir(), 'hotline-cdk-out-'));
     hotline = buildApp({ outdir });
     hotline.app.synth();
-  }, 180_000);
+  }, 600_000);
 
   const bundleOf = (name: FunctionName | 'preTokenGeneration'): string => {
     const { lambda } =
