@@ -30,7 +30,9 @@ describe('code layers', () => {
   it('keeps the domain free of AWS, I/O and the layers above it', () => {
     const offending = sourceFiles(join('functions', 'domain')).flatMap((file) =>
       imports(file)
-        .filter((spec) => /^@aws-sdk\/|^@aws-lambda-powertools\/|^@middy\/|^#shared\/|^#application\/|^#wiring\//.test(spec))
+        .filter((spec) =>
+          /^@aws-sdk\/|^@aws-lambda-powertools\/|^@middy\/|^#shared\/|^#application\/|^#wiring\//.test(spec),
+        )
         .map((spec) => `${file} imports ${spec}`),
     );
     expect(offending).toEqual([]);
