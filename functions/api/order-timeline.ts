@@ -16,9 +16,16 @@ export const handler = withoutBody(async (event) => {
   const actor = actorOf(event);
   const { verify } = parseQuery(querySchema, event);
   const id = event.pathParameters?.id ?? '';
-  const stored = await readOrder(id);
+  let stored = await readOrder(id);
   if (!stored || !canRead(actor, stored.order)) throw notFound('order', id);
-  const events = await readEvents(id);
+  let events = await readEvents(id);
+  // A change may commit between the two reads (the workflow keeps writing): the log is then ahead of
+  // the head read before it, which is no gap. Read both again until they agree (a few tries; a log
+  // still ahead after them is reported as it is).
+  for (let tries = 0; tries < 3 && stored.lastEvent.seq < events.length; tries++) {
+    stored = (await readOrder(id)) ?? stored;
+    if (stored.lastEvent.seq > events.length) events = await readEvents(id);
+  }
   return json(200, {
     orderId: id,
     status: stored.order.status,
