@@ -1,3 +1,5 @@
+import { normalisePhone } from '#domain/analytics-projection.ts';
+
 /**
  * Personal data in what is shown beyond those who must call the requester (Art. 8; PIPL): free text
  * published to the public (Open311) with phone numbers, resident ID numbers and e-mail addresses taken
@@ -61,8 +63,8 @@ export const redactPersonalData = (text: string, marks: RedactionMarks = default
  * shows only its last two. Separators and any +86 prefix are dropped.
  */
 export const maskPhone = (phone: string): string => {
-  let digits = toAscii(phone).replace(/\D/g, '');
-  if (/^(?:0086|86)1[3-9]\d{9}$/.test(digits)) digits = digits.slice(digits.length - 11);
+  // The same number the requester's keyed hash is made of (digits only, the 86 of a mobile dropped).
+  const digits = normalisePhone(toAscii(phone));
   if (digits.length < 8) return `${'*'.repeat(Math.max(0, digits.length - 2))}${digits.slice(-2)}`;
   return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
 };
