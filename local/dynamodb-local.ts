@@ -143,8 +143,25 @@ const sameProjection = (
   projection?.ProjectionType === 'INCLUDE' &&
   [...(projection.NonKeyAttributes ?? [])].sort().join('\n') === [...attributes].sort().join('\n');
 
+/**
+ * Waits until no index of the table is being created or deleted: DynamoDB (Local as AWS) refuses a
+ * second index change while one is in progress ("Only 1 online index can be created or deleted
+ * simultaneously per table").
+ */
+const settleIndexes = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const indexes = (await describeTable(client, tableName))?.GlobalSecondaryIndexes ?? [];
+    if (indexes.every((i) => i.IndexStatus === undefined || i.IndexStatus === 'ACTIVE')) return;
+    if (Date.now() > deadline)
+      throw new Error(`DynamoDB Local left an index of ${tableName} in progress for 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 /** Deletes a GSI and waits until it is gone, so that one of the same name can be created. */
 const dropIndex = async (client: DynamoDBClient, tableName: string, indexName: string): Promise<void> => {
+  await settleIndexes(client, tableName);
   await client.send(
     new UpdateTableCommand({
       TableName: tableName,
@@ -202,6 +219,7 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
   );
   // DynamoDB adds one GSI per UpdateTable call.
   for (const gsi of tableSpec.globalSecondaryIndexes.filter((g) => !present.has(g.indexName))) {
+    await settleIndexes(client, tableName);
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
@@ -210,6 +228,7 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
       }),
     );
   }
+  await settleIndexes(client, tableName);
   if (!existing.StreamSpecification?.StreamEnabled) {
     await client.send(
       new UpdateTableCommand({
