@@ -3,6 +3,7 @@ import type { UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
+  callbackHealing,
   callbackSchedules,
   type FunctionName,
   httpRoutes,
@@ -14,6 +15,7 @@ import {
 } from '#wiring/wiring.ts';
 import { AnalyticsStore } from './constructs/analytics-store.ts';
 import { BusRules } from './constructs/bus-rules.ts';
+import { CallbackReconciliation } from './constructs/callback-reconciliation.ts';
 import { CallbackScheduling } from './constructs/callback-scheduling.ts';
 import { DashboardSite } from './constructs/dashboard-site.ts';
 import { grantWhatItUses } from './constructs/function-access.ts';
@@ -124,6 +126,11 @@ export class HotlineStack extends Stack {
       scheduleGroupName: `${prefix}-${reconciler.groupName.replace(/^hotline-/, '')}`,
       target: functions[reconciler.target].lambda,
     });
+    const callbackReconciler = callbackHealing.reconciler;
+    const callbackReconciliation = new CallbackReconciliation(this, 'CallbackReconciliation', {
+      scheduleGroupName: `${prefix}-${callbackReconciler.groupName.replace(/^hotline-/, '')}`,
+      target: functions[callbackReconciler.target].lambda,
+    });
 
     const machines = (Object.keys(stateMachines) as (keyof typeof stateMachines)[]).map((key) => {
       const spec = stateMachines[key];
@@ -193,6 +200,9 @@ export class HotlineStack extends Stack {
     new CfnOutput(this, 'MiningScheduleName', { value: mining.scheduleName });
     new CfnOutput(this, 'MiningScheduleGroupName', { value: mining.scheduleGroupName });
     new CfnOutput(this, 'LifecycleReconcilerScheduleGroupName', { value: reconciliation.scheduleGroupName });
+    new CfnOutput(this, 'CallbackReconcilerScheduleGroupName', {
+      value: callbackReconciliation.scheduleGroupName,
+    });
     new CfnOutput(this, 'AnalyticsBucketName', { value: analytics.bucket.bucketName });
     new CfnOutput(this, 'AnalyticsDatabaseName', { value: analytics.databaseName });
     new CfnOutput(this, 'AnalyticsWorkGroupName', { value: analytics.workGroupName });

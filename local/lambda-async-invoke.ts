@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { callbackSchedules, type FunctionName, lifecycleHealing, miningSchedule } from '#wiring/wiring.ts';
+import {
+  callbackHealing,
+  callbackSchedules,
+  type FunctionName,
+  lifecycleHealing,
+  miningSchedule,
+} from '#wiring/wiring.ts';
 
 /**
  * Lambda's asynchronous invocation (Invoke with InvocationType Event), which is how EventBridge Scheduler
@@ -227,7 +233,7 @@ export class LambdaAsyncQueue {
 
 /**
  * The EventInvokeConfig CDK gives each scheduler target (infra/constructs/callback-scheduling.ts,
- * mining-schedule.ts, lifecycle-reconciliation.ts), from the same wiring numbers, with a local name
+ * mining-schedule.ts, lifecycle-reconciliation.ts, callback-reconciliation.ts), from the same wiring numbers, with a local name
  * for its failure queue.
  */
 export const localAsyncInvokeConfigs = (
@@ -244,6 +250,13 @@ export const localAsyncInvokeConfigs = (
       {
         ...lifecycleHealing.reconciler.invocation,
         onFailure: queueArnOf('lifecycle-reconciler-failed-runs'),
+      },
+    ],
+    [
+      callbackHealing.reconciler.target,
+      {
+        ...callbackHealing.reconciler.invocation,
+        onFailure: queueArnOf('callback-reconciler-failed-runs'),
       },
     ],
   ]);

@@ -39,6 +39,11 @@ const startOptions = {
     default: false,
     help: 'do not create the lifecycle reconciler schedule (every 5 minutes: for clock jumps of days)',
   },
+  'no-callback-reconciler': {
+    type: 'boolean',
+    default: false,
+    help: 'do not create the call-back reconciler schedule (every 5 minutes: for clock jumps of days)',
+  },
   quiet: { type: 'boolean', default: false, help: 'no access log' },
   'log-level': {
     type: 'string',
@@ -103,6 +108,7 @@ const stack = await startLocalStack({
   ...(values['local-dir'] ? { localDir: values['local-dir'] } : {}),
   nightlyMining: !values['no-nightly-mining'],
   lifecycleReconciler: !values['no-lifecycle-reconciler'],
+  callbackReconciler: !values['no-callback-reconciler'],
   ...(faults ? { faults } : {}),
   clock: { mode, ...(scale !== undefined ? { scale } : {}), ...(startAt !== undefined ? { startAt } : {}) },
 }).catch((error: NodeJS.ErrnoException) =>

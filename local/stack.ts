@@ -13,6 +13,7 @@ import {
   analyticsDelivery,
   aslSubstitutions,
   busRules,
+  callbackHealing,
   callbackSchedules,
   envNames,
   lambdaFunctions,
@@ -93,6 +94,11 @@ export interface LocalStackOptions {
    * five minutes) as the CDK app does (default true). Tests that jump the clock over days leave it out.
    */
   readonly lifecycleReconciler?: boolean;
+  /**
+   * Create the call-back reconciler's schedule (wiring/wiring.ts `callbackHealing.reconciler`, every five
+   * minutes) as the CDK app does (default true). Tests that jump the clock over days leave it out.
+   */
+  readonly callbackReconciler?: boolean;
   /**
    * Fault injection for resilience tests (local/fault-injection.ts): handler invocations and the
    * handlers' DynamoDB calls fail at this rate. Given at start (even with rate 0), it can be changed
@@ -260,7 +266,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         },
         asyncConfigOf: (functionArn) => asyncInvokeConfigs.get(runtime.resolveName(functionArn)),
       },
-      groups: [callbackSchedules.groupName, miningSchedule.groupName, lifecycleHealing.reconciler.groupName],
+      groups: [
+        callbackSchedules.groupName,
+        miningSchedule.groupName,
+        lifecycleHealing.reconciler.groupName,
+        callbackHealing.reconciler.groupName,
+      ],
       // A schedule already due (an `at()` in the past) fires at once, whatever the clock mode.
       onScheduled: (at) => {
         if (at <= clock.now()) wakeClock();
@@ -354,6 +365,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     ensureRecurringSchedules(scheduler, {
       nightlyMining: options.nightlyMining !== false,
       lifecycleReconciler: options.lifecycleReconciler !== false,
+      callbackReconciler: options.callbackReconciler !== false,
     });
 
     const moveTime = (target: number): Promise<void> => {
@@ -722,8 +734,9 @@ export const functionNames = Object.keys(lambdaFunctions);
 
 /**
  * The recurring schedules the CDK app creates (infra/constructs/mining-schedule.ts and
- * lifecycle-reconciliation.ts), as the local stack creates them at start: the nightly mining, a cron()
- * schedule, and the lifecycle reconciler, a rate() schedule, each in its own group. A parity test
+ * lifecycle-reconciliation.ts, callback-reconciliation.ts), as the local stack creates them at start:
+ * the nightly mining, a cron() schedule, and the two reconcilers, rate() schedules, each in its own
+ * group. A parity test
  * compares them with the synthesized template.
  */
 export const localRecurringSchedules = (): ScheduleRequest[] => [
@@ -759,17 +772,34 @@ export const localRecurringSchedules = (): ScheduleRequest[] => [
       },
     },
   },
+  {
+    Name: callbackHealing.reconciler.scheduleName,
+    GroupName: callbackHealing.reconciler.groupName,
+    ScheduleExpression: callbackHealing.reconciler.expression,
+    ScheduleExpressionTimezone: callbackHealing.reconciler.timeZone,
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: {
+      Arn: localFunctionArn(callbackHealing.reconciler.target),
+      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-callback-reconciler`,
+      Input: JSON.stringify(callbackHealing.reconciler.input),
+      RetryPolicy: {
+        MaximumRetryAttempts: callbackHealing.reconciler.retry.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: callbackHealing.reconciler.retry.maximumEventAgeSeconds,
+      },
+    },
+  },
 ];
 
 /** Creates each recurring schedule that the data folder does not hold yet (they survive restarts). */
 const ensureRecurringSchedules = (
   scheduler: LocalScheduler,
-  wanted: { nightlyMining: boolean; lifecycleReconciler: boolean },
+  wanted: { nightlyMining: boolean; lifecycleReconciler: boolean; callbackReconciler: boolean },
 ): void => {
   const present = new Set(scheduler.list().map((s) => `${s.group}/${s.name}`));
   const left = new Set<string>([
     ...(wanted.nightlyMining ? [] : [miningSchedule.groupName]),
     ...(wanted.lifecycleReconciler ? [] : [lifecycleHealing.reconciler.groupName]),
+    ...(wanted.callbackReconciler ? [] : [callbackHealing.reconciler.groupName]),
   ]);
   for (const schedule of localRecurringSchedules()) {
     if (left.has(schedule.GroupName ?? '')) continue;

@@ -175,6 +175,14 @@ export const lambdaFunctions = {
     uses: ['table', 'stateMachine', 'executionHistory'],
     timeoutSeconds: 120,
   },
+  reconcileCallbacks: {
+    entry: 'functions/events/reconcile-callbacks.ts',
+    description:
+      'Scheduler target, every 5 minutes: a call-back round whose first schedule or next attempt is a quarter ' +
+      'of an hour overdue (its firing lost) is scheduled again (callback_rescheduled)',
+    uses: ['table', 'scheduler'],
+    timeoutSeconds: 120,
+  },
   mineInsights: {
     entry: 'functions/events/mine-insights.ts',
     description:
@@ -602,6 +610,41 @@ export const lifecycleHealing = {
 };
 
 /**
+ * Every call-back round gets all its steps (docs/design.md, "Every call-back round runs to its end").
+ * Each step is driven by something that can be lost past its retries — the first schedule by the stream
+ * trigger and the bus rule, each attempt by a schedule Scheduler invokes asynchronously —, so a
+ * recurring schedule finds the rounds whose awaited step is `overdueAfterSeconds` late and schedules it
+ * again (application/reconcile-callbacks.ts). 15 minutes: past an attempt's own retries (Lambda's two, a
+ * minute and two minutes apart) with a margin, and short against a call-back's hours-long attempts.
+ * A round rescheduled `maxReschedules` times is left to the operators (its attempt keeps failing, and
+ * its failure queue's alarm says so); steps awaited longer than `lookbackHours` are not looked at.
+ */
+export const callbackHealing = {
+  reconciler: {
+    groupName: 'hotline-callback-healing',
+    scheduleName: 'reconcile-callbacks',
+    expression: 'rate(5 minutes)',
+    timeZone: 'UTC',
+    target: 'reconcileCallbacks',
+    input: { job: 'reconcile-callbacks' },
+    retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 300 },
+    // A run that failed is retried once; the next run comes five minutes later anyway.
+    invocation: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 600 },
+    overdueAfterSeconds: 15 * 60,
+    lookbackHours: 48,
+    maxOrdersPerRun: 500,
+    maxReschedules: 3,
+  },
+} as const satisfies {
+  reconciler: RecurringScheduleSpec & {
+    overdueAfterSeconds: number;
+    lookbackHours: number;
+    maxOrdersPerRun: number;
+    maxReschedules: number;
+  };
+};
+
+/**
  * The outbox table: survey messages (SMS, e-mail) waiting for or handed to the sender. A table of its
  * own, not the order table: it holds the raw survey links (secrets) and is kept only a short while.
  */
@@ -653,6 +696,8 @@ export const tableSpec = {
     { indexName: 'byDistrict', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: ['summary', 'status'] },
     { indexName: 'byDay', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: ['summary', 'status'] },
     { indexName: 'byPlace', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: ['duplicateCandidate'] },
+    // Sparse: only orders whose call-back round waits for a step (the reconciler reads the key alone).
+    { indexName: 'byCallbackStep', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: ['status'] },
   ],
   /**
    * Every change of an item, before and after, for 24 hours: what the analytics path (and whatever

@@ -8,7 +8,7 @@ import { logger } from '#shared/platform/logger.ts';
 import { callbackRules, workingCalendar } from '#shared/platform/reference.ts';
 import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
 import { hashSurveyToken } from '#shared/platform/survey-links.ts';
-import { putCallbackTask } from '#shared/stores/callback-task-store.ts';
+import { callbackTaskOf, putCallbackTask } from '#shared/stores/callback-task-store.ts';
 import { readOrder, type StoredOrder, saveChange } from '#shared/stores/order-store.ts';
 import { queueSurveyMessages, sendQueuedSurveyMessages } from './survey-messages.ts';
 
@@ -59,20 +59,8 @@ const attempt = async (input: AttemptInput, sender: MessageSender): Promise<Atte
   }
   // A replay after a crash: whatever this attempt queued and did not send goes out now.
   await sendQueuedSurveyMessages(input, sender, clock.now);
-  if (open.openedAt && open.lastAttemptAt && open.nextCheckAt) {
-    await putCallbackTask({
-      orderId: input.orderId,
-      round: input.round,
-      attempt: open.attempts,
-      openedAt: open.openedAt,
-      lastAttemptAt: open.lastAttemptAt,
-      nextCheckAt: open.nextCheckAt,
-      reason: open.reason,
-      unitId: opened.order.unitId ?? null,
-      categoryCode: opened.order.categoryCode,
-      linkSent: (open.links ?? []).length > 0,
-    });
-  }
+  const task = callbackTaskOf(opened.order);
+  if (task) await putCallbackTask(task);
   await scheduleAttempt({ ...input, attempt: input.attempt + 1 }, Date.parse(open.nextCheckAt ?? ''));
   return 'opened';
 };

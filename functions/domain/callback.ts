@@ -72,6 +72,8 @@ export interface CallbackRound {
     readonly via: 'operator' | 'link';
   };
   readonly endedAt?: string;
+  /** How often the reconciler had to schedule an awaited step again (a firing that was lost). */
+  readonly reschedules?: number;
 }
 
 /** The handling round an order is in: 1, then one more per reopening. */
@@ -370,3 +372,62 @@ export const callbackUnreachable = (
 /** The name of an attempt's one-time schedule: unique per order, round and attempt (≤ 64 characters). */
 export const attemptScheduleName = (orderId: string, round: number, attempt: number): string =>
   `callback-${orderId}-r${round}-a${attempt}`;
+
+/**
+ * What a round in progress waits for, and since when: the schedule of its first attempt (`due`: the
+ * stream trigger or the bus rule makes it within seconds), or the firing of attempt `attempt`
+ * (`scheduled`: the first; `open`: the next one, or after the last the final check). Nothing once the
+ * round ended. The order store indexes rounds by `since` (byCallbackStep), so that the call-back
+ * reconciler finds the steps long overdue (application/reconcile-callbacks.ts).
+ */
+export type AwaitedCallbackStep =
+  | { readonly kind: 'schedule'; readonly round: number; readonly since: string }
+  | { readonly kind: 'attempt'; readonly round: number; readonly attempt: number; readonly since: string };
+
+export const awaitedCallbackStep = (callback: CallbackRound | undefined): AwaitedCallbackStep | undefined => {
+  if (!callback) return undefined;
+  const { round } = callback;
+  if (callback.state === 'due') return { kind: 'schedule', round, since: callback.dueAt };
+  const since = callback.nextCheckAt ?? callback.firstAttemptAt;
+  if ((callback.state !== 'scheduled' && callback.state !== 'open') || !since) return undefined;
+  return { kind: 'attempt', round, attempt: callback.attempts + 1, since };
+};
+
+/**
+ * The awaited attempt's firing was lost (its invocation failed past Lambda's retries, or its schedule
+ * went missing): the reconciler made a new schedule, `schedule`, for `atMs`. The round now waits for
+ * that one (nextCheckAt). Nothing when the round no longer waits for that attempt (it fired meanwhile).
+ */
+export const callbackRescheduled = (
+  order: WorkOrder,
+  args: { round: number; attempt: number; atMs: number; schedule: string; nowMs: number },
+): Change | undefined => {
+  const callback = currentRound(order, args.round);
+  const awaited = awaitedCallbackStep(callback);
+  if (!callback || awaited?.kind !== 'attempt' || awaited.attempt !== args.attempt) return undefined;
+  const nextCheckAt = iso(args.atMs);
+  return {
+    order: changed(order, args.nowMs, {
+      callback: { ...callback, nextCheckAt, reschedules: (callback.reschedules ?? 0) + 1 },
+    }),
+    events: [
+      {
+        type: 'callback_rescheduled',
+        at: iso(args.nowMs),
+        actor: workflow,
+        data: {
+          round: args.round,
+          attempt: args.attempt,
+          missedAt: awaited.since,
+          nextCheckAt,
+          schedule: args.schedule,
+          healer: 'reconciler',
+        },
+      },
+    ],
+  };
+};
+
+/** The name of the reconciler's `n`-th schedule of an attempt: never one Scheduler may still hold. */
+export const rescheduledAttemptName = (orderId: string, round: number, attempt: number, n: number): string =>
+  `${attemptScheduleName(orderId, round, attempt)}-h${n}`;

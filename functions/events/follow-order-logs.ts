@@ -1,9 +1,11 @@
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { assessFromLog } from '#application/assess-from-log.ts';
+import { closeCallbackRound } from '#application/callback-settlement.ts';
 import { healLifecycle } from '#application/heal-lifecycle.ts';
 import { scheduleCallback } from '#application/schedule-callback.ts';
 import { logger } from '#shared/platform/logger.ts';
+import { readOrder } from '#shared/stores/order-store.ts';
 import { assessmentMilestones, lifecycleHealing } from '#wiring/wiring.ts';
 
 /**
@@ -17,12 +19,16 @@ the intake, the bus rules; this is the one that cannot miss):
  * - an event that gives assessment facts: the unit counters are brought up to the order's log
  *   (application/assess-from-log.ts), once per order in the batch;
  * - a `callback_due` event: the round's first call-back attempt is scheduled, if it is not yet
- *   (application/schedule-callback.ts).
+ *   (application/schedule-callback.ts);
+ * - a round's end (`callback_answered`, `callback_unreachable`): besides its facts, the operators' task
+ *   removed and a reopened order's new lifecycle started (application/callback-settlement.ts
+ *   closeCallbackRound), which the answer's handler or the final check may have died before doing.
  * Records that failed are reported as batch item failures; the mapping retries from the first of them
  * (both jobs are idempotent, so the others are harmless) and then sends them to its failure queue.
  */
 const GRACE_MS = lifecycleHealing.inlineStartGraceSeconds * 1000;
 const assessing = new Set<string>(assessmentMilestones);
+const roundEnds = new Set<string>(['callback_answered', 'callback_unreachable']);
 
 const orderIdOf = (record: DynamoDBRecord): string | undefined =>
   record.dynamodb?.Keys?.pk?.S?.match(/^ORDER#(.+)$/)?.[1];
@@ -59,6 +65,14 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     assessments.set(orderId, running);
     return running;
   };
+  const closings = new Map<string, Promise<unknown>>();
+  const closeRoundOnce = (orderId: string): Promise<unknown> => {
+    const running =
+      closings.get(orderId) ??
+      readOrder(orderId).then((stored) => (stored ? closeCallbackRound(stored.order) : undefined));
+    closings.set(orderId, running);
+    return running;
+  };
   const outcomes = await Promise.all(
     event.Records.map(async (record) => {
       const orderId = orderIdOf(record);
@@ -66,6 +80,11 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
       if (!orderId || !type) return 'skipped';
       try {
         if (type === 'received') return await startLifecycle(orderId, record);
+        if (roundEnds.has(type)) {
+          // The answer's handler or the final check closed the round already, unless it died after saving.
+          const [assessed] = await Promise.all([assessOnce(orderId), closeRoundOnce(orderId)]);
+          return assessed;
+        }
         if (assessing.has(type)) return await assessOnce(orderId);
         if (type === 'callback_due') {
           const round = roundOf(record);

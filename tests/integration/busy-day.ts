@@ -198,8 +198,9 @@ export const answerCallbacks = async (day: BusyDay, ids: readonly string[]) => {
     expect(moved.status).toBe(200);
   }
   // A failed attempt is retried as Lambda retries an asynchronous invocation: 1 and 2 minutes later
-  // on the stack's clock, which is manual. While an SMS is missing, the clock moves 30 s each second,
-  // 15 minutes at most (the calling hour is long enough).
+  // on the stack's clock, which is manual; one that failed all three is scheduled again by the call-back
+  // reconciler once 15 minutes overdue (a run every 5). While an SMS is missing, the clock moves 60 s
+  // each second, 30 minutes at most (the calling hour is long enough).
   let movedMs = 0;
   let lastMove = Date.now();
   const links = await eventually(
@@ -210,9 +211,9 @@ export const answerCallbacks = async (day: BusyDay, ids: readonly string[]) => {
       }[];
       const byOrder = new Map(items.filter((m) => m.link).map((m) => [m.orderId, String(m.link)]));
       if (ids.every((id) => byOrder.has(id))) return byOrder;
-      if (Date.now() - lastMove >= 1_000 && movedMs < 15 * 60_000) {
-        await day.stack.api('POST', '/_local/clock', { body: { advance: 'PT30S' } });
-        movedMs += 30_000;
+      if (Date.now() - lastMove >= 1_000 && movedMs < 30 * 60_000) {
+        await day.stack.api('POST', '/_local/clock', { body: { advance: 'PT1M' } });
+        movedMs += 60_000;
         lastMove = Date.now();
       }
       return undefined;

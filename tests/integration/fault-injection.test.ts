@@ -28,6 +28,7 @@ beforeAll(async () => {
     startAt: '2026-12-07T08:00:00+08:00',
     faults: { rate: 0.1, seed: 20261207 },
     lifecycleReconciler: true,
+    callbackReconciler: true,
   });
   day = await busyDay(stack);
 }, 120_000);

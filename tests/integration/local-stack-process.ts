@@ -53,6 +53,8 @@ export const startStackProcess = async (options: {
   nightlyMining?: boolean;
   /** Create the lifecycle reconciler's schedule (every 5 minutes), as `npm start` does. */
   lifecycleReconciler?: boolean;
+  /** Create the call-back reconciler's schedule (every 5 minutes), as `npm start` does. */
+  callbackReconciler?: boolean;
   /** Fault injection (local/fault-injection.ts): `--faults rate --fault-seed seed`. */
   faults?: { rate: number; seed?: number };
 }): Promise<StackProcess> => {
@@ -74,8 +76,9 @@ export const startStackProcess = async (options: {
       ...(options.demo ? [] : ['--no-demo']),
       // The nightly mining runs only where a test looks at insights: the others jump over many nights.
       ...(options.nightlyMining ? [] : ['--no-nightly-mining']),
-      // Likewise the reconciler, which runs every 5 minutes of a jump: where a test looks at healing.
+      // Likewise the reconcilers, which run every 5 minutes of a jump: where a test looks at healing.
       ...(options.lifecycleReconciler ? [] : ['--no-lifecycle-reconciler']),
+      ...(options.callbackReconciler ? [] : ['--no-callback-reconciler']),
       '--quiet',
       ...(options.faults
         ? ['--faults', String(options.faults.rate), '--fault-seed', String(options.faults.seed ?? 1)]

@@ -25,6 +25,7 @@ beforeAll(async () => {
     startAt: '2026-12-07T08:00:00+08:00',
     faults: { rate: 0 },
     lifecycleReconciler: true,
+    callbackReconciler: true,
   });
   expect(
     (await stack.api('POST', '/_local/faults', { body: { rate: 0, redeliveries: 1, seed: 11 } })).status,

@@ -4,6 +4,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   busRules,
+  callbackHealing,
   envNames,
   lambdaFunctions,
   lifecycleHealing,
@@ -212,6 +213,7 @@ describe('recurring schedules', () => {
     expect(schedules.map((s) => [s.Properties.GroupName, s.Properties.Name])).toEqual([
       [miningSchedule.groupName, miningSchedule.scheduleName],
       [lifecycleHealing.reconciler.groupName, lifecycleHealing.reconciler.scheduleName],
+      [callbackHealing.reconciler.groupName, callbackHealing.reconciler.scheduleName],
     ]);
     expect(schedules[0]?.Properties).toMatchObject({
       ScheduleExpression: miningSchedule.expression,
@@ -241,31 +243,36 @@ describe('recurring schedules', () => {
     );
   });
 
-  it("has the lifecycle reconciler's schedule of wiring in the template and in the local stack", async () => {
-    const spec = lifecycleHealing.reconciler;
-    const schedule = Object.values(hotline.resourcesOf('AWS::Scheduler::Schedule')).find(
-      (s) => s.Properties.Name === spec.scheduleName,
-    );
-    const target = hotline.stack.getLogicalId(
-      hotline.stack.functions[spec.target].lambda.node.defaultChild as CfnElement,
-    );
-    const local = (await import('../../local/stack.ts')) as {
-      localRecurringSchedules: () => ScheduleRequest[];
-    };
+  it.each([
+    ['lifecycle', lifecycleHealing.reconciler],
+    ['call-back', callbackHealing.reconciler],
+  ] as const)(
+    "has the %s reconciler's schedule of wiring in the template and in the local stack",
+    async (_name, spec) => {
+      const schedule = Object.values(hotline.resourcesOf('AWS::Scheduler::Schedule')).find(
+        (s) => s.Properties.Name === spec.scheduleName,
+      );
+      const target = hotline.stack.getLogicalId(
+        hotline.stack.functions[spec.target].lambda.node.defaultChild as CfnElement,
+      );
+      const local = (await import('../../local/stack.ts')) as {
+        localRecurringSchedules: () => ScheduleRequest[];
+      };
 
-    expect(schedule?.Properties).toMatchObject({
-      GroupName: spec.groupName,
-      ScheduleExpression: spec.expression,
-      Target: { Arn: { 'Fn::GetAtt': [target, 'Arn'] }, Input: JSON.stringify(spec.input) },
-    });
-    expect(parseScheduleExpression(spec.expression).kind).toBe('rate');
-    const registered = local
-      .localRecurringSchedules()
-      .find((r) => r.GroupName === spec.groupName && r.Name === spec.scheduleName);
-    expect(registered).toMatchObject({
-      ScheduleExpression: spec.expression,
-      Target: { Input: JSON.stringify(spec.input) },
-    });
-    expect(new LocalLambdaRuntime(repoRoot).resolveName(registered?.Target?.Arn ?? '')).toBe(spec.target);
-  });
+      expect(schedule?.Properties).toMatchObject({
+        GroupName: spec.groupName,
+        ScheduleExpression: spec.expression,
+        Target: { Arn: { 'Fn::GetAtt': [target, 'Arn'] }, Input: JSON.stringify(spec.input) },
+      });
+      expect(parseScheduleExpression(spec.expression).kind).toBe('rate');
+      const registered = local
+        .localRecurringSchedules()
+        .find((r) => r.GroupName === spec.groupName && r.Name === spec.scheduleName);
+      expect(registered).toMatchObject({
+        ScheduleExpression: spec.expression,
+        Target: { Input: JSON.stringify(spec.input) },
+      });
+      expect(new LocalLambdaRuntime(repoRoot).resolveName(registered?.Target?.Arn ?? '')).toBe(spec.target);
+    },
+  );
 });

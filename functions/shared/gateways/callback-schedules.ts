@@ -30,8 +30,12 @@ export const attemptMoment = (desiredMs: number, nowMs: number): number =>
  * by Scheduler after it ran. Creating it again is a no-op (ConflictException), so every caller may
  * simply ensure it; the target retries by Scheduler's policy, then goes to the dead-letter queue.
  */
-export const scheduleAttempt = async (input: AttemptInput, atMs: number): Promise<string> => {
-  const name = attemptScheduleName(input.orderId, input.round, input.attempt);
+export const scheduleAttempt = async (
+  input: AttemptInput,
+  atMs: number,
+  // The reconciler names its own (domain/callback.ts rescheduledAttemptName).
+  name: string = attemptScheduleName(input.orderId, input.round, input.attempt),
+): Promise<string> => {
   try {
     await scheduler.send(
       new CreateScheduleCommand({

@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
+import type { WorkOrder } from '#domain/work-order.ts';
 import { dynamo } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import { callbackTaskItemRow, parseRow, tableKeyOf } from '#shared/stores/rows.ts';
@@ -29,6 +30,24 @@ export interface CallbackTask {
   /** Whether a survey link went out too (SMS or e-mail), so the operator may find it answered. */
   readonly linkSent: boolean;
 }
+
+/** The operators' task of the order's open call-back attempt, or nothing when no attempt is open. */
+export const callbackTaskOf = (order: WorkOrder): CallbackTask | undefined => {
+  const open = order.callback;
+  if (open?.state !== 'open' || !open.openedAt || !open.lastAttemptAt || !open.nextCheckAt) return undefined;
+  return {
+    orderId: order.id,
+    round: open.round,
+    attempt: open.attempts,
+    openedAt: open.openedAt,
+    lastAttemptAt: open.lastAttemptAt,
+    nextCheckAt: open.nextCheckAt,
+    reason: open.reason,
+    unitId: order.unitId ?? null,
+    categoryCode: order.categoryCode,
+    linkSent: (open.links ?? []).length > 0,
+  };
+};
 
 const keyOf = (task: Pick<CallbackTask, 'orderId' | 'openedAt'>) => ({
   pk: PARTITION,

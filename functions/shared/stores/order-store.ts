@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { awaitedCallbackStep } from '#domain/callback.ts';
 import { addDaysToDate, chinaDateOf } from '#domain/china-time.ts';
 import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
 import { type OrderEvent, sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
@@ -41,6 +42,9 @@ import {
  *   byDay        gsi3pk DAY#<CST date>       gsi3sk <receivedAt>#<id>
  *   byPlace      gsi4pk PLACE#<H3 cell, r8>  gsi4sk <categoryCode>#<receivedAt>#<id>
  *                (sparse: only while the order is open and has coordinates; see nearby-orders.ts)
+ *   byCallbackStep gsi5pk CALLBACK#AWAITED  gsi5sk <awaited since>#<id>
+ *                (sparse: only while a call-back round waits for its schedule or an attempt; the
+ *                call-back reconciler reads the overdue ones; see domain/callback.ts awaitedCallbackStep)
  */
 const TABLE = tableName();
 
@@ -77,8 +81,21 @@ const orderItem = (stored: StoredOrder) => {
     gsi3pk: `DAY#${chinaDateOf(Date.parse(order.receivedAt))}`,
     gsi3sk: sortKey,
     ...placeIndexAttributes(order),
+    ...callbackStepAttributes(order),
     status: order.status,
   };
+};
+
+const CALLBACK_STEP_PK = 'CALLBACK#AWAITED';
+
+/**
+ * The byCallbackStep entry of an order whose call-back waits for a step. One partition for all: the
+ * set is the rounds in progress, whose key changes about once per attempt (a few writes a second at
+ * Beijing's volume, far below a partition's 1 000), and the reconciler reads only its overdue end.
+ */
+const callbackStepAttributes = (order: WorkOrder) => {
+  const step = awaitedCallbackStep(order.callback);
+  return step ? { gsi5pk: CALLBACK_STEP_PK, gsi5sk: `${step.since}#${order.id}` } : {};
 };
 
 const eventItems = (events: readonly OrderEvent[]) =>
@@ -439,3 +456,34 @@ const keyOf = (item: Record<string, unknown>, index: IndexChoice): Record<string
   [index.pk]: String(item[index.pk]),
   [index.sk]: String(item[index.sk]),
 });
+
+/**
+ * Orders whose call-back step has been awaited since `from` or later and before `before` (ISO), oldest
+ * first, a page at a time (ids only; the index is eventually consistent, so the caller reads each order
+ * before acting).
+ */
+export const listAwaitedCallbacks = async (args: {
+  from: string;
+  before: string;
+  limit: number;
+  cursor?: Record<string, unknown>;
+}): Promise<{ orderIds: string[]; cursor?: Record<string, unknown> }> => {
+  const page = await dynamo.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: 'byCallbackStep',
+      // BETWEEN is inclusive: `before` itself sorts below every `<before>#<id>`, so it is excluded.
+      KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk BETWEEN :from AND :before',
+      ExpressionAttributeValues: { ':pk': CALLBACK_STEP_PK, ':from': args.from, ':before': args.before },
+      Limit: args.limit,
+      ...(args.cursor ? { ExclusiveStartKey: args.cursor } : {}),
+    }),
+  );
+  return {
+    orderIds: (page.Items ?? []).flatMap((item) => {
+      const id = typeof item.gsi5sk === 'string' ? item.gsi5sk.split('#').at(-1) : undefined;
+      return id ? [id] : [];
+    }),
+    ...(page.LastEvaluatedKey ? { cursor: page.LastEvaluatedKey } : {}),
+  };
+};

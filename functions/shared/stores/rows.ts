@@ -208,6 +208,7 @@ const callbackRoundRow: z.ZodType<CallbackRound> = rowOf<CallbackRound>()({
     via: everyOf<Answer['via']>()(['operator', 'link']),
   }).optional(),
   endedAt: instant.optional(),
+  reschedules: count.optional(),
 });
 
 const lifecycleFailureRow: z.ZodType<LifecycleFailure> = rowOf<LifecycleFailure>()({

@@ -5,15 +5,18 @@ import {
   answerCallback,
   attemptScheduleName,
   attemptStep,
+  awaitedCallbackStep,
   type CallbackAnswer,
   callbackFallsDue,
   callbackNotReached,
+  callbackRescheduled,
   callbackRulesSchema,
   callbackScheduled,
   callbackUnreachable,
   isUnhappy,
   openCallbackAttempt,
   reopenOrder,
+  rescheduledAttemptName,
   validLink,
   withinCallingHours,
 } from '#domain/callback.ts';
@@ -682,5 +685,127 @@ describe('attemptScheduleName', () => {
     // Assess
     expect(name).toBe('callback-WO01KBAAAAAAAAAAAAAAAAAAAAAA-r3-a4');
     expect(name).toMatch(/^[0-9a-zA-Z-_.]{1,64}$/);
+  });
+});
+
+describe('awaitedCallbackStep', () => {
+  it('returns the first schedule for a round due, since it fell due', () => {
+    const due = closedHandled().callback;
+    expect(awaitedCallbackStep(due)).toEqual({ kind: 'schedule', round: 1, since: iso(CLOSED) });
+  });
+
+  it('returns attempt 1 for a scheduled round, since its first attempt is due', () => {
+    const order = callbackScheduled(closedHandled(), {
+      round: 1,
+      firstAttemptAt: CLOSED + 2 * HOUR,
+      schedule: 's1',
+      nowMs: CLOSED,
+    })?.order;
+    expect(awaitedCallbackStep(order?.callback)).toEqual({
+      kind: 'attempt',
+      round: 1,
+      attempt: 1,
+      since: iso(CLOSED + 2 * HOUR),
+    });
+  });
+
+  it('returns the next attempt (or the final check) of an open round, since its next check', () => {
+    const open = openRound().callback;
+    expect(awaitedCallbackStep(open)).toEqual({
+      kind: 'attempt',
+      round: 1,
+      attempt: 2,
+      since: iso(CLOSED + 2 * HOUR + DAY),
+    });
+    expect(awaitedCallbackStep(open && { ...open, attempts: 3 })).toMatchObject({ attempt: 4 });
+  });
+
+  it('returns nothing for an ended round, a round without its time, and no call-back', () => {
+    const open = openRound().callback;
+    if (!open) throw new Error('no round');
+    const ended = (['answered', 'unreachable'] as const).map((state) =>
+      awaitedCallbackStep({ ...open, state }),
+    );
+    const { nextCheckAt: _n, firstAttemptAt: _f, ...timeless } = open;
+    expect([...ended, awaitedCallbackStep(timeless), awaitedCallbackStep(undefined)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
+
+describe('callbackRescheduled', () => {
+  const NOW = CLOSED + 2 * HOUR + DAY + HOUR;
+
+  it('makes the round wait for the new schedule, counts it, and logs what was missed', () => {
+    // Prepare
+    const order = openRound();
+
+    // Act
+    const change = callbackRescheduled(order, {
+      round: 1,
+      attempt: 2,
+      atMs: NOW + 60_000,
+      schedule: 'callback-x-r1-a2-h1',
+      nowMs: NOW,
+    });
+    const again =
+      change &&
+      callbackRescheduled(change.order, {
+        round: 1,
+        attempt: 2,
+        atMs: NOW + 120_000,
+        schedule: 'h2',
+        nowMs: NOW,
+      });
+
+    // Assess
+    expect(change?.order.callback).toEqual({
+      ...order.callback,
+      nextCheckAt: iso(NOW + 60_000),
+      reschedules: 1,
+    });
+    expect(change?.order.version).toBe(order.version + 1);
+    expect(change?.events).toEqual([
+      {
+        type: 'callback_rescheduled',
+        at: iso(NOW),
+        actor: callbacks,
+        data: {
+          round: 1,
+          attempt: 2,
+          missedAt: iso(CLOSED + 2 * HOUR + DAY),
+          nextCheckAt: iso(NOW + 60_000),
+          schedule: 'callback-x-r1-a2-h1',
+          healer: 'reconciler',
+        },
+      },
+    ]);
+    expect(again?.order.callback?.reschedules).toBe(2);
+  });
+
+  it('returns nothing for another attempt, another round, an ended round or no call-back', () => {
+    const order = openRound();
+    const args = { round: 1, attempt: 2, atMs: NOW, schedule: 's', nowMs: NOW };
+    const callback = order.callback;
+    if (!callback) throw new Error('no round');
+    expect([
+      callbackRescheduled(order, { ...args, attempt: 1 }),
+      callbackRescheduled(order, { ...args, attempt: 3 }),
+      callbackRescheduled(order, { ...args, round: 2 }),
+      callbackRescheduled({ ...order, callback: { ...callback, state: 'answered' } }, args),
+      callbackRescheduled(closedHandled(), args),
+      callbackRescheduled(orderIn('closed'), args),
+    ]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('names each reschedule of an attempt apart from the attempt schedule, within 64 characters', () => {
+    const id = `WO${'0'.repeat(26)}`;
+    const names = [1, 2].map((n) => rescheduledAttemptName(id, 3, 4, n));
+    expect(names).toEqual([`callback-${id}-r3-a4-h1`, `callback-${id}-r3-a4-h2`]);
+    expect(names).not.toContain(attemptScheduleName(id, 3, 4));
+    expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(64);
   });
 });

@@ -5,7 +5,7 @@ import {
   ExecutionDoesNotExist,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OrderEvent } from '#domain/order-events.ts';
@@ -234,5 +234,81 @@ describe('FollowOrderLogs (follow-order-logs), received orders', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     expect(savedEvent(1)?.type).toBe('lifecycle_healed');
+  });
+});
+
+describe('FollowOrderLogs (follow-order-logs), the end of a call-back round', () => {
+  const OPENED = '2026-12-02T04:00:00.000Z';
+  const ended = (n: number, over: Partial<WorkOrder>, state: 'answered' | 'unreachable'): WorkOrder => ({
+    ...orderIn('closed'),
+    id: `WO01KBROUNDEND${String(n).padStart(14, '0')}`,
+    callback: {
+      round: 1,
+      reason: 'handled',
+      state,
+      dueAt: '2026-12-02T02:00:00.000Z',
+      attempts: 3,
+      openedAt: OPENED,
+      lastAttemptAt: OPENED,
+      nextCheckAt: OPENED,
+      endedAt: OPENED,
+    },
+    ...over,
+  });
+  const endRecord = (order: WorkOrder, type: string): DynamoDBRecord => ({
+    eventID: `e-${sequence}`,
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      Keys: { pk: { S: `ORDER#${order.id}` }, sk: { S: 'EVENT#0000000009' } },
+      NewImage: {
+        type: { S: 'event' },
+        event: { M: { type: { S: type }, data: { M: { round: { N: '1' } } } } },
+      },
+      SequenceNumber: String(sequence++),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  });
+
+  it("removes the ended round's task and starts a reopened order's new round, which its handler may have missed", async () => {
+    // Prepare: one round ended unreachable; one answered unhappily, which reopened the order (round 2)
+    const unreachable = ended(1, {}, 'unreachable');
+    const reopened = ended(2, { status: 'accepted', round: 2, reopenings: 1 }, 'answered');
+    serve(unreachable, reopened);
+
+    // Act
+    const result = await handler(
+      {
+        Records: [endRecord(unreachable, 'callback_unreachable'), endRecord(reopened, 'callback_answered')],
+      },
+      context,
+    );
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ddb.commandCalls(DeleteCommand).map((c) => c.args[0].input.Key)).toEqual(
+      expect.arrayContaining([
+        { pk: 'CALLBACK#OPEN', sk: `${OPENED}#${unreachable.id}` },
+        { pk: 'CALLBACK#OPEN', sk: `${OPENED}#${reopened.id}` },
+      ]),
+    );
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(2);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.input)).toEqual([
+      JSON.stringify({ orderId: reopened.id, round: 2 }),
+    ]);
+  });
+
+  it('reports the record as failed when the task cannot be removed, for the mapping to retry', async () => {
+    // Prepare
+    const unreachable = ended(3, {}, 'unreachable');
+    serve(unreachable);
+    ddb.on(DeleteCommand).rejects(new Error('Throughput exceeded'));
+    const record = endRecord(unreachable, 'callback_unreachable');
+
+    // Act
+    const result = await handler({ Records: [record] }, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber }] });
   });
 });

@@ -466,3 +466,69 @@ describe('listOrders', () => {
     expect((error as CorruptRowError).key).toEqual({ pk: `ORDER#${ID}`, sk: '#ORDER', index: 'byDay' });
   });
 });
+
+describe('the byCallbackStep index', () => {
+  const DUE = '2026-12-02T02:00:00.000Z';
+  const withCallback = (callback: WorkOrder['callback']): WorkOrder => ({
+    ...orderIn('closed'),
+    callback,
+  });
+  const savedItem = async (o: WorkOrder) => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.saveChange({ order: o, lastEvent: head }, { order: o, events: [received] });
+    return transaction(ddb.commandCalls(TransactWriteCommand).length - 1)?.[0]?.Put?.Item ?? {};
+  };
+
+  it('puts the entry of a round waiting for a step, keyed by the time it is awaited since', async () => {
+    const round = { round: 1, reason: 'handled', dueAt: DUE } as const;
+    const due = await savedItem(withCallback({ ...round, state: 'due', attempts: 0 }));
+    const scheduled = await savedItem(
+      withCallback({ ...round, state: 'scheduled', attempts: 0, firstAttemptAt: '2026-12-02T04:00:00.000Z' }),
+    );
+    const open = await savedItem(
+      withCallback({
+        ...round,
+        state: 'open',
+        attempts: 1,
+        openedAt: '2026-12-02T04:00:00.000Z',
+        lastAttemptAt: '2026-12-02T04:00:00.000Z',
+        nextCheckAt: '2026-12-03T04:00:00.000Z',
+      }),
+    );
+    expect([due, scheduled, open].map((i) => [i.gsi5pk, i.gsi5sk])).toEqual([
+      ['CALLBACK#AWAITED', `${DUE}#${ID}`],
+      ['CALLBACK#AWAITED', `2026-12-02T04:00:00.000Z#${ID}`],
+      ['CALLBACK#AWAITED', `2026-12-03T04:00:00.000Z#${ID}`],
+    ]);
+  });
+
+  it('leaves the entry out once the round ended, and without a call-back', async () => {
+    const ended = await savedItem(
+      withCallback({ round: 1, reason: 'handled', dueAt: DUE, state: 'unreachable', attempts: 3 }),
+    );
+    const none = await savedItem(orderIn('closed'));
+    expect([ended, none].map((i) => 'gsi5pk' in i || 'gsi5sk' in i)).toEqual([false, false]);
+  });
+
+  it('lists the ids awaited within [from, before), oldest first, a page at a time', async () => {
+    // Prepare
+    const cursor = { pk: `ORDER#${ID}`, sk: '#ORDER', gsi5pk: 'CALLBACK#AWAITED', gsi5sk: `${DUE}#${ID}` };
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [{ gsi5sk: `${DUE}#${ID}`, status: 'closed' }], LastEvaluatedKey: cursor });
+
+    // Act
+    const page = await store.listAwaitedCallbacks({ from: 'A', before: 'B', limit: 7, cursor: { k: 1 } });
+
+    // Assess
+    expect(page).toEqual({ orderIds: [ID], cursor });
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      IndexName: 'byCallbackStep',
+      KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk BETWEEN :from AND :before',
+      ExpressionAttributeValues: { ':pk': 'CALLBACK#AWAITED', ':from': 'A', ':before': 'B' },
+      Limit: 7,
+      ExclusiveStartKey: { k: 1 },
+    });
+  });
+});
