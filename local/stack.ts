@@ -739,56 +739,29 @@ export const functionNames = Object.keys(lambdaFunctions);
  * group. A parity test
  * compares them with the synthesized template.
  */
-export const localRecurringSchedules = (): ScheduleRequest[] => [
-  {
-    Name: miningSchedule.scheduleName,
-    GroupName: miningSchedule.groupName,
-    ScheduleExpression: miningSchedule.expression,
-    ScheduleExpressionTimezone: miningSchedule.timeZone,
+export const localRecurringSchedules = (): ScheduleRequest[] =>
+  (
+    [
+      [miningSchedule, 'mining-scheduler'],
+      [lifecycleHealing.reconciler, 'lifecycle-reconciler'],
+      [callbackHealing.reconciler, 'callback-reconciler'],
+    ] as const
+  ).map(([spec, role]) => ({
+    Name: spec.scheduleName,
+    GroupName: spec.groupName,
+    ScheduleExpression: spec.expression,
+    ScheduleExpressionTimezone: spec.timeZone,
     FlexibleTimeWindow: { Mode: 'OFF' },
     Target: {
-      Arn: localFunctionArn(miningSchedule.target),
-      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-mining-scheduler`,
-      Input: JSON.stringify(miningSchedule.input),
+      Arn: localFunctionArn(spec.target),
+      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-${role}`,
+      Input: JSON.stringify(spec.input),
       RetryPolicy: {
-        MaximumRetryAttempts: miningSchedule.retry.maximumRetryAttempts,
-        MaximumEventAgeInSeconds: miningSchedule.retry.maximumEventAgeSeconds,
+        MaximumRetryAttempts: spec.retry.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: spec.retry.maximumEventAgeSeconds,
       },
     },
-  },
-  {
-    Name: lifecycleHealing.reconciler.scheduleName,
-    GroupName: lifecycleHealing.reconciler.groupName,
-    ScheduleExpression: lifecycleHealing.reconciler.expression,
-    ScheduleExpressionTimezone: lifecycleHealing.reconciler.timeZone,
-    FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: {
-      Arn: localFunctionArn(lifecycleHealing.reconciler.target),
-      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-lifecycle-reconciler`,
-      Input: JSON.stringify(lifecycleHealing.reconciler.input),
-      RetryPolicy: {
-        MaximumRetryAttempts: lifecycleHealing.reconciler.retry.maximumRetryAttempts,
-        MaximumEventAgeInSeconds: lifecycleHealing.reconciler.retry.maximumEventAgeSeconds,
-      },
-    },
-  },
-  {
-    Name: callbackHealing.reconciler.scheduleName,
-    GroupName: callbackHealing.reconciler.groupName,
-    ScheduleExpression: callbackHealing.reconciler.expression,
-    ScheduleExpressionTimezone: callbackHealing.reconciler.timeZone,
-    FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: {
-      Arn: localFunctionArn(callbackHealing.reconciler.target),
-      RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-callback-reconciler`,
-      Input: JSON.stringify(callbackHealing.reconciler.input),
-      RetryPolicy: {
-        MaximumRetryAttempts: callbackHealing.reconciler.retry.maximumRetryAttempts,
-        MaximumEventAgeInSeconds: callbackHealing.reconciler.retry.maximumEventAgeSeconds,
-      },
-    },
-  },
-];
+  }));
 
 /** Creates each recurring schedule that the data folder does not hold yet (they survive restarts). */
 const ensureRecurringSchedules = (

@@ -53,20 +53,14 @@ const reconcileOrder = async (
   cutoffMs: number,
   limits: CallbackReconcileLimits,
 ): Promise<Outcome> => {
-  const first = await readOrder(orderId);
-  const step = awaitedCallbackStep(first?.order.callback);
-  // The index lags the table: the round may have moved on since.
-  if (!step || Date.parse(step.since) >= cutoffMs) return 'current';
-  if (step.kind === 'schedule') {
-    return (await scheduleCallback(orderId, step.round)).scheduled ? 'scheduled' : 'current';
-  }
-  return retryOnConcurrentUpdate(async () => {
+  const outcome = await retryOnConcurrentUpdate(async (): Promise<Outcome | { scheduleRound: number }> => {
     const stored = await readOrder(orderId);
     const callback = stored?.order.callback;
     const awaited = awaitedCallbackStep(callback);
-    if (!stored || !callback || awaited?.kind !== 'attempt' || Date.parse(awaited.since) >= cutoffMs) {
-      return 'current';
-    }
+    // The index lags the table: the round may have moved on since.
+    if (!stored || !callback || !awaited || Date.parse(awaited.since) >= cutoffMs) return 'current';
+    // Its first schedule is scheduleCallback's to make, with its own read and retries.
+    if (awaited.kind === 'schedule') return { scheduleRound: awaited.round };
     const reschedules = callback.reschedules ?? 0;
     if (reschedules >= limits.maxReschedules) return 'stuck';
     const input = { orderId, round: awaited.round, attempt: awaited.attempt };
@@ -81,6 +75,8 @@ const reconcileOrder = async (
     if (task) await putCallbackTask(task);
     return 'rescheduled';
   });
+  if (typeof outcome === 'string') return outcome;
+  return (await scheduleCallback(orderId, outcome.scheduleRound)).scheduled ? 'scheduled' : 'current';
 };
 
 export const reconcileCallbacks = async (
