@@ -36,7 +36,6 @@ const options = (minify: boolean) =>
     charset: 'utf8',
     write: false,
     outdir: '/out',
-    loader: { '.geojson': 'json' },
     logLevel: 'silent',
   }) satisfies BuildOptions;
 

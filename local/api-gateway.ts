@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { type HttpRouteSpec, httpRoutes, routeKeyOf, scopeOf } from '#wiring/wiring.ts';
-import { readBody } from './aws-endpoint.ts';
+import { readBodyBytes } from './aws-endpoint.ts';
 import type { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type LocalKeys, verifyLocalToken } from './local-auth.ts';
 
@@ -75,6 +75,19 @@ const stringifyClaims = (claims: Record<string, unknown>): Record<string, string
     ]),
   );
 
+/**
+ * Which bodies an HTTP API hands to Lambda as text: text/*, JSON, XML and JavaScript. Every other body
+ * (a form post, a missing Content-Type) arrives base64-encoded with `isBase64Encoded: true`, as AWS
+ * does (payload format 2.0; observed behaviour, the documentation says only "binary").
+ */
+export const isTextBody = (contentType: string | undefined): boolean => {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return (
+    type.startsWith('text/') ||
+    ['application/json', 'application/xml', 'application/javascript'].includes(type)
+  );
+};
+
 export interface ApiGatewayDeps {
   readonly runtime: LocalLambdaRuntime;
   readonly keys: LocalKeys;
@@ -127,12 +140,14 @@ export const serveApiRequest = async (
     }
   }
 
-  const body = await readBody(req);
+  const bytes = await readBodyBytes(req);
   const headers = Object.fromEntries(
     Object.entries(req.headers).flatMap(([k, v]) =>
       v === undefined ? [] : [[k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]],
     ),
   );
+  const textual = isTextBody(headers['content-type']);
+  const body = bytes.length === 0 ? '' : textual ? bytes.toString('utf8') : bytes.toString('base64');
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const now = deps.now();
@@ -168,7 +183,7 @@ export const serveApiRequest = async (
       },
     },
     ...(body ? { body } : {}),
-    isBase64Encoded: false,
+    isBase64Encoded: body !== '' && !textual,
   };
 
   try {

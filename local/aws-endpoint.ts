@@ -162,8 +162,11 @@ const serveScheduler = async (
   }
 };
 
-export const readBody = async (req: IncomingMessage): Promise<string> => {
+export const readBody = async (req: IncomingMessage): Promise<string> =>
+  (await readBodyBytes(req)).toString('utf8');
+
+export const readBodyBytes = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 };

@@ -56,6 +56,19 @@ export const lambdaFunctions = {
     description: 'POST /orders: every contact becomes a work order; starts its lifecycle',
     uses: ['table', 'stateMachine'],
   },
+  open311: {
+    entry: 'functions/api/open311.ts',
+    description:
+      'Open311 GeoReport v2 under /open311/v2/ (.xml and .json): discovery, services, POST and GET requests, ' +
+      "tokens; an app's api_key files orders (channel open311) and is rate-limited",
+    uses: ['table', 'stateMachine'],
+  },
+  open311Keys: {
+    entry: 'functions/api/open311-keys.ts',
+    description:
+      "POST, GET /open311/keys and DELETE /open311/keys/{keyId}: the Open311 apps' API keys (supervisors)",
+    uses: ['table'],
+  },
   getOrder: {
     entry: 'functions/api/get-order.ts',
     description: 'GET /orders/{id}',
@@ -286,6 +299,15 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   },
   ...insightRoutes(),
   { method: 'POST', path: '/orders', function: 'createOrder', roles: centre },
+  // Open311: no token; the app's api_key is checked by the function (functions/api/open311.ts).
+  { method: 'GET', path: '/open311/v2/{document}', function: 'open311', roles: null },
+  { method: 'POST', path: '/open311/v2/{document}', function: 'open311', roles: null },
+  { method: 'GET', path: '/open311/v2/services/{file}', function: 'open311', roles: null },
+  { method: 'GET', path: '/open311/v2/requests/{file}', function: 'open311', roles: null },
+  { method: 'GET', path: '/open311/v2/tokens/{file}', function: 'open311', roles: null },
+  { method: 'POST', path: '/open311/keys', function: 'open311Keys', roles: ['supervisor'] },
+  { method: 'GET', path: '/open311/keys', function: 'open311Keys', roles: ['supervisor'] },
+  { method: 'DELETE', path: '/open311/keys/{keyId}', function: 'open311Keys', roles: ['supervisor'] },
   { method: 'GET', path: '/possible-duplicates', function: 'possibleDuplicates', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },

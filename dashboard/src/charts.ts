@@ -8,7 +8,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import districts from '../../data/geo/beijing-districts.geojson';
+import districts from '#data/geo/beijing-districts.geo.json' with { type: 'json' };
 import { h } from './dom.ts';
 
 /**

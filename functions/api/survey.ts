@@ -3,7 +3,7 @@ import { answerSurvey, surveyOf, surveyOrderIdOf } from '#application/survey.ts'
 import { callbackAnswerSchema } from '#domain/callback.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { clock } from '#shared/platform/clock.ts';
-import { type ApiEvent, type ApiResult, json, withoutBody } from '#shared/platform/http.ts';
+import { type ApiEvent, type ApiResult, bodyTextOf, json, withoutBody } from '#shared/platform/http.ts';
 import { claimOf, replayedHeader } from '#shared/platform/idempotency.ts';
 import { hashSurveyToken } from '#shared/platform/survey-links.ts';
 import { renderSurveyPage } from './survey-page.ts';
@@ -32,11 +32,7 @@ const html = (statusCode: number, body: string): ApiResult => ({
 /** JSON, or the HTML form's `application/x-www-form-urlencoded` (booleans arrive as "true"/"false"). */
 const answerOf = (event: ApiEvent) => {
   const type = (event.headers['content-type'] ?? '').split(';')[0]?.trim();
-  const raw = event.body
-    ? event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString()
-      : event.body
-    : '';
+  const raw = bodyTextOf(event);
   if (type === 'application/x-www-form-urlencoded') {
     const form = Object.fromEntries(new URLSearchParams(raw));
     return callbackAnswerSchema.parse({

@@ -46,7 +46,7 @@ export interface Open311Request {
   readonly zipcode: null;
   readonly lat: number | null;
   readonly long: number | null;
-  readonly media_url: null;
+  readonly media_url: string | null;
 }
 
 const openNotes: Record<Exclude<WorkOrder['status'], 'closed'>, string> = {
@@ -94,6 +94,6 @@ export const open311Request = (order: WorkOrder, names: Open311Names): Open311Re
     zipcode: null,
     lat: location.lat ?? null,
     long: location.long ?? null,
-    media_url: null,
+    media_url: order.mediaUrl ?? null,
   };
 };

@@ -111,6 +111,11 @@ export const newOrderSchema = z
     requester: requesterSchema,
     location: locationSchema,
     disposition: dispositionSchema.optional(),
+    /** A photo or other media of the matter (Open311's media_url): published with the order. */
+    mediaUrl: z
+      .url({ protocol: /^https?$/, normalize: true })
+      .max(2048)
+      .optional(),
   })
   .refine((o) => (o.location.lat === undefined) === (o.location.long === undefined), {
     message: 'lat and long come together',

@@ -41,6 +41,7 @@ const readingOrder = [
   'description',
   'requester',
   'location',
+  'mediaUrl',
   'disposition',
   'unitId',
   'coUnitIds',

@@ -57,8 +57,10 @@ export interface WorkOrder {
   readonly requester: Requester;
   readonly location: OrderLocation;
   readonly disposition?: Disposition;
+  readonly mediaUrl?: string;
   readonly receivedAt: string;
-  readonly receivedBy: { readonly sub: string; readonly role: string };
+  /** Who recorded it; `app` names the client application of an order filed through Open311. */
+  readonly receivedBy: { readonly sub: string; readonly role: string; readonly app?: string };
   readonly unitId?: string;
   readonly coUnitIds: readonly string[];
   readonly copiedUnitIds: readonly string[];
@@ -198,6 +200,8 @@ export const receiveOrder = (args: {
   nowMs: number;
   actor: Extract<Actor, { kind: 'person' }>;
   dispatchBy: number;
+  /** The client application an Open311 order came through. */
+  app?: string;
 }): Change => {
   const at = iso(args.nowMs);
   const { disposition, ...rest } = args.input;
@@ -209,7 +213,7 @@ export const receiveOrder = (args: {
     ...rest,
     ...(disposition ? { disposition } : {}),
     receivedAt: at,
-    receivedBy: { sub: args.actor.sub, role: args.actor.role },
+    receivedBy: { sub: args.actor.sub, role: args.actor.role, ...(args.app ? { app: args.app } : {}) },
     coUnitIds: [],
     copiedUnitIds: [],
     deadlines: { dispatchBy: iso(args.dispatchBy) },
@@ -224,6 +228,7 @@ export const receiveOrder = (args: {
       categoryCode: base.categoryCode,
       channel: base.channel,
       urgency: base.urgency,
+      ...(args.app ? { app: args.app } : {}),
     },
   };
   if (!disposition) return { order: base, events: [received] };

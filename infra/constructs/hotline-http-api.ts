@@ -52,6 +52,9 @@ const accessLogFormat = AccessLogFormat.custom(
  */
 const authorizedByOwnToken: Partial<Record<FunctionName, string>> = {
   survey: 'the survey link carries its own single-use, expiring token (requesters have no login)',
+  open311:
+    "an Open311 app's own api_key (stored hashed, revocable, rate-limited per key) is required to file; " +
+    'reads without a key publish only what Open311 makes public (no requester, free text redacted)',
 };
 
 /** Each public route's own limit, below the stage's default: nobody signs in to call it. */

@@ -359,7 +359,7 @@ describe('the dashboard views in headless Chromium', () => {
       (a: { z: number; orders: number }, b: { z: number; orders: number }) =>
         b.z - a.z || b.orders - a.orders,
     );
-    const geojson = JSON.parse(readFileSync('data/geo/beijing-districts.geojson', 'utf8')) as {
+    const geojson = JSON.parse(readFileSync('data/geo/beijing-districts.geo.json', 'utf8')) as {
       attribution: string;
     };
 

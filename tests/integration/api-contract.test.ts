@@ -102,11 +102,17 @@ describe('authorization', () => {
     expect(response.status).toBe(403);
   });
 
-  it("requires a token on every route but /health and the requester's survey link", async () => {
+  it("requires a token on every route but /health, the requester's survey link and Open311", async () => {
     expect(httpRoutes.filter((r) => r.roles === null).map((r) => r.path)).toEqual([
       '/health',
       '/surveys/{token}',
       '/surveys/{token}',
+      // Open311 apps identify with their own api_key (functions/api/open311.ts, tests/integration/open311.test.ts).
+      '/open311/v2/{document}',
+      '/open311/v2/{document}',
+      '/open311/v2/services/{file}',
+      '/open311/v2/requests/{file}',
+      '/open311/v2/tokens/{file}',
     ]);
     // The survey link's own token is the credential: without one of ours, nothing is found.
     const unknown = await stack.api('GET', `/surveys/WO01KBAAAAAAAAAAAAAAAAAAAAAA.${'x'.repeat(32)}`);

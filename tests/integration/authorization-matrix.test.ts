@@ -127,6 +127,32 @@ const expectations: Readonly<Record<string, Cell>> = {
     body: { contactedInTime: true, solved: 'solved', satisfied: 'satisfied' },
     expect: always(error(404, 'SURVEY_LINK_UNKNOWN')),
   },
+  // Open311 needs no token: what is public answers anyone, filing and tokens need the app's api_key.
+  'GET /open311/v2/{document}': { path: () => '/open311/v2/services.json', expect: always(ok) },
+  'POST /open311/v2/{document}': {
+    path: () => '/open311/v2/requests.json',
+    body: { service_code: '0101' },
+    expect: always(error(403, 'API_KEY_REQUIRED')),
+  },
+  'GET /open311/v2/services/{file}': { path: () => '/open311/v2/services/010201.json', expect: always(ok) },
+  'GET /open311/v2/requests/{file}': {
+    path: (o) => `/open311/v2/requests/${o.closed}.json`,
+    expect: always(ok),
+  },
+  'GET /open311/v2/tokens/{file}': {
+    path: () => '/open311/v2/tokens/app-1.json',
+    expect: always(error(403, 'API_KEY_REQUIRED')),
+  },
+  'POST /open311/keys': {
+    path: () => '/open311/keys',
+    body: { app: ' ' },
+    expect: always(error(400, 'VALIDATION_FAILED')),
+  },
+  'GET /open311/keys': { path: () => '/open311/keys', expect: always(ok) },
+  'DELETE /open311/keys/{keyId}': {
+    path: () => '/open311/keys/0123456789abcdef',
+    expect: always(error(404, 'KEY_NOT_FOUND')),
+  },
   'GET /callbacks': { path: () => '/callbacks', expect: always(ok) },
   'GET /areas': { path: () => '/areas', expect: always(ok) },
   'GET /categories': { path: () => '/categories', expect: always(ok) },
@@ -420,7 +446,12 @@ describe('the authorization matrix: every route × every caller', () => {
           const got: Outcome = {
             status: response.status,
             code:
-              response.status < 300 ? '' : String(response.body?.error?.code ?? response.body?.message ?? ''),
+              response.status < 300
+                ? ''
+                : // Open311 answers its errors as a list of { code, description }.
+                  String(
+                    response.body?.error?.code ?? response.body?.message ?? response.body?.[0]?.code ?? '',
+                  ),
           };
           return { route: routeKeyOf(route), column: column.name, want: expected(route, column), got };
         }),

@@ -487,6 +487,8 @@ export const exampleQueries: Readonly<Record<string, string>> = {
   'GET /insights/outlook': 'month=2026-12',
   'GET /insights/hotspots': 'day=2026-12-07',
   'GET /insights/alerts': 'from=2026-12-01&to=2026-12-07',
+  'GET /open311/v2/{document}':
+    'service_code=010201,010101&status=open&start_date=2026-12-01T00:00:00%2B08:00',
   'GET /possible-duplicates': 'categoryCode=0101&lat=39.9&long=116.4',
   'GET /orders/{id}/timeline': 'verify=true',
   'GET /orders/{id}/execution-history': 'maxResults=5&reverseOrder=true',
@@ -604,6 +606,31 @@ export const slotGenerators: Readonly<Record<string, SlotGenerator>> = {
       fc.stringMatching(/^[A-Za-z0-9_-]{10,60}$/),
       repeated([200, 201], ['A']),
     ),
+  '/open311/v2/{document}': () =>
+    fc.oneof(
+      fc.constantFrom(
+        ...['discovery', 'services', 'requests', 'tokens', 'x'].flatMap((n) => [`${n}.xml`, `${n}.json`, n]),
+      ),
+      hostileSegment,
+    ),
+  '/open311/v2/services/{file}': () =>
+    fc.oneof(
+      fc.constantFrom('010201.json', '010201.xml', '0102.json', '999999.xml', '010201'),
+      hostileSegment,
+    ),
+  '/open311/v2/requests/{file}': (ctx) =>
+    fc.oneof(
+      fc
+        .tuple(
+          fc.oneof(fc.constantFrom(...seededIds(ctx)), absentOrderId),
+          fc.constantFrom('.json', '.xml', ''),
+        )
+        .map(([id, suffix]) => `${id}${suffix}`),
+      hostileSegment,
+    ),
+  '/open311/v2/tokens/{file}': () =>
+    fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}\.(json|xml)$/), hostileSegment),
+  '/open311/keys/{keyId}': () => fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), hostileSegment),
   '/catalogue/lines/{categoryCode}': () => fc.oneof(categoryCodes, hostileSegment),
   '/catalogue/lines/{categoryCode}/{areaCode}': () => fc.oneof(areaCodes, hostileSegment),
   '/insights/topics/{month}': () =>
@@ -648,6 +675,7 @@ export const exampleBodies: Readonly<Record<string, unknown>> = {
     note: '经核实属不合理诉求',
   },
   'PUT /insights/topics/{month}/choice': { categoryCode: '0101', note: '本月聚焦违建' },
+  'POST /open311/keys': { app: '朝阳群众', ratePerMinute: 60 },
   'POST /orders': {
     appealType: 'complaint',
     categoryCode: '0101',
@@ -838,6 +866,14 @@ export const poisonsOf = (route: HttpRouteSpec): Readonly<Record<string, Transfo
             .filter((m) => !validMonth.test(decodeURIComponentSafe(m)))
             .map((m) => withSlot(draft, '/insights/topics/{month}', m, 'a month that is not one')),
       };
+    // No app has an Open311 key in this stack: every filing is refused before it is read.
+    case 'open311 POST':
+      return { 'no app key exists': (draft) => fc.constant({ ...draft, poison: 'no app key exists' }) };
+    case 'open311Keys POST':
+      return { ...schemaPoisons, 'a malformed Idempotency-Key': idempotencyPoison };
+    // No key was ever created: every id names none.
+    case 'open311Keys DELETE':
+      return { 'a key never created': (draft) => fc.constant({ ...draft, poison: 'a key never created' }) };
     // No survey link was ever sent (every seeded requester is anonymous): any token is unknown.
     case 'survey POST':
       return { 'a link never sent': (draft) => fc.constant({ ...draft, poison: 'a link never sent' }) };

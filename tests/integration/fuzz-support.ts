@@ -55,10 +55,38 @@ export const send = (baseUrl: string, req: RawRequest): Promise<RawResponse> =>
     outgoing.end(body);
   });
 
-/** Every `ERROR_CODE` docs/api.md names in backticks. */
+/** Every `ERROR_CODE` docs/api.md and docs/open311.md name in backticks. */
 export const documentedCodes = (): ReadonlySet<string> => {
-  const doc = readFileSync(resolve(import.meta.dirname, '../../docs/api.md'), 'utf8');
-  return new Set([...doc.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)].map((m) => m[1] as string));
+  const docs = ['api.md', 'open311.md'].map((name) =>
+    readFileSync(resolve(import.meta.dirname, '../../docs', name), 'utf8'),
+  );
+  return new Set(
+    docs.flatMap((doc) => [...doc.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)].map((m) => m[1] as string)),
+  );
+};
+
+/** Open311's error document (a list of `{ code, description }`, as JSON or XML): its codes, or undefined. */
+const open311ErrorCodes = (response: RawResponse): string[] | undefined => {
+  if (response.contentType.startsWith('text/xml')) {
+    const errors = [
+      ...response.text.matchAll(
+        /<error>\s*<code>([^<]*)<\/code>\s*<description>[^<]+<\/description>\s*<\/error>/g,
+      ),
+    ];
+    return response.text.startsWith('<?xml') && /<errors>/.test(response.text) && errors.length > 0
+      ? errors.map((m) => m[1] as string)
+      : undefined;
+  }
+  try {
+    const body: unknown = JSON.parse(response.text);
+    if (!Array.isArray(body) || body.length === 0) return undefined;
+    const valid = body.every(
+      (e) => isRecord(e) && typeof e.code === 'string' && typeof e.description === 'string',
+    );
+    return valid ? body.map((e) => (e as { code: string }).code) : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /**
@@ -75,11 +103,18 @@ const gatewayAnswers: Readonly<Record<number, string>> = {
 export const contractBreach = (
   response: RawResponse,
   codes: ReadonlySet<string>,
-  options: { mustRefuse: boolean },
+  options: { mustRefuse: boolean; open311?: boolean },
 ): string | undefined => {
   if (response.status >= 500) return `answered ${response.status}`;
   if (response.status < 400)
     return options.mustRefuse ? `accepted a hostile write (${response.status})` : undefined;
+  const open311 = options.open311 ? open311ErrorCodes(response) : undefined;
+  if (open311) {
+    const undocumented = open311.filter((code) => !codes.has(code));
+    return undocumented.length > 0
+      ? `a ${response.status} with the undocumented code ${undocumented[0]}`
+      : undefined;
+  }
   let body: unknown;
   try {
     body = JSON.parse(response.text);

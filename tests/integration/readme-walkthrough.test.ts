@@ -155,8 +155,12 @@ describe("the README's walk-through", () => {
     // Act
     const { items } = await get<{ items: { id: string }[] }>('/orders?limit=100');
 
-    // Assess: the retry with the same Idempotency-Key made no order of its own
-    expect(items).toHaveLength(3);
+    // Assess: the retry with the same Idempotency-Key made no order of its own; the last came by Open311
+    expect(items).toHaveLength(4);
+    expect(await get<unknown>(`/orders/${items[0]?.id}`)).toMatchObject({
+      channel: 'open311',
+      receivedBy: { app: '朝阳群众' },
+    });
     const first = await get<unknown>(`/orders/${items.at(-1)?.id}`);
     expect(first).toMatchObject({ status: 'closed', callback: { state: 'answered' } });
   });

@@ -333,7 +333,7 @@ describe('demo city reference data', () => {
   });
 
   it('has a small district map with one feature per district', () => {
-    const file = dataUrl('geo/beijing-districts.geojson');
+    const file = dataUrl('geo/beijing-districts.geo.json');
     expect(statSync(file).size).toBeLessThan(300_000);
     const map = JSON.parse(readFileSync(file, 'utf8')) as {
       features: { properties: { code: string; name: string }; geometry: { type: string } }[];

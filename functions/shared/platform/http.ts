@@ -100,15 +100,28 @@ export const withoutBody = (fn: (event: ApiEvent, context: Context) => Promise<A
     .use(routeAuthorization())
     .handler(fn);
 
+/**
+ * The body as text. API Gateway's HTTP API hands Lambda a body that is not text/*, JSON, XML or
+ * JavaScript (a form post, for one) base64-encoded, and says so in `isBase64Encoded`.
+ */
+export const bodyTextOf = (event: ApiEvent): string => {
+  const body = (event as { body?: unknown }).body;
+  if (typeof body !== 'string') return '';
+  return event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+};
+
 /** Parses query parameters with a schema; failures are 400 VALIDATION_FAILED like bodies. */
 export const parseQuery = <S extends z.ZodType>(schema: S, event: ApiEvent): z.infer<S> =>
   schema.parse(event.queryStringParameters ?? {});
+
+/** What an Idempotency-Key may be: 1 to 128 letters, digits and . _ : - */
+export const isIdempotencyKey = (key: string): boolean => /^[A-Za-z0-9._:-]{1,128}$/.test(key);
 
 /** The `Idempotency-Key` header, checked: a retry with the same key acts once. */
 export const idempotencyKeyOf = (event: ApiEvent): string | undefined => {
   const key = event.headers['idempotency-key'];
   if (key === undefined) return undefined;
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new HotlineError(
       'badRequest',
       'INVALID_IDEMPOTENCY_KEY',

@@ -46,8 +46,18 @@ export const claimOf = (
   args: { caller: string; place: ClaimPlace; request: unknown; nowMs: number },
 ): Claim | undefined => {
   const key = idempotencyKeyOf(event);
-  if (key === undefined) return undefined;
-  const hashed = sha256([args.caller, ...(args.place.name ? [args.place.name] : []), key].join('\n'));
+  return key === undefined ? undefined : claimFor({ ...args, key });
+};
+
+/** The claim of a caller's key (checked by `idempotencyKeyOf` or `isIdempotencyKey`). */
+export const claimFor = (args: {
+  caller: string;
+  place: ClaimPlace;
+  key: string;
+  request: unknown;
+  nowMs: number;
+}): Claim => {
+  const hashed = sha256([args.caller, ...(args.place.name ? [args.place.name] : []), args.key].join('\n'));
   const nowEpochSeconds = Math.floor(args.nowMs / 1000);
   const requestHash = sha256(canonicalJson(args.request));
   return args.place.withOrder !== undefined
@@ -59,6 +69,10 @@ export const claimOf = (
         expiresAt: nowEpochSeconds + IDEMPOTENCY_TTL_SECONDS,
       };
 };
+
+/** What the first request under this claim's key recorded, while the claim is in force. */
+export const recordedResult = async (claim: Claim): Promise<ClaimResult | undefined> =>
+  (await readClaim(claim))?.result;
 
 /** The claim as the first item of the change's transaction, with what repeats will be answered from. */
 export const claimPut = (claim: Claim, result: ClaimResult) => ({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -168,6 +169,37 @@ export const readOrder = async (id: string): Promise<StoredOrder | undefined> =>
   const taskRow = result.Items?.find((i) => i.sk === '#TASK');
   const task = taskRow ? parseRow(pendingTaskRow, 'waiting task', taskKey(id), taskRow).task : undefined;
   return { order, lastEvent, ...(task ? { pendingTask: task } : {}) };
+};
+
+/** DynamoDB's BatchGetItem reads at most 100 keys per call. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of unprocessed keys retried (with a short backoff) before giving up with an error. */
+const BATCH_GET_ROUNDS = 8;
+
+/**
+ * Many orders at once (eventually consistent, for listings), in the order asked for; ids of no order
+ * are left out. Keys DynamoDB returns unprocessed (throttling) are asked for again.
+ */
+export const readOrdersById = async (ids: readonly string[]): Promise<WorkOrder[]> => {
+  const found = new Map<string, WorkOrder>();
+  const wanted = [...new Set(ids)].filter(
+    (id) => Buffer.byteLength(`ORDER#${id}`, 'utf8') <= MAX_PARTITION_KEY_BYTES,
+  );
+  for (let i = 0; i < wanted.length; i += BATCH_GET_KEYS) {
+    let keys: Record<string, unknown>[] = wanted.slice(i, i + BATCH_GET_KEYS).map((id) => orderKey(id));
+    for (let round = 0; keys.length > 0; round++) {
+      if (round === BATCH_GET_ROUNDS)
+        throw new Error(`${keys.length} orders still unread after ${round} rounds`);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+      const result = await dynamo.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: keys } } }));
+      for (const item of result.Responses?.[TABLE] ?? []) {
+        const { order } = parseRow(orderItemRow, 'order', tableKeyOf(item), item);
+        found.set(order.id, order);
+      }
+      keys = (result.UnprocessedKeys?.[TABLE]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return ids.flatMap((id) => found.get(id) ?? []);
 };
 
 /**

@@ -31,6 +31,7 @@ import {
   replyResults,
   type WorkOrder,
 } from '#domain/work-order.ts';
+import type { ApiKeyRecord } from '#shared/stores/api-key-store.ts';
 import type { CallbackTask } from '#shared/stores/callback-task-store.ts';
 import type { PendingTask } from '#shared/stores/order-store.ts';
 import type { Channel, MessageStatus, OutboxMessage } from '#shared/stores/outbox.ts';
@@ -246,8 +247,9 @@ export const workOrderRow: z.ZodType<WorkOrder> = rowOf<WorkOrder>()({
   requester: requesterRow,
   location: locationRow,
   disposition: dispositionRow.optional(),
+  mediaUrl: text.optional(),
   receivedAt: instant,
-  receivedBy: rowOf<Part<'receivedBy'>>()({ sub: id, role: id }),
+  receivedBy: rowOf<Part<'receivedBy'>>()({ sub: id, role: id, app: text.optional() }),
   unitId: id.optional(),
   coUnitIds: z.array(id),
   copiedUnitIds: z.array(id),
@@ -499,6 +501,22 @@ export const topicChoiceItemRow = loose({ choice: topicChoiceRow });
 
 /** A claim: the request's hash, its expiry when kept on its own, and what repeats are answered from. */
 export const claimItemRow = loose({ requestHash: id, expiresAt: z.number().optional() });
+
+// ---- Open311 keys (api-key-store.ts) ----
+
+/** An app's key (pk OPEN311#KEYS): its record and the SHA-256 of the key, never the key. */
+export const apiKeyItemRow: z.ZodType<ApiKeyRecord & { keyHash: string }> = rowOf<
+  ApiKeyRecord & { keyHash: string }
+>()({
+  keyId: id,
+  app: text,
+  ratePerMinute: z.number().int().positive(),
+  createdAt: instant,
+  createdBy: id,
+  revokedAt: instant.optional(),
+  revokedBy: id.optional(),
+  keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
 
 // ---- outbox (outbox.ts, its own table) ----
 
