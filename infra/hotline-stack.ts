@@ -5,6 +5,8 @@ import type { Construct } from 'constructs';
 import {
   callbackHealing,
   callbackSchedules,
+  contactRetention,
+  envNames,
   type FunctionName,
   httpRoutes,
   type LambdaFunctionSpec,
@@ -17,6 +19,8 @@ import { AnalyticsStore } from './constructs/analytics-store.ts';
 import { BusRules } from './constructs/bus-rules.ts';
 import { CallbackReconciliation } from './constructs/callback-reconciliation.ts';
 import { CallbackScheduling } from './constructs/callback-scheduling.ts';
+import { ContactProtection } from './constructs/contact-protection.ts';
+import { ContactRetentionSchedule } from './constructs/contact-retention-schedule.ts';
 import { DashboardSite } from './constructs/dashboard-site.ts';
 import { grantWhatItUses } from './constructs/function-access.ts';
 import { HotlineBus } from './constructs/hotline-bus.ts';
@@ -103,6 +107,7 @@ export class HotlineStack extends Stack {
     new BusRules(this, 'Rules', { bus, functions });
     new StreamTriggers(this, 'StreamTriggers', { table, functions });
     const analytics = new AnalyticsStore(this, 'Analytics', { namePrefix: prefix });
+    const contacts = new ContactProtection(this, 'Contacts');
 
     const callbackScheduling = new CallbackScheduling(this, 'Callbacks', {
       // Physical names follow the stack's prefix, so two stacks can share an account; for the default
@@ -126,6 +131,20 @@ export class HotlineStack extends Stack {
       scheduleGroupName: `${prefix}-${reconciler.groupName.replace(/^hotline-/, '')}`,
       target: functions[reconciler.target].lambda,
     });
+    new ContactRetentionSchedule(this, 'ContactRetention', {
+      scheduleGroupName: `${prefix}-${contactRetention.groupName.replace(/^hotline-/, '')}`,
+      target: functions[contactRetention.target].lambda,
+    });
+    // The retention period: wiring's default, or context contactRetentionDays for this deployment.
+    const retentionDays = Number(
+      this.node.tryGetContext('contactRetentionDays') ?? contactRetention.retentionDays,
+    );
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+      throw new Error(
+        `Context contactRetentionDays must be a whole number of days ≥ 1, not ${retentionDays}.`,
+      );
+    }
+    functions[contactRetention.target].addEnvironment(envNames.contactRetentionDays, String(retentionDays));
     const callbackReconciler = callbackHealing.reconciler;
     const callbackReconciliation = new CallbackReconciliation(this, 'CallbackReconciliation', {
       scheduleGroupName: `${prefix}-${callbackReconciler.groupName.replace(/^hotline-/, '')}`,
@@ -187,6 +206,7 @@ export class HotlineStack extends Stack {
         callbackScheduling,
         outbox,
         analytics,
+        contacts,
       });
     }
 

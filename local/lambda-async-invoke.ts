@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   callbackHealing,
   callbackSchedules,
+  contactRetention,
   type FunctionName,
   lifecycleHealing,
   miningSchedule,
@@ -258,5 +259,9 @@ export const localAsyncInvokeConfigs = (
         ...callbackHealing.reconciler.invocation,
         onFailure: queueArnOf('callback-reconciler-failed-runs'),
       },
+    ],
+    [
+      contactRetention.target,
+      { ...contactRetention.invocation, onFailure: queueArnOf('contact-retention-failed-runs') },
     ],
   ]);

@@ -44,6 +44,11 @@ const startOptions = {
     default: false,
     help: 'do not create the call-back reconciler schedule (every 5 minutes: for clock jumps of days)',
   },
+  'no-contact-retention': {
+    type: 'boolean',
+    default: false,
+    help: "do not create the nightly schedule that erases requesters' contacts past their retention",
+  },
   quiet: { type: 'boolean', default: false, help: 'no access log' },
   'log-level': {
     type: 'string',
@@ -109,6 +114,7 @@ const stack = await startLocalStack({
   nightlyMining: !values['no-nightly-mining'],
   lifecycleReconciler: !values['no-lifecycle-reconciler'],
   callbackReconciler: !values['no-callback-reconciler'],
+  contactRetention: !values['no-contact-retention'],
   ...(faults ? { faults } : {}),
   clock: { mode, ...(scale !== undefined ? { scale } : {}), ...(startAt !== undefined ? { startAt } : {}) },
 }).catch((error: NodeJS.ErrnoException) =>

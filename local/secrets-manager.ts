@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { AwsServiceError } from './aws-errors.ts';
 
 /**
- * The local twin of Secrets Manager's GetSecretValue, for the one secret the functions read: the key of
- * the analytics store's keyed hashes. Like the secret CDK creates (infra/constructs/analytics-store.ts),
+ * The local twin of Secrets Manager's GetSecretValue, for the secrets the functions read: the key of
+ * the analytics store's keyed hashes, and the key of the requesters' contact hash. Like the secret CDK creates (infra/constructs/analytics-store.ts),
  * it is 64 hex characters as the plain SecretString; it is generated once into the local folder's keys/
  * (beside the JWT signing key, so `--fresh` keeps it and hashes stay comparable across fresh starts).
  *
@@ -13,14 +13,34 @@ import { AwsServiceError } from './aws-errors.ts';
  * only the AWSCURRENT version exists; an unknown secret is a ResourceNotFoundException.
  */
 export const LOCAL_ANALYTICS_KEY_SECRET = 'hotline-local-analytics-key';
+/** The key of the requesters' contact hash (functions/domain/requester-privacy.ts), the same way. */
+export const LOCAL_CONTACT_HASH_SECRET = 'hotline-local-contact-hash-key';
 
-export const loadOrCreateAnalyticsKey = (keysDir: string): string => {
-  const file = join(keysDir, 'analytics-hash.key');
+/** A 256-bit key as 64 hex characters in `keysDir/<name>`, made on first use. */
+export const loadOrCreateHexKey = (keysDir: string, name: string): string => {
+  const file = join(keysDir, name);
   if (!existsSync(file)) {
     mkdirSync(keysDir, { recursive: true });
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
+};
+
+export const loadOrCreateAnalyticsKey = (keysDir: string): string =>
+  loadOrCreateHexKey(keysDir, 'analytics-hash.key');
+
+/**
+ * The local stand-in for the KMS key that seals contacts: 32 raw bytes for the Encryption SDK's raw AES
+ * keyring, in `keysDir/contact-seal.key` (kept by --fresh, or the sealed contacts of a restarted stack
+ * would no longer open). Its path is what the functions get.
+ */
+export const loadOrCreateContactSealKey = (keysDir: string): string => {
+  const file = join(keysDir, 'contact-seal.key');
+  if (!existsSync(file)) {
+    mkdirSync(keysDir, { recursive: true });
+    writeFileSync(file, randomBytes(32), { mode: 0o600 });
+  }
+  return file;
 };
 
 interface StoredSecret {

@@ -15,6 +15,7 @@ import {
   busRules,
   callbackHealing,
   callbackSchedules,
+  contactRetention,
   envNames,
   lambdaFunctions,
   lifecycleHealing,
@@ -47,8 +48,11 @@ import { defaultLocalDir, repoRoot } from './paths.ts';
 import { LocalScheduler, type ScheduleRequest, schedulerTimers } from './scheduler.ts';
 import {
   LOCAL_ANALYTICS_KEY_SECRET,
+  LOCAL_CONTACT_HASH_SECRET,
   LocalSecretsManager,
   loadOrCreateAnalyticsKey,
+  loadOrCreateContactSealKey,
+  loadOrCreateHexKey,
 } from './secrets-manager.ts';
 import { outageServices, ServiceOutages } from './service-outage.ts';
 import type { ServiceCall } from './stepfunctions/protocol.ts';
@@ -99,6 +103,8 @@ export interface LocalStackOptions {
    * minutes) as the CDK app does (default true). Tests that jump the clock over days leave it out.
    */
   readonly callbackReconciler?: boolean;
+  /** Create the nightly contact-retention schedule (wiring/wiring.ts `contactRetention`; default true). */
+  readonly contactRetention?: boolean;
   /**
    * Fault injection for resilience tests (local/fault-injection.ts): handler invocations and the
    * handlers' DynamoDB calls fail at this rate. Given at start (even with rate 0), it can be changed
@@ -271,6 +277,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         miningSchedule.groupName,
         lifecycleHealing.reconciler.groupName,
         callbackHealing.reconciler.groupName,
+        contactRetention.groupName,
       ],
       // A schedule already due (an `at()` in the past) fires at once, whatever the clock mode.
       onScheduled: (at) => {
@@ -299,7 +306,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const firehose = new LocalFirehose({ root: analyticsDir, streams: [LOCAL_ANALYTICS_STREAM] });
     const secrets = new LocalSecretsManager({
       [LOCAL_ANALYTICS_KEY_SECRET]: loadOrCreateAnalyticsKey(join(localDir, 'keys')),
+      [LOCAL_CONTACT_HASH_SECRET]: loadOrCreateHexKey(join(localDir, 'keys'), 'contact-hash.key'),
     });
+    const contactSealKeyFile = loadOrCreateContactSealKey(join(localDir, 'keys'));
 
     // Athena's twin over the generated history and the live store, in a workgroup with CDK's cap.
     const athena = new LocalAthena({
@@ -350,6 +359,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // The analytics path: rows to the local Firehose, the hash key from the local Secrets Manager.
       [envNames.analyticsStream]: LOCAL_ANALYTICS_STREAM,
       [envNames.analyticsKeySecret]: LOCAL_ANALYTICS_KEY_SECRET,
+      // Requesters' contacts: sealed with a raw AES key from the keys folder (KMS in AWS), hashed with a secret.
+      [envNames.contactKeyFile]: contactSealKeyFile,
+      [envNames.contactHashSecret]: LOCAL_CONTACT_HASH_SECRET,
       AWS_ENDPOINT_URL_FIREHOSE: aws.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
       // The mining: the same Athena API as in AWS, answered by the twin.
@@ -366,6 +378,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       nightlyMining: options.nightlyMining !== false,
       lifecycleReconciler: options.lifecycleReconciler !== false,
       callbackReconciler: options.callbackReconciler !== false,
+      contactRetention: options.contactRetention !== false,
     });
 
     const moveTime = (target: number): Promise<void> => {
@@ -745,6 +758,7 @@ export const localRecurringSchedules = (): ScheduleRequest[] =>
       [miningSchedule, 'mining-scheduler'],
       [lifecycleHealing.reconciler, 'lifecycle-reconciler'],
       [callbackHealing.reconciler, 'callback-reconciler'],
+      [contactRetention, 'contact-retention'],
     ] as const
   ).map(([spec, role]) => ({
     Name: spec.scheduleName,
@@ -766,13 +780,19 @@ export const localRecurringSchedules = (): ScheduleRequest[] =>
 /** Creates each recurring schedule that the data folder does not hold yet (they survive restarts). */
 const ensureRecurringSchedules = (
   scheduler: LocalScheduler,
-  wanted: { nightlyMining: boolean; lifecycleReconciler: boolean; callbackReconciler: boolean },
+  wanted: {
+    nightlyMining: boolean;
+    lifecycleReconciler: boolean;
+    callbackReconciler: boolean;
+    contactRetention: boolean;
+  },
 ): void => {
   const present = new Set(scheduler.list().map((s) => `${s.group}/${s.name}`));
   const left = new Set<string>([
     ...(wanted.nightlyMining ? [] : [miningSchedule.groupName]),
     ...(wanted.lifecycleReconciler ? [] : [lifecycleHealing.reconciler.groupName]),
     ...(wanted.callbackReconciler ? [] : [callbackHealing.reconciler.groupName]),
+    ...(wanted.contactRetention ? [] : [contactRetention.groupName]),
   ]);
   for (const schedule of localRecurringSchedules()) {
     if (left.has(schedule.GroupName ?? '')) continue;

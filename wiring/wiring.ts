@@ -35,6 +35,12 @@ export interface LambdaFunctionSpec {
     | 'analyticsKey'
     /** Run SQL on Athena over the analytics store: its workgroup, Glue tables and view, S3 buckets. */
     | 'analyticsQuery'
+    /** Seal requesters' contact details (KMS GenerateDataKey) and hash them (the contact-hash secret). */
+    | 'contactSeal'
+    /** Open sealed contact details (KMS Decrypt): every opening is recorded (contact-read-store.ts). */
+    | 'contactOpen'
+    /** Hash a phone number to find a requester's orders (the contact-hash secret only). */
+    | 'contactHash'
   )[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
@@ -54,20 +60,48 @@ export const lambdaFunctions = {
   createOrder: {
     entry: 'functions/api/create-order.ts',
     description: 'POST /orders: every contact becomes a work order; starts its lifecycle',
-    uses: ['table', 'stateMachine'],
+    uses: ['table', 'stateMachine', 'contactSeal'],
   },
   open311: {
     entry: 'functions/api/open311.ts',
     description:
       'Open311 GeoReport v2 under /open311/v2/ (.xml and .json): discovery, services, POST and GET requests, ' +
       "tokens; an app's api_key files orders (channel open311) and is rate-limited",
-    uses: ['table', 'stateMachine'],
+    uses: ['table', 'stateMachine', 'contactSeal'],
   },
   open311Keys: {
     entry: 'functions/api/open311-keys.ts',
     description:
       "POST, GET /open311/keys and DELETE /open311/keys/{keyId}: the Open311 apps' API keys (supervisors)",
     uses: ['table'],
+  },
+  orderContact: {
+    entry: 'functions/api/order-contact.ts',
+    description:
+      "GET /orders/{id}/contact: the requester's contact in clear for the centre and the handling lead unit, " +
+      'with a purpose; every read recorded first',
+    uses: ['table', 'contactOpen'],
+  },
+  requesterOrders: {
+    entry: 'functions/api/requester-orders.ts',
+    description:
+      "GET /requester-orders?phone=: a caller's earlier orders, found by the contact hash of the number " +
+      '(nothing is opened)',
+    uses: ['tableRead', 'contactHash'],
+  },
+  contactReads: {
+    entry: 'functions/api/contact-reads.ts',
+    description:
+      "GET /orders/{id}/contact-reads, GET /contact-reads: who read which requester's contact, when and why",
+    uses: ['tableRead'],
+  },
+  eraseContacts: {
+    entry: 'functions/events/erase-contacts.ts',
+    description:
+      "Scheduler target, nightly: erases the requester's contact of orders closed longer than the retention " +
+      'period (contact_erased), the order and its hash chain kept',
+    uses: ['table'],
+    timeoutSeconds: 300,
   },
   getOrder: {
     entry: 'functions/api/get-order.ts',
@@ -159,7 +193,7 @@ export const lambdaFunctions = {
     description:
       'Scheduler target: opens a call-back attempt (operator task, outbox message), schedules the next, ' +
       'or marks the requester unreachable',
-    uses: ['table', 'scheduler', 'outbox', 'stateMachine'],
+    uses: ['table', 'scheduler', 'outbox', 'stateMachine', 'contactOpen'],
     timeoutSeconds: 30,
   },
   analyticsRows: {
@@ -312,6 +346,20 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
   { method: 'GET', path: '/orders/{id}/timeline', function: 'orderTimeline', roles: everyone },
+  {
+    method: 'GET',
+    path: '/orders/{id}/contact',
+    function: 'orderContact',
+    roles: ['operator', 'dispatcher', 'supervisor', 'unit'],
+  },
+  {
+    method: 'GET',
+    path: '/orders/{id}/contact-reads',
+    function: 'contactReads',
+    roles: ['auditor', 'supervisor'],
+  },
+  { method: 'GET', path: '/contact-reads', function: 'contactReads', roles: ['auditor', 'supervisor'] },
+  { method: 'GET', path: '/requester-orders', function: 'requesterOrders', roles: centre },
   {
     method: 'GET',
     path: '/orders/{id}/execution-history',
@@ -667,6 +715,25 @@ export const callbackHealing = {
 };
 
 /**
+ * Retention of requesters' contacts (domain/contact-retention.ts, docs/privacy.md): every night the
+ * contacts of orders closed `retentionDays` ago or more are erased (`contact_erased`), at most
+ * `maxOrdersPerRun` a run; the rest wait for the next night. CDK context `contactRetentionDays`
+ * replaces the period for a deployment.
+ */
+export const contactRetention = {
+  groupName: 'hotline-retention',
+  scheduleName: 'erase-contacts',
+  expression: 'cron(15 3 * * ? *)',
+  timeZone: 'Asia/Shanghai',
+  target: 'eraseContacts',
+  input: { job: 'erase-contacts' },
+  retry: { maximumRetryAttempts: 5, maximumEventAgeSeconds: 6 * 3600 },
+  invocation: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+  retentionDays: 365,
+  maxOrdersPerRun: 2000,
+} as const satisfies RecurringScheduleSpec & { retentionDays: number; maxOrdersPerRun: number };
+
+/**
  * The outbox table: survey messages (SMS, e-mail) waiting for or handed to the sender. A table of its
  * own, not the order table: it holds the raw survey links (secrets) and is kept only a short while.
  */
@@ -690,11 +757,25 @@ export const envNames = {
   analyticsStream: 'ANALYTICS_STREAM_NAME',
   /** The Secrets Manager secret holding the key of the analytics store's keyed hashes. */
   analyticsKeySecret: 'ANALYTICS_KEY_SECRET_ID',
+  /** The customer-managed KMS key that seals requesters' contact details (AWS). */
+  contactKeyArn: 'CONTACT_KMS_KEY_ARN',
+  /** A file of 32 key bytes for a raw AES keyring instead of KMS (the local stack only). */
+  contactKeyFile: 'CONTACT_KEY_FILE',
+  /** The Secrets Manager secret holding the key of the contact hash (repeat callers, analytics). */
+  contactHashSecret: 'CONTACT_HASH_SECRET_ID',
+  /** Days a closed order keeps its requester's contact (contactRetention; CDK context contactRetentionDays). */
+  contactRetentionDays: 'CONTACT_RETENTION_DAYS',
   /** The Athena workgroup the mining's queries run in (its result location and bytes-scanned cap apply). */
   athenaWorkGroup: 'ATHENA_WORK_GROUP',
   /** The Glue database of the analytics store: the queries' tables and the view `latest_orders`. */
   athenaDatabase: 'ATHENA_DATABASE',
 } as const;
+
+/**
+ * The `purpose` of every sealed contact's encryption context (functions/shared/gateways/contact-sealing.ts):
+ * the KMS grants allow the contact key only for messages that carry it.
+ */
+export const contactEncryptionPurpose = 'hotline:requester-contact';
 
 /**
  * The single DynamoDB table. Keys are generic strings so one table holds orders, their event logs and
@@ -720,6 +801,10 @@ export const tableSpec = {
     { indexName: 'byPlace', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: ['duplicateCandidate'] },
     // Sparse: only orders whose call-back round waits for a step (the reconciler reads the key alone).
     { indexName: 'byCallbackStep', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: ['status'] },
+    // Sparse: only closed orders that still hold a contact, by when they closed (contact retention).
+    { indexName: 'byContactHeld', partitionKey: 'gsi6pk', sortKey: 'gsi6sk', projection: ['status'] },
+    // Sparse: orders whose requester has a contact hash, by that hash (a caller's earlier orders).
+    { indexName: 'byRequester', partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: ['status'] },
   ],
   /**
    * Every change of an item, before and after, for 24 hours: what the analytics path (and whatever

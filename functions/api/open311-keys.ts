@@ -77,9 +77,31 @@ const revoke = withoutBody(async (event) => {
     .regex(/^[0-9a-f]{16}$/)
     .safeParse(event.pathParameters?.keyId);
   if (!keyId.success) throw new HotlineError('notFound', 'KEY_NOT_FOUND', 'No such Open311 key.');
-  const record = await revokeApiKey({ keyId: keyId.data, by: actor.sub, nowMs: clock.now() });
-  logger.info('Open311 key revoked', { keyId: record.keyId });
-  return json(200, record);
+  const claim = claimOf(event, {
+    caller: actor.sub,
+    place: { name: event.routeKey },
+    request: { keyId: keyId.data },
+    nowMs: clock.now(),
+  });
+  return retryOnConcurrentUpdate(() =>
+    idempotent(claim, {
+      act: async (claim) => {
+        const record = await revokeApiKey({
+          keyId: keyId.data,
+          by: actor.sub,
+          nowMs: clock.now(),
+          ...(claim ? { claim: claimPut(claim, { answer: { keyId: keyId.data } }) } : {}),
+        });
+        logger.info('Open311 key revoked', { keyId: record.keyId });
+        return json(200, record);
+      },
+      replay: async () => {
+        const record = await readApiKey(keyId.data);
+        if (!record) throw new Error(`Idempotency record points at missing Open311 key ${keyId.data}`);
+        return json(200, record, replayedHeader);
+      },
+    }),
+  );
 });
 
 export const handler = async (event: ApiEvent, context: Parameters<typeof list>[1]) => {

@@ -1,3 +1,4 @@
+import { sealRequesterContact } from '#application/requester-contact.ts';
 import { HotlineError } from '#domain/errors.ts';
 import { checkAgainstReferenceData } from '#domain/intake-rules.ts';
 import type { NewOrderInput } from '#domain/order-input.ts';
@@ -39,9 +40,13 @@ export const receiveContact = async (args: {
     idempotent<{ stored: StoredOrder; replayed: boolean }>(claim, {
       act: async (claim) => {
         const nowMs = clock.now();
+        const id = newOrderId();
+        // Sealed before anything is written (docs/privacy.md): the table never holds the contact in clear.
+        const contact = await sealRequesterContact(id, input.requester);
         const change = receiveOrder({
-          id: newOrderId(),
+          id,
           input,
+          ...(contact ? { contact } : {}),
           nowMs,
           actor,
           dispatchBy: dispatchDeadline(nowMs),

@@ -2,9 +2,11 @@ import { surveyMessage } from '#domain/survey-message.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import type { AttemptInput } from '#shared/gateways/callback-schedules.ts';
 import type { MessageSender } from '#shared/gateways/message-senders.ts';
+import { contactSealerOfEnv } from '#shared/platform/contact-keys.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { referenceData } from '#shared/platform/reference.ts';
 import { newSurveyToken, surveyLinkOf } from '#shared/platform/survey-links.ts';
+import { recordContactRead } from '#shared/stores/contact-read-store.ts';
 import {
   type Channel,
   markMessage,
@@ -30,9 +32,11 @@ export const queueSurveyMessages = async (
   nowMs: number,
   expiresAt: number,
 ): Promise<OutboxMessage[]> => {
+  // Which ways the requester gave, from the masked contact: nothing is opened to queue a message.
+  const contact = order.requester.contact;
   const targets: [Channel, string][] = [
-    ...(order.requester.phone ? [['sms', order.requester.phone] as [Channel, string]] : []),
-    ...(order.requester.email ? [['email', order.requester.email] as [Channel, string]] : []),
+    ...(contact?.masked.phone ? [['sms', contact.masked.phone] as [Channel, string]] : []),
+    ...(contact?.masked.email ? [['email', contact.masked.email] as [Channel, string]] : []),
   ];
   let link = surveyLinkOf(newSurveyToken(order.id).token);
   const queued: OutboxMessage[] = [];
@@ -50,7 +54,8 @@ export const queueSurveyMessages = async (
       round: input.round,
       attempt: input.attempt,
       channel,
-      to,
+      toSealed: contact?.sealed ?? '',
+      toMasked: to,
       ...text,
       link,
       status: 'queued',
@@ -61,6 +66,24 @@ export const queueSurveyMessages = async (
     queued.push(message);
   }
   return queued;
+};
+
+/** The message's address in clear: the order's contact opened, the read recorded (a system read). */
+const addressOf = async (message: OutboxMessage, nowMs: number): Promise<string> => {
+  // Recorded first: an opening that could not be recorded does not happen.
+  await recordContactRead(
+    {
+      orderId: message.orderId,
+      at: new Date(nowMs).toISOString(),
+      by: { kind: 'system', name: 'callbacks' },
+      purpose: 'callback_message',
+    },
+    nowMs,
+  );
+  const details = await contactSealerOfEnv().open(message.orderId, message.toSealed);
+  const to = message.channel === 'sms' ? details.phone : details.email;
+  if (!to) throw new Error(`The contact of order ${message.orderId} has no ${message.channel} address.`);
+  return to;
 };
 
 /** Sends the attempt's messages still queued (the first try's, or a crashed try's), each once. */
@@ -77,7 +100,7 @@ export const sendQueuedSurveyMessages = async (
 
 const send = async (message: OutboxMessage, sender: MessageSender, nowMs: number): Promise<void> => {
   try {
-    const result = await sender.send(message);
+    const result = await sender.send(message, sender.needsAddress ? await addressOf(message, nowMs) : '');
     await markMessage(message.id, {
       status: result.status,
       ...(result.status === 'sent' ? { sentAt: new Date(nowMs).toISOString() } : {}),

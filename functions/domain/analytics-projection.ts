@@ -56,17 +56,15 @@ export const normalisePhone = (phone: string): string => {
 };
 
 /**
- * What identifies a requester across orders, as the text that is hashed: the phone, else the credit
- * code of an enterprise, else the name; each with its kind in front, so a name can never collide
- * with a number. Undefined when anonymous or when nothing identifies them.
+ * What identifies a requester across orders, as the text that is hashed: the contact hash the intake
+ * made of the phone, else the credit code, else the name (requester-privacy.ts), so the analytics path
+ * never needs the contact in clear; hashed again with the analytics key, the analytics store cannot be
+ * joined with the table's hashes without both keys. Undefined when anonymous or nothing identifies them.
  */
-export const requesterIdentity = (requester: WorkOrder['requester']): string | undefined => {
-  if (requester.anonymous) return undefined;
-  if (requester.phone) return `phone:${normalisePhone(requester.phone)}`;
-  if (requester.creditCode) return `credit:${requester.creditCode.toUpperCase()}`;
-  if (requester.name) return `name:${normaliseAddress(requester.name)}`;
-  return undefined;
-};
+export const requesterIdentity = (requester: WorkOrder['requester']): string | undefined =>
+  requester.anonymous || !requester.contact?.requesterHash
+    ? undefined
+    : `requester:${requester.contact.requesterHash}`;
 
 /** The text an address is hashed as (its kind in front, like the requester's). */
 export const addressIdentity = (address: string | undefined): string | undefined =>

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  */
 export type Actor =
   | { readonly kind: 'person'; readonly sub: string; readonly role: string; readonly unitId?: string }
-  | { readonly kind: 'system'; readonly name: 'workflow' | 'intake' | 'callbacks' }
+  | { readonly kind: 'system'; readonly name: 'workflow' | 'intake' | 'callbacks' | 'retention' }
   /** The requester, by their survey link (no login, so no identity beyond the link). */
   | { readonly kind: 'requester'; readonly via: 'survey_link' };
 

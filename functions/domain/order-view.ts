@@ -1,24 +1,13 @@
+import { viewRequester } from './requester-privacy.ts';
 import type { WorkOrder } from './work-order.ts';
 
 /**
- * What a caller sees of an order. Art. 8: the identity and contact details of a requester are
- * protected; a report's (举报) requester is never shown to a unit.
+ * What a caller sees of an order. Art. 8: the requester's contact details are never in an order as it
+ * is shown: those who may read them in clear see them masked with `contactReadable` and ask for them
+ * (GET /orders/{id}/contact, recorded); others see them masked or not at all (requester-privacy.ts).
  */
-export const viewOrder = (order: WorkOrder, viewer: { role: string; unitId?: string }) => {
-  // Art. 8: contact details go to those who must call the requester — the centre and the lead unit —
-  // and never, for a report (举报), to a unit. Co-handlers and copied units see the matter, not the person.
-  // A unit without its id is no lead, even of an order that has none yet (undefined === undefined).
-  const seesRequester =
-    viewer.role !== 'unit' ||
-    (viewer.unitId !== undefined && viewer.unitId === order.unitId && order.appealType !== 'report');
-  const shown = seesRequester
-    ? order
-    : {
-        ...order,
-        requester: { kind: order.requester.kind, anonymous: order.requester.anonymous, protected: true },
-      };
-  return inReadingOrder(withoutLinkHashes(shown));
-};
+export const viewOrder = (order: WorkOrder, viewer: { role: string; unitId?: string }) =>
+  inReadingOrder(withoutLinkHashes({ ...order, requester: viewRequester(order, viewer) }));
 
 /** Survey links are the requester's credential: callers see how many went out, not their hashes. */
 const withoutLinkHashes = <T extends Pick<WorkOrder, 'callback'>>(order: T): T => {

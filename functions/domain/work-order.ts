@@ -3,7 +3,8 @@ import type { Route } from './dispatch-catalogue.ts';
 import { HotlineError } from './errors.ts';
 import type { LifecycleFailure } from './lifecycle-failure.ts';
 import type { Actor, UnsealedEvent } from './order-events.ts';
-import type { Disposition, NewOrderInput, OrderLocation, Requester } from './order-input.ts';
+import type { Disposition, NewOrderInput, OrderLocation } from './order-input.ts';
+import { type SealedContact, type StoredRequester, storedRequesterOf } from './requester-privacy.ts';
 import type { HandlingDeadlines } from './time-limits.ts';
 
 /**
@@ -54,7 +55,8 @@ export interface WorkOrder {
   readonly description: string;
   readonly channel: NewOrderInput['channel'];
   readonly urgency: NewOrderInput['urgency'];
-  readonly requester: Requester;
+  /** Contact details only sealed, hashed and masked (requester-privacy.ts). */
+  readonly requester: StoredRequester;
   readonly location: OrderLocation;
   readonly disposition?: Disposition;
   readonly mediaUrl?: string;
@@ -202,15 +204,18 @@ export const receiveOrder = (args: {
   dispatchBy: number;
   /** The client application an Open311 order came through. */
   app?: string;
+  /** The requester's contact, sealed by the application (none for an anonymous requester). */
+  contact?: SealedContact;
 }): Change => {
   const at = iso(args.nowMs);
-  const { disposition, ...rest } = args.input;
+  const { disposition, requester, ...rest } = args.input;
   const base: WorkOrder = {
     id: args.id,
     version: 1,
     status: 'received',
     flags: [],
     ...rest,
+    requester: storedRequesterOf(requester, args.contact),
     ...(disposition ? { disposition } : {}),
     receivedAt: at,
     receivedBy: { sub: args.actor.sub, role: args.actor.role, ...(args.app ? { app: args.app } : {}) },

@@ -1,13 +1,14 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { envNames, type LambdaFunctionSpec } from '#wiring/wiring.ts';
+import { contactEncryptionPurpose, envNames, type LambdaFunctionSpec } from '#wiring/wiring.ts';
 import { latestTable } from '../../functions/shared/gateways/analytics-engine.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { type AnalyticsStore, analyticsPrefixes } from './analytics-store.ts';
 import { type CallbackScheduling, schedulerService } from './callback-scheduling.ts';
+import type { ContactProtection } from './contact-protection.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 import type { MessageSending } from './message-sending.ts';
 
@@ -19,6 +20,7 @@ export interface UsableResources {
   readonly callbackScheduling: CallbackScheduling;
   readonly outbox: SurveyOutbox;
   readonly analytics: AnalyticsDelivery & AnalyticsQuerying;
+  readonly contacts: Pick<ContactProtection, 'key' | 'hashSecret'>;
 }
 
 /** What the analytics functions touch of the store: its delivery stream and the key of its hashes. */
@@ -143,6 +145,28 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     fn.addEnvironment(envNames.analyticsKeySecret, analytics.keySecret.secretArn);
   },
   analyticsQuery: (fn, { analytics }) => queryAnalytics(fn, analytics),
+  contactSeal: (fn, { contacts }) => {
+    useContactKey(fn, contacts.key, 'kms:GenerateDataKey');
+    contacts.hashSecret.grantRead(fn.lambda);
+    fn.addEnvironment(envNames.contactHashSecret, contacts.hashSecret.secretArn);
+  },
+  contactOpen: (fn, { contacts }) => useContactKey(fn, contacts.key, 'kms:Decrypt'),
+  contactHash: (fn, { contacts }) => {
+    contacts.hashSecret.grantRead(fn.lambda);
+    fn.addEnvironment(envNames.contactHashSecret, contacts.hashSecret.secretArn);
+  },
+};
+
+/** One KMS action on the contact key, only for messages whose encryption context says what they are. */
+const useContactKey = (fn: HotlineFunction, key: ContactProtection['key'], action: string): void => {
+  fn.lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: [action],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': contactEncryptionPurpose } },
+    }),
+  );
+  fn.addEnvironment(envNames.contactKeyArn, key.keyArn);
 };
 
 /**

@@ -153,6 +153,14 @@ const expectations: Readonly<Record<string, Cell>> = {
     path: () => '/open311/keys/0123456789abcdef',
     expect: always(error(404, 'KEY_NOT_FOUND')),
   },
+  // Every seeded requester is anonymous: whoever may read the order finds no contact to open.
+  'GET /orders/{id}/contact': {
+    path: (o) => `/orders/${o.closed}/contact?purpose=verification`,
+    expect: (caller) => (caller === 'other' ? orderNotFound : error(404, 'NO_CONTACT')),
+  },
+  'GET /orders/{id}/contact-reads': { path: (o) => `/orders/${o.closed}/contact-reads`, expect: always(ok) },
+  'GET /contact-reads': { path: () => '/contact-reads?day=2026-12-07', expect: always(ok) },
+  'GET /requester-orders': { path: () => '/requester-orders?phone=13800138000', expect: always(ok) },
   'GET /callbacks': { path: () => '/callbacks', expect: always(ok) },
   'GET /areas': { path: () => '/areas', expect: always(ok) },
   'GET /categories': { path: () => '/categories', expect: always(ok) },

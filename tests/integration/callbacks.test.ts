@@ -99,7 +99,9 @@ describe('call-backs (回访)', () => {
 
     // Assess
     expect(open).toMatchObject({ attempts: 1, reason: 'handled' });
-    expect(sms).toMatchObject({ channel: 'sms', to: '13800138000', status: 'held', attempt: 1 });
+    // The number only masked in the outbox: the held message's sealed address is opened by whoever sends it.
+    expect(sms).toMatchObject({ channel: 'sms', toMasked: '138****8000', status: 'held', attempt: 1 });
+    expect(JSON.stringify(sms)).not.toContain('13800138000');
     expect(String(sms?.text)).toContain(String(sms?.link));
     expect(tasks.body.items).toContainEqual(expect.objectContaining({ orderId: id, round: 1, attempt: 1 }));
     expect(page.status).toBe(200);

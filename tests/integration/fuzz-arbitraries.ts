@@ -492,6 +492,10 @@ export const exampleQueries: Readonly<Record<string, string>> = {
   'GET /possible-duplicates': 'categoryCode=0101&lat=39.9&long=116.4',
   'GET /orders/{id}/timeline': 'verify=true',
   'GET /orders/{id}/execution-history': 'maxResults=5&reverseOrder=true',
+  'GET /orders/{id}/contact': 'purpose=verification&note=%E6%A0%B8%E5%AE%9E',
+  'GET /orders/{id}/contact-reads': 'limit=5',
+  'GET /contact-reads': 'day=2026-12-07&limit=5',
+  'GET /requester-orders': 'phone=%2B86%20138-0013-8000&limit=5',
 };
 
 /** The example query changed in one hostile way: a value, a parameter twice, one added or left out. */

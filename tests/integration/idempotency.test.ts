@@ -44,6 +44,8 @@ interface Request {
   readonly path: string;
   readonly token?: string;
   readonly body?: unknown;
+  /** A form post (Open311) instead of a JSON body. */
+  readonly form?: Readonly<Record<string, string>>;
 }
 
 interface Case {
@@ -61,13 +63,21 @@ interface Case {
   readonly status?: number;
   /** Waits for what the change sets off to settle (the lifecycle waiting again). */
   readonly settle?: () => Promise<unknown>;
+  /** What a replay answers, from the first answer's body, where it is not the same (a key is shown once). */
+  readonly replayBody?: (first: unknown) => unknown;
+  /** The status and code of the same key with another request, where the route's error shape is its own. */
+  readonly reused?: (response: ApiResponse) => [number, unknown];
 }
 
 const send = (request: Request, key: string): Promise<ApiResponse> =>
   stack.api(request.method, request.path, {
     ...(request.token ? { token: request.token } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
-    headers: { 'idempotency-key': key },
+    ...(request.form ? { raw: new URLSearchParams(request.form).toString() } : {}),
+    headers: {
+      'idempotency-key': key,
+      ...(request.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
   });
 const replayed = (response: ApiResponse) => response.headers.get('idempotent-replayed') === 'true';
 
@@ -123,6 +133,22 @@ const catalogueVersions = async () => {
 
 const answer = { contactedInTime: true, solved: 'solved', satisfied: 'satisfied' };
 let surveyToken = '';
+/** An Open311 app's key, and a key to revoke. */
+let open311Key = '';
+let keyToRevoke = '';
+let otherKeyToRevoke = '';
+const open311Form = (description: string) => ({
+  api_key: open311Key,
+  service_code: '010101',
+  lat: '39.9087',
+  long: '116.3975',
+  description,
+  'attribute[appeal_type]': 'complaint',
+});
+const keys = async () =>
+  (await stack.api('GET', '/open311/keys', { token: tokens.supervisor })).body.items as {
+    revokedAt?: string;
+  }[];
 
 const cases: Case[] = [
   {
@@ -285,10 +311,67 @@ const cases: Case[] = [
     other: () => ({ method: 'POST', path: `/surveys/${surveyToken}`, body: { ...answer, solved: 'partly' } }),
     effects: eventsOf('E', 'callback_answered'),
   },
+  {
+    route: 'POST /open311/keys',
+    request: () => ({
+      method: 'POST',
+      path: '/open311/keys',
+      token: tokens.supervisor,
+      body: { app: '一个应用' },
+    }),
+    other: () => ({
+      method: 'POST',
+      path: '/open311/keys',
+      token: tokens.supervisor,
+      body: { app: '另一个应用' },
+    }),
+    status: 201,
+    effects: async () => (await keys()).length,
+    // The key itself is in the first answer only: it is kept nowhere, so a replay cannot repeat it.
+    replayBody: (first) => {
+      const { apiKey: _key, ...rest } = first as Record<string, unknown>;
+      return { ...rest, apiKeyShown: false };
+    },
+  },
+  {
+    route: 'DELETE /open311/keys/{keyId}',
+    request: () => ({ method: 'DELETE', path: `/open311/keys/${keyToRevoke}`, token: tokens.supervisor }),
+    other: () => ({ method: 'DELETE', path: `/open311/keys/${otherKeyToRevoke}`, token: tokens.supervisor }),
+    effects: async () => (await keys()).filter((k) => k.revokedAt !== undefined).length,
+  },
+  {
+    route: 'POST /open311/v2/{document}',
+    request: () => ({ method: 'POST', path: '/open311/v2/requests.json', form: open311Form('同一请求重发') }),
+    other: () => ({ method: 'POST', path: '/open311/v2/requests.json', form: open311Form('另一个请求') }),
+    status: 201,
+    // Open311's own error shape, and its 400 for what is not a missing resource or a key.
+    reused: (response) => [response.status, response.body?.[0]?.code],
+    effects: async () =>
+      ((await stack.api('GET', '/open311/v2/requests.json')).body as { description: string }[]).filter(
+        (r) => r.description === '同一请求重发',
+      ).length,
+  },
 ];
 
 /** Before the cases that need them: the orders, in the state each case starts from. */
+const makeKey = async (app: string, ratePerMinute = 60): Promise<{ keyId: string; apiKey: string }> => {
+  const made = await stack.api('POST', '/open311/keys', {
+    token: tokens.supervisor,
+    body: { app, ratePerMinute },
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return made.body;
+};
+
 const prepare: Record<string, () => Promise<void>> = {
+  'DELETE /open311/keys/{keyId}': async () => {
+    keyToRevoke = (await makeKey('待吊销')).keyId;
+    otherKeyToRevoke = (await makeKey('也待吊销')).keyId;
+  },
+  // A burst of 20 at once fits in the key's own limit.
+  'POST /open311/v2/{document}': async () => {
+    open311Key = (await makeKey('重发测试', 1000)).apiKey;
+  },
   'POST /orders/{id}/accept': async () => {
     const declines = { kind: 'person', name: '王女士', phone: '13800138000', declinesCallback: true };
     orders.A = (await s.create(complaint({ requester: declines }))).id;
@@ -359,9 +442,11 @@ describe('Idempotency-Key on every write route', () => {
       expect(first?.status, JSON.stringify(first?.body)).toBe(c.status ?? 200);
       expect(more.map((r) => [r.status, r.body])).toEqual([]);
       expect(replays).toHaveLength(BURST - 1);
-      expect(replays.map((r) => [r.status, r.body])).toEqual(replays.map(() => [first?.status, first?.body]));
+      const replayBody = c.replayBody ? c.replayBody(first?.body) : first?.body;
+      expect(replays.map((r) => [r.status, r.body])).toEqual(replays.map(() => [first?.status, replayBody]));
       if (c.effects) expect(await c.effects()).toBe((before ?? 0) + 1);
-      expect([reused.status, reused.body.error?.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      const reusedAnswer = c.reused ? c.reused(reused) : [reused.status, reused.body.error?.code];
+      expect(reusedAnswer).toEqual([c.reused ? 400 : 422, 'IDEMPOTENCY_KEY_REUSED']);
       if (c.effects) expect(await c.effects()).toBe((before ?? 0) + 1);
     });
   }

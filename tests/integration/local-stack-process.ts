@@ -26,6 +26,8 @@ export interface StackProcess {
    * cleanup runs). The data folder is kept, for a restart on it.
    */
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** Everything the stack's process wrote so far (stdout and stderr): its functions' log lines. */
+  output(): string;
   /** A token as Cognito would issue it; `claims` replace or add claims (odd or forged tokens). */
   token(role: Role, unitId?: string, claims?: Readonly<Record<string, unknown>>): Promise<string>;
   api(
@@ -57,6 +59,10 @@ export const startStackProcess = async (options: {
   callbackReconciler?: boolean;
   /** Fault injection (local/fault-injection.ts): `--faults rate --fault-seed seed`. */
   faults?: { rate: number; seed?: number };
+  /** Create the nightly contact-retention schedule, as `npm start` does. */
+  contactRetention?: boolean;
+  /** The functions' Powertools log level (`--log-level`; WARN unless given). */
+  logLevel?: string;
 }): Promise<StackProcess> => {
   const localDir = options.localDir ?? mkdtempSync(join(tmpdir(), 'hotline-it-'));
   const started = Date.now();
@@ -79,7 +85,9 @@ export const startStackProcess = async (options: {
       // Likewise the reconcilers, which run every 5 minutes of a jump: where a test looks at healing.
       ...(options.lifecycleReconciler ? [] : ['--no-lifecycle-reconciler']),
       ...(options.callbackReconciler ? [] : ['--no-callback-reconciler']),
+      ...(options.contactRetention ? [] : ['--no-contact-retention']),
       '--quiet',
+      ...(options.logLevel ? ['--log-level', options.logLevel] : []),
       ...(options.faults
         ? ['--faults', String(options.faults.rate), '--fault-seed', String(options.faults.seed ?? 1)]
         : []),
@@ -143,6 +151,7 @@ export const startStackProcess = async (options: {
     localDir,
     startupMs,
     pid: child.pid ?? 0,
+    output: () => output,
     kill: async (signal) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

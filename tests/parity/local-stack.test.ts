@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   busRules,
   callbackHealing,
+  contactRetention,
   envNames,
   lambdaFunctions,
   lifecycleHealing,
@@ -101,9 +102,10 @@ describe('parity between the CDK app and the local stack', () => {
     const variables = Object.values(hotline.resourcesOf('AWS::Lambda::Function')).flatMap((f) =>
       Object.keys((f.Properties.Environment as { Variables?: object } | undefined)?.Variables ?? {}),
     );
-    // The SES sender is set only when messages go out through AWS (context messageSender=aws).
+    // The SES sender is set only when messages go out through AWS (context messageSender=aws); the local
+    // contact key file stands in for the KMS key, which AWS functions get instead.
     for (const name of Object.values(envNames).filter(
-      (n) => n !== envNames.eventBus && n !== envNames.senderEmail,
+      (n) => n !== envNames.eventBus && n !== envNames.senderEmail && n !== envNames.contactKeyFile,
     ))
       expect(variables).toContain(name);
   }, 60_000);
@@ -213,6 +215,7 @@ describe('recurring schedules', () => {
     expect(schedules.map((s) => [s.Properties.GroupName, s.Properties.Name])).toEqual([
       [miningSchedule.groupName, miningSchedule.scheduleName],
       [lifecycleHealing.reconciler.groupName, lifecycleHealing.reconciler.scheduleName],
+      [contactRetention.groupName, contactRetention.scheduleName],
       [callbackHealing.reconciler.groupName, callbackHealing.reconciler.scheduleName],
     ]);
     expect(schedules[0]?.Properties).toMatchObject({

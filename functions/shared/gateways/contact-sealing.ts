@@ -6,6 +6,8 @@ import {
   RawAesKeyringNode,
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
+import { type ContactDetails, contactFields } from '#domain/requester-privacy.ts';
+import { contactEncryptionPurpose } from '#wiring/wiring.ts';
 
 /**
  * A requester's contact details sealed before they reach DynamoDB (Art. 8; PIPL), with the AWS
@@ -19,12 +21,6 @@ import {
  * from a local key file (same message format, same checks). AWS's DynamoDB field-level encryption SDK
  * has no JavaScript version, hence the message per order.
  */
-export interface ContactDetails {
-  readonly name?: string;
-  readonly phone?: string;
-  readonly email?: string;
-  readonly creditCode?: string;
-}
 
 export interface ContactSealer {
   readonly seal: (orderId: string, details: ContactDetails) => Promise<string>;
@@ -36,8 +32,7 @@ export class ContactSealError extends Error {
   override readonly name = 'ContactSealError';
 }
 
-const PURPOSE = 'hotline:requester-contact';
-const fields = ['name', 'phone', 'email', 'creditCode'] as const;
+const PURPOSE = contactEncryptionPurpose;
 const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 
 /** A raw AES-256-GCM keyring from 32 key bytes (the local stack's key file). */
@@ -59,7 +54,7 @@ const detailsOf = (value: unknown): ContactDetails => {
   if (typeof value !== 'object' || value === null)
     throw new ContactSealError('The sealed contact is not an object.');
   const out: Record<string, string> = {};
-  for (const field of fields) {
+  for (const field of contactFields) {
     const v = (value as Record<string, unknown>)[field];
     if (v === undefined) continue;
     if (typeof v !== 'string') throw new ContactSealError(`The sealed contact's ${field} is not text.`);

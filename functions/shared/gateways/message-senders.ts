@@ -14,11 +14,15 @@ import { envNames } from '#wiring/wiring.ts';
  */
 export interface MessageSender {
   readonly name: string;
-  send(message: OutboxMessage): Promise<{ status: 'sent' | 'held'; providerMessageId?: string }>;
+  /** Whether it needs the address: `hold` does not, so nothing is opened for it. */
+  readonly needsAddress: boolean;
+  /** `to` is the opened address: it lives in memory only, for this call. */
+  send(message: OutboxMessage, to: string): Promise<{ status: 'sent' | 'held'; providerMessageId?: string }>;
 }
 
 export const holdInOutbox: MessageSender = {
   name: 'hold',
+  needsAddress: false,
   send: async () => ({ status: 'held' }),
 };
 
@@ -26,11 +30,12 @@ export const awsMessaging = (
   clients = { sns: new SNSClient({}), ses: new SESv2Client({}) },
 ): MessageSender => ({
   name: 'aws',
-  send: async (message) => {
+  needsAddress: true,
+  send: async (message, to) => {
     if (message.channel === 'sms') {
       const result = await clients.sns.send(
         new PublishCommand({
-          PhoneNumber: message.to.startsWith('+') ? message.to : `+86${message.to}`,
+          PhoneNumber: to.startsWith('+') ? to : `+86${to}`,
           Message: message.text,
           MessageAttributes: {
             'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
@@ -42,7 +47,7 @@ export const awsMessaging = (
     const result = await clients.ses.send(
       new SendEmailCommand({
         FromEmailAddress: requireEnv(envNames.senderEmail),
-        Destination: { ToAddresses: [message.to] },
+        Destination: { ToAddresses: [to] },
         Content: {
           Simple: {
             Subject: { Data: message.subject, Charset: 'UTF-8' },

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
- * Keyed hashes (HMAC-SHA-256, hex) for the analytics store: the same requester or address gives the
+ * Keyed hashes (HMAC-SHA-256, hex) for the analytics store and the contact hash: the same requester or address gives the
  * same hash within a deployment, so repeats can be counted, but without the key nobody can test a
  * guessed phone number against it (a plain hash of an 11-digit number is reversed by brute force).
  */
@@ -20,21 +20,29 @@ export const keyedHashWith = (key: string | Uint8Array): KeyedHash => {
 
 // Created here, where it is used: most functions never read a secret.
 const secrets = new SecretsManagerClient({});
-let loading: Promise<KeyedHash> | undefined;
+const loading = new Map<string, Promise<KeyedHash>>();
 
 /**
- * The analytics keyed hash, its key read from Secrets Manager once per container (the secret's
- * string, or its binary). A failed read is not kept: the next invocation reads again.
+ * A keyed hash whose key is a Secrets Manager secret, read once per container (the secret's string, or
+ * its binary): the analytics store's, and the centre's contact hash (requester-privacy.ts). A failed
+ * read is not kept: the next invocation reads again.
  */
-export const analyticsKeyedHash = (secretId: string): Promise<KeyedHash> => {
-  loading ??= (async () => {
-    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const key = secret.SecretString ?? secret.SecretBinary;
-    if (key === undefined) throw new Error(`The secret ${secretId} has no value.`);
-    return keyedHashWith(key);
-  })().catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
+export const keyedHashFromSecret = (secretId: string): Promise<KeyedHash> => {
+  let hash = loading.get(secretId);
+  if (!hash) {
+    hash = (async () => {
+      const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const key = secret.SecretString ?? secret.SecretBinary;
+      if (key === undefined) throw new Error(`The secret ${secretId} has no value.`);
+      return keyedHashWith(key);
+    })().catch((error: unknown) => {
+      loading.delete(secretId);
+      throw error;
+    });
+    loading.set(secretId, hash);
+  }
+  return hash;
 };
+
+/** The analytics store's keyed hash (requester, address). */
+export const analyticsKeyedHash = keyedHashFromSecret;

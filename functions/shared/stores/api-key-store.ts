@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { HotlineError } from '#domain/errors.ts';
 import { dynamo } from '#shared/platform/aws-clients.ts';
@@ -114,31 +114,46 @@ export const listApiKeys = async (): Promise<ApiKeyRecord[]> => {
   return records;
 };
 
-/** Revokes a key at once; revoking a revoked key changes nothing and answers the same (a retry). */
+/**
+ * Revokes a key at once; revoking a revoked key changes nothing and answers the same (a retry). With an
+ * idempotency claim, the claim and the revocation are written together.
+ */
 export const revokeApiKey = async (args: {
   keyId: string;
   by: string;
   nowMs: number;
+  claim?: ClaimPut;
 }): Promise<ApiKeyRecord> => {
+  const key = { pk: KEYS_PK, sk: `KEY#${args.keyId}` };
+  const update = {
+    TableName: TABLE,
+    Key: key,
+    UpdateExpression:
+      'SET revokedAt = if_not_exists(revokedAt, :at), revokedBy = if_not_exists(revokedBy, :by)',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':at': new Date(args.nowMs).toISOString(), ':by': args.by },
+  };
+  const missing = () => new HotlineError('notFound', 'KEY_NOT_FOUND', `No Open311 key ${args.keyId}.`);
   try {
-    const { Attributes } = await dynamo.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: { pk: KEYS_PK, sk: `KEY#${args.keyId}` },
-        UpdateExpression:
-          'SET revokedAt = if_not_exists(revokedAt, :at), revokedBy = if_not_exists(revokedBy, :by)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': new Date(args.nowMs).toISOString(), ':by': args.by },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return withoutHash(recordOf(Attributes ?? {}));
+    if (!args.claim) {
+      const { Attributes } = await dynamo.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return withoutHash(recordOf(Attributes ?? {}));
+    }
+    await dynamo.send(new TransactWriteCommand({ TransactItems: [args.claim, { Update: update }] }));
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new HotlineError('notFound', 'KEY_NOT_FOUND', `No Open311 key ${args.keyId}.`);
+    if (error instanceof ConditionalCheckFailedException) throw missing();
+    // The update's condition (item 1) failed: no such key. A failed claim (item 0) is the caller's to read.
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed'
+    ) {
+      throw missing();
     }
     throw error;
   }
+  const record = await readApiKey(args.keyId);
+  if (!record) throw missing();
+  return record;
 };
 
 /** The live key's record, or undefined for a key that is malformed, unknown, wrong or revoked. */

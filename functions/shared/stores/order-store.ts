@@ -11,6 +11,7 @@ import {
 import * as z from 'zod';
 import { awaitedCallbackStep } from '#domain/callback.ts';
 import { addDaysToDate, chinaDateOf } from '#domain/china-time.ts';
+import { contactHeldSince } from '#domain/contact-retention.ts';
 import { ConcurrentUpdateError, HotlineError } from '#domain/errors.ts';
 import { type OrderEvent, sealEvents, type UnsealedEvent } from '#domain/order-events.ts';
 import { type OrderSummary, summarizeOrder } from '#domain/order-view.ts';
@@ -43,6 +44,10 @@ import {
  *   byDay        gsi3pk DAY#<CST date>       gsi3sk <receivedAt>#<id>
  *   byPlace      gsi4pk PLACE#<H3 cell, r8>  gsi4sk <categoryCode>#<receivedAt>#<id>
  *                (sparse: only while the order is open and has coordinates; see nearby-orders.ts)
+ *   byContactHeld gsi6pk CONTACT#HELD       gsi6sk <closedAt>#<id>
+ *                (sparse: only closed orders still holding their requester's contact; contact-retention.ts)
+ *   byRequester  gsi7pk REQUESTER#<contact hash> gsi7sk <receivedAt>#<id>
+ *                (sparse: orders whose requester has a contact hash; a caller's earlier orders)
  *   byCallbackStep gsi5pk CALLBACK#AWAITED  gsi5sk <awaited since>#<id>
  *                (sparse: only while a call-back round waits for its schedule or an attempt; the
  *                call-back reconciler reads the overdue ones; see domain/callback.ts awaitedCallbackStep)
@@ -83,8 +88,24 @@ const orderItem = (stored: StoredOrder) => {
     gsi3sk: sortKey,
     ...placeIndexAttributes(order),
     ...callbackStepAttributes(order),
+    ...contactHeldAttributes(order),
+    ...(order.requester.contact?.requesterHash
+      ? { gsi7pk: `REQUESTER#${order.requester.contact.requesterHash}`, gsi7sk: sortKey }
+      : {}),
     status: order.status,
   };
+};
+
+const CONTACT_HELD_PK = 'CONTACT#HELD';
+
+/**
+ * The byContactHeld entry of a closed order that still holds its requester's contact, by when it
+ * closed: the retention job reads its old end. Written once when the order closes (and removed when
+ * it reopens or the contact is erased), so the one partition sees about one write per order.
+ */
+const contactHeldAttributes = (order: WorkOrder) => {
+  const since = contactHeldSince(order);
+  return since ? { gsi6pk: CONTACT_HELD_PK, gsi6sk: `${since}#${order.id}` } : {};
 };
 
 const CALLBACK_STEP_PK = 'CALLBACK#AWAITED';
@@ -518,4 +539,43 @@ export const listAwaitedCallbacks = async (args: {
     }),
     ...(page.LastEvaluatedKey ? { cursor: page.LastEvaluatedKey } : {}),
   };
+};
+
+/** Ids of closed orders still holding a contact, closed before `before` (ISO), oldest first, a page at a time. */
+export const listHeldContacts = async (args: {
+  before: string;
+  limit: number;
+  cursor?: Record<string, unknown>;
+}): Promise<{ ids: string[]; cursor?: Record<string, unknown> }> => {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: 'byContactHeld',
+      KeyConditionExpression: 'gsi6pk = :pk AND gsi6sk < :before',
+      ExpressionAttributeValues: { ':pk': CONTACT_HELD_PK, ':before': args.before },
+      Limit: args.limit,
+      ...(args.cursor ? { ExclusiveStartKey: args.cursor } : {}),
+    }),
+  );
+  const ids = (result.Items ?? []).flatMap((item) =>
+    typeof item.gsi6sk === 'string' ? [item.gsi6sk.split('#').at(-1) ?? ''] : [],
+  );
+  return { ids, ...(result.LastEvaluatedKey ? { cursor: result.LastEvaluatedKey } : {}) };
+};
+
+/** Ids of the orders of one requester (their contact hash), newest first, at most `limit`. */
+export const listRequesterOrders = async (requesterHash: string, limit: number): Promise<string[]> => {
+  const result = await dynamo.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: 'byRequester',
+      KeyConditionExpression: 'gsi7pk = :pk',
+      ExpressionAttributeValues: { ':pk': `REQUESTER#${requesterHash}` },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).flatMap((item) =>
+    typeof item.gsi7sk === 'string' ? [item.gsi7sk.split('#').at(-1) ?? ''] : [],
+  );
 };

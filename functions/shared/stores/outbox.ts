@@ -19,7 +19,10 @@ export interface OutboxMessage {
   readonly round: number;
   readonly attempt: number;
   readonly channel: Channel;
-  readonly to: string;
+  /** The order's sealed contact (requester-privacy.ts): opened, and its read recorded, only to send. */
+  readonly toSealed: string;
+  /** The address as those who see the outbox may see it (`138****8000`). */
+  readonly toMasked: string;
   readonly subject: string;
   readonly text: string;
   readonly link: string;

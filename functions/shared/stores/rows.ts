@@ -17,12 +17,17 @@ import {
   type Disposition,
   type dispositionKinds,
   type OrderLocation,
-  type Requester,
   urgencies,
 } from '#domain/order-input.ts';
 import type { OrderSummary } from '#domain/order-view.ts';
 import type { DuplicateCandidate } from '#domain/possible-duplicates.ts';
 import { unitClasses } from '#domain/reference-data.ts';
+import {
+  contactPurposes,
+  type MaskedContact,
+  type SealedContact,
+  type StoredRequester,
+} from '#domain/requester-privacy.ts';
 import {
   type ClosureOutcome,
   contactWays,
@@ -33,6 +38,7 @@ import {
 } from '#domain/work-order.ts';
 import type { ApiKeyRecord } from '#shared/stores/api-key-store.ts';
 import type { CallbackTask } from '#shared/stores/callback-task-store.ts';
+import type { ContactRead, ContactReader } from '#shared/stores/contact-read-store.ts';
 import type { PendingTask } from '#shared/stores/order-store.ts';
 import type { Channel, MessageStatus, OutboxMessage } from '#shared/stores/outbox.ts';
 
@@ -120,14 +126,26 @@ const loose = z.looseObject;
 
 // ---- orders (order-store.ts) ----
 
-const requesterRow: z.ZodType<Requester> = rowOf<Requester>()({
-  kind: everyOf<Requester['kind']>()(['person', 'enterprise']),
+const maskedContactRow: z.ZodType<MaskedContact> = rowOf<MaskedContact>()({
   name: text.optional(),
   phone: text.optional(),
   email: text.optional(),
-  anonymous: z.boolean(),
   creditCode: text.optional(),
+});
+
+const requesterRow: z.ZodType<StoredRequester> = rowOf<StoredRequester>()({
+  kind: everyOf<StoredRequester['kind']>()(['person', 'enterprise']),
+  anonymous: z.boolean(),
   declinesCallback: z.boolean(),
+  contact: rowOf<SealedContact>()({
+    sealed: id,
+    requesterHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+    masked: maskedContactRow,
+  }).optional(),
+  contactErasedAt: instant.optional(),
 });
 
 const locationRow: z.ZodType<OrderLocation> = rowOf<OrderLocation>()({
@@ -307,7 +325,12 @@ const actorRow: z.ZodType<Actor> = z.discriminatedUnion('kind', [
   loose({ kind: z.literal('person'), sub: id, role: id, unitId: id.optional() }),
   loose({
     kind: z.literal('system'),
-    name: everyOf<Extract<Actor, { kind: 'system' }>['name']>()(['workflow', 'intake', 'callbacks']),
+    name: everyOf<Extract<Actor, { kind: 'system' }>['name']>()([
+      'workflow',
+      'intake',
+      'callbacks',
+      'retention',
+    ]),
   }),
   loose({ kind: z.literal('requester'), via: z.literal('survey_link') }),
 ]);
@@ -518,6 +541,25 @@ export const apiKeyItemRow: z.ZodType<ApiKeyRecord & { keyHash: string }> = rowO
   keyHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
+// ---- contact reads (contact-read-store.ts) ----
+
+const contactReaderRow: z.ZodType<ContactReader> = z.discriminatedUnion('kind', [
+  loose({ kind: z.literal('person'), sub: id, role: id, unitId: id.optional() }),
+  loose({ kind: z.literal('system'), name: z.literal('callbacks') }),
+]);
+
+/** One opening of a sealed contact (pk ORDER#<id> or CONTACTREADS#<day>). */
+export const contactReadItemRow = loose({
+  read: rowOf<ContactRead>()({
+    readId: id,
+    orderId: id,
+    at: instant,
+    by: contactReaderRow,
+    purpose: everyOf<ContactRead['purpose']>()([...contactPurposes, 'callback_message']),
+    note: text.optional(),
+  }),
+});
+
 // ---- outbox (outbox.ts, its own table) ----
 
 /** A message to a requester (key `id`): the item is the message. */
@@ -527,7 +569,8 @@ export const outboxMessageRow: z.ZodType<OutboxMessage> = rowOf<OutboxMessage>()
   round: z.number().int().positive(),
   attempt: count,
   channel: everyOf<Channel>()(['sms', 'email']),
-  to: text,
+  toSealed: id,
+  toMasked: text,
   subject: text,
   text,
   link: text,

@@ -46,6 +46,7 @@ import { checkRow } from '../../../analytics/parquet-files.ts';
 import {
   CLOSED_AT,
   calendar,
+  contactTestHash,
   DAY,
   HOUR,
   LEAD,
@@ -56,6 +57,7 @@ import {
   REPLIED_AT,
   routeTo,
   rules,
+  sealedContactFor,
   supervisor,
   workflow,
 } from './support.ts';
@@ -163,6 +165,9 @@ const received = (overrides: Partial<NewOrderInput> = {}, id = 'WO01KBANALYTICS0
     receiveOrder({
       id,
       input: input(overrides),
+      ...(sealedContactFor(input(overrides).requester)
+        ? { contact: sealedContactFor(input(overrides).requester) }
+        : {}),
       nowMs: T0,
       actor: operator,
       dispatchBy: T0 + 15 * HOUR,
@@ -283,7 +288,8 @@ describe('analyticsRowOf (analytics-projection)', () => {
       contacted_in_time: null,
       excluded: false,
     });
-    expect(row.requester_hash).toBe(keyedHash(`phone:${PHONE}`));
+    // The intake's contact hash of the phone, hashed again with the analytics key.
+    expect(row.requester_hash).toBe(keyedHash(`requester:${contactTestHash(`phone:${PHONE}`)}`));
     expect(row.address_hash).toBe(keyedHash(`address:${ADDRESS}`));
     expect(row.h3_r9).toBe(latLngToCell(39.9146, 116.4034, 9));
     expect(row.h3_r7).toBe(latLngToCell(39.9146, 116.4034, 7));
@@ -556,14 +562,12 @@ describe('normaliseAddress, normalisePhone, requesterIdentity', () => {
     expect(normalisePhone('010-6512 3456')).toBe('01065123456');
   });
 
-  it('returns the phone, else the credit code, else the name; nothing for the anonymous', () => {
+  it("returns the intake's contact hash as the identity; nothing for the anonymous or without a hash", () => {
     const base = { kind: 'enterprise' as const, anonymous: false, declinesCallback: false };
-    expect(requesterIdentity({ ...base, name: '某公司', phone: '13912345678' })).toBe('phone:13912345678');
-    expect(requesterIdentity({ ...base, name: '某公司', creditCode: '91110105MA00ABCD1X' })).toBe(
-      'credit:91110105MA00ABCD1X',
-    );
-    expect(requesterIdentity({ ...base, name: ' 某公司 ' })).toBe('name:某公司');
-    expect(requesterIdentity({ ...base, anonymous: true })).toBeUndefined();
+    const contact = { sealed: 'x', requesterHash: 'a'.repeat(64), masked: {} };
+    expect(requesterIdentity({ ...base, contact })).toBe(`requester:${'a'.repeat(64)}`);
+    expect(requesterIdentity({ ...base, anonymous: true, contact })).toBeUndefined();
+    expect(requesterIdentity({ ...base, contact: { sealed: 'x', masked: {} } })).toBeUndefined();
     expect(requesterIdentity(base)).toBeUndefined();
   });
 });
@@ -953,14 +957,9 @@ describe('normalisePhone and requesterIdentity at their edges (analytics-project
   });
 
   it('returns no identity for an anonymous requester, whatever the record still holds (Art. 8)', () => {
+    const contact = { sealed: 'x', requesterHash: contactTestHash(`phone:${PHONE}`), masked: {} };
     expect(
-      requesterIdentity({
-        kind: 'person',
-        name: NAME,
-        phone: PHONE,
-        anonymous: true,
-        declinesCallback: false,
-      }),
+      requesterIdentity({ kind: 'person', anonymous: true, declinesCallback: false, contact }),
     ).toBeUndefined();
   });
 });

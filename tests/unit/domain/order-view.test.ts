@@ -8,127 +8,106 @@ import { CO, COPIED, LEAD } from './support.ts';
 const complaint = (): WorkOrder => structuredClone(workOrderJson) as unknown as WorkOrder;
 const report = (): WorkOrder => ({ ...complaint(), appealType: 'report' });
 
-describe('viewOrder', () => {
-  it("returns a report's requester to unit staff only as protected, without name or phone", () => {
-    // Prepare
-    const order = report();
+const masked = { name: '王**', phone: '138****8000' };
+const visible = (extra: Record<string, unknown> = {}) => ({
+  kind: 'person',
+  anonymous: false,
+  declinesCallback: false,
+  contact: masked,
+  ...extra,
+});
+const hidden = { kind: 'person', anonymous: false, protected: true };
+const { sealed, requesterHash } = complaint().requester.contact ?? { sealed: '', requesterHash: '' };
 
-    // Act
-    const view = viewOrder(order, { role: 'unit' });
-
-    // Assess
-    expect(view.requester).toEqual({ kind: 'person', anonymous: false, protected: true });
-    expect(JSON.stringify(view)).not.toContain('13800138000');
-    expect(JSON.stringify(view)).not.toContain('王女士');
+describe('viewOrder: the requester (docs/privacy.md)', () => {
+  it('never shows the sealed contact or its hash, to anyone', () => {
+    for (const viewer of [{ role: 'operator' }, { role: 'auditor' }, { role: 'unit', unitId: LEAD }]) {
+      const text = JSON.stringify(viewOrder(complaint(), viewer));
+      expect(text).not.toContain(sealed);
+      expect(text).not.toContain(String(requesterHash));
+    }
   });
 
-  it('returns the rest of a report unchanged to unit staff, and leaves the stored order untouched', () => {
-    // Prepare
+  it("shows the centre's roles the masked contact, readable on request", () => {
+    for (const role of ['operator', 'dispatcher', 'supervisor']) {
+      expect(viewOrder(complaint(), { role }).requester).toEqual(visible({ contactReadable: true }));
+      expect(viewOrder(report(), { role }).requester).toEqual(visible({ contactReadable: true }));
+    }
+  });
+
+  it('shows an auditor the masked contact only', () => {
+    expect(viewOrder(complaint(), { role: 'auditor' }).requester).toEqual(visible());
+  });
+
+  it('lets the lead unit read the contact while it handles the order, and only see it masked after', () => {
+    for (const status of ['dispatched', 'accepted', 'objected', 'replied'] as const) {
+      expect(viewOrder({ ...complaint(), status }, { role: 'unit', unitId: LEAD }).requester).toEqual(
+        visible({ contactReadable: true }),
+      );
+    }
+    expect(viewOrder({ ...complaint(), status: 'closed' }, { role: 'unit', unitId: LEAD }).requester).toEqual(
+      visible(),
+    );
+  });
+
+  it('shows co-handlers and copied units the masked contact only', () => {
+    const order: WorkOrder = { ...complaint(), coUnitIds: [CO] };
+    for (const unitId of [CO, COPIED])
+      expect(viewOrder(order, { role: 'unit', unitId }).requester).toEqual(visible());
+  });
+
+  it('shows no unit anything of a reporter (举报), not even the lead unit, not even masked', () => {
+    const order: WorkOrder = { ...report(), coUnitIds: [CO] };
+    for (const unitId of [LEAD, CO, COPIED]) {
+      const view = viewOrder(order, { role: 'unit', unitId });
+      expect(view.requester).toEqual(hidden);
+      expect(JSON.stringify(view)).not.toContain('138****8000');
+    }
+  });
+
+  it('shows a unit without its unit id, or another role, nothing of the requester', () => {
+    const { unitId: _unitId, ...undispatched } = complaint();
+    expect(viewOrder(undispatched, { role: 'unit' }).requester).toEqual(hidden);
+    expect(viewOrder(complaint(), { role: 'open311' }).requester).toEqual(hidden);
+  });
+
+  it('shows an anonymous requester as such, and when a contact was erased to those who could see it', () => {
+    const anonymous: WorkOrder = {
+      ...complaint(),
+      requester: { kind: 'person', anonymous: true, declinesCallback: false },
+    };
+    expect(viewOrder(anonymous, { role: 'operator' }).requester).toEqual({
+      kind: 'person',
+      anonymous: true,
+      declinesCallback: false,
+    });
+    const erased: WorkOrder = {
+      ...complaint(),
+      requester: {
+        kind: 'person',
+        anonymous: false,
+        declinesCallback: false,
+        contactErasedAt: '2027-12-01T00:00:00.000Z',
+      },
+    };
+    expect(viewOrder(erased, { role: 'unit', unitId: LEAD }).requester).toEqual({
+      kind: 'person',
+      anonymous: false,
+      declinesCallback: false,
+      contactErasedAt: '2027-12-01T00:00:00.000Z',
+    });
+    expect(viewOrder({ ...erased, appealType: 'report' }, { role: 'unit', unitId: LEAD }).requester).toEqual(
+      hidden,
+    );
+  });
+
+  it('returns the rest of the order unchanged, and leaves the stored order untouched', () => {
     const order = report();
     const before = structuredClone(order);
-
-    // Act
     const { requester: _requester, ...rest } = viewOrder(order, { role: 'unit' });
-
-    // Assess
     const { requester: _stored, ...expected } = before;
     expect(rest).toEqual(expected);
     expect(order).toEqual(before);
-  });
-
-  it("returns an enterprise report's requester as protected too, keeping its kind", () => {
-    // Prepare
-    const order: WorkOrder = {
-      ...report(),
-      requester: {
-        kind: 'enterprise',
-        name: '某某公司',
-        creditCode: '91110105MA01ABCD2X',
-        anonymous: false,
-        declinesCallback: false,
-      },
-    };
-
-    // Act
-    const view = viewOrder(order, { role: 'unit' });
-
-    // Assess
-    expect(view.requester).toEqual({ kind: 'enterprise', anonymous: false, protected: true });
-  });
-
-  it("returns a report's requester with contacts to the centre's staff", () => {
-    // Act
-    const views = ['operator', 'dispatcher', 'supervisor', 'auditor'].map((role) =>
-      viewOrder(report(), { role }),
-    );
-
-    // Assess
-    for (const view of views) {
-      expect(view.requester).toEqual({
-        kind: 'person',
-        name: '王女士',
-        phone: '13800138000',
-        anonymous: false,
-        declinesCallback: false,
-      });
-    }
-  });
-
-  it("returns a report's requester as protected to the lead unit too: no unit sees who reported", () => {
-    // Act
-    const view = viewOrder(report(), { role: 'unit', unitId: LEAD });
-
-    // Assess
-    expect(view.requester).toEqual({ kind: 'person', anonymous: false, protected: true });
-  });
-
-  it('returns the contacts of other appeal types to the lead unit, which must call the requester', () => {
-    // Act
-    const views = (['complaint', 'consultation', 'help', 'suggestion', 'praise'] as const).map((appealType) =>
-      viewOrder({ ...complaint(), appealType }, { role: 'unit', unitId: LEAD }),
-    );
-
-    // Assess
-    for (const view of views) expect(view.requester).toMatchObject({ name: '王女士', phone: '13800138000' });
-  });
-
-  it('returns the requester only as protected to a co-handler, a copied unit or a unit without its unit id', () => {
-    // Prepare: 城管执法局 co-handles the complaint; 东城区政府 is copied
-    const order: WorkOrder = { ...complaint(), coUnitIds: [CO] };
-
-    // Act
-    const views = [{ unitId: CO }, { unitId: COPIED }, {}].map((viewer) =>
-      viewOrder(order, { role: 'unit', ...viewer }),
-    );
-
-    // Assess
-    for (const view of views) {
-      expect(view.requester).toEqual({ kind: 'person', anonymous: false, protected: true });
-      expect(JSON.stringify(view)).not.toContain('13800138000');
-      expect(view.description).toBe(order.description);
-    }
-  });
-
-  it('returns the requester only as protected to a unit without its unit id, on an order not yet dispatched', () => {
-    // Prepare: no lead unit yet, so a viewer's missing unit id must not pass for the lead's
-    const { unitId: _unitId, ...undispatched } = complaint();
-
-    // Act
-    const view = viewOrder(undispatched, { role: 'unit' });
-
-    // Assess
-    expect(view.requester).toEqual({ kind: 'person', anonymous: false, protected: true });
-    expect(JSON.stringify(view)).not.toContain('13800138000');
-  });
-
-  it("returns a complaint's requester with contacts to every role of the centre", () => {
-    // Act
-    const views = ['operator', 'dispatcher', 'supervisor', 'auditor'].map((role) =>
-      viewOrder(complaint(), { role }),
-    );
-
-    // Assess
-    for (const view of views) expect(view.requester).toEqual(complaint().requester);
   });
 });
 

@@ -250,7 +250,13 @@ describe('duplicateCandidateOf', () => {
       long: HERE.long,
     });
     const text = JSON.stringify(entry);
-    for (const personal of [order.requester.name, order.requester.phone, order.location.address])
+    const { contact } = order.requester;
+    for (const personal of [
+      contact?.sealed,
+      contact?.masked.phone,
+      contact?.requesterHash,
+      order.location.address,
+    ])
       expect(text).not.toContain(String(personal));
   });
 

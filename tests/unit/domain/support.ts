@@ -7,9 +7,17 @@ import holidays from '#data/holidays.json' with { type: 'json' };
 import supervisionJson from '#data/supervision.json' with { type: 'json' };
 import type { Route } from '#domain/dispatch-catalogue.ts';
 import type { Actor } from '#domain/order-events.ts';
+import type { Requester } from '#domain/order-input.ts';
+import {
+  contactDetailsOf,
+  maskContact,
+  requesterIdentityText,
+  type SealedContact,
+} from '#domain/requester-privacy.ts';
 import { type SupervisionRules, supervisionRulesSchema } from '#domain/supervision.ts';
 import type { OrderStatus, WorkOrder } from '#domain/work-order.ts';
 import { type HolidayCalendarData, WorkingCalendar } from '#domain/working-calendar.ts';
+import { keyedHashWith } from '#shared/platform/keyed-hash.ts';
 import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
 
 export type Person = Extract<Actor, { kind: 'person' }>;
@@ -153,4 +161,22 @@ export const catchError = (fn: () => unknown): unknown => {
     return error;
   }
   return undefined;
+};
+
+/** The key the domain tests hash contacts with (the fixture's requesterHash is made with it). */
+export const contactTestHash = keyedHashWith('contact-test-key-0123456789abcdef');
+
+/**
+ * The contact the intake would store for a requester, without the Encryption SDK: the sealed message
+ * is a stand-in (the domain never opens it), the hash and the masks are the real ones.
+ */
+export const sealedContactFor = (requester: Requester): SealedContact | undefined => {
+  const details = contactDetailsOf(requester);
+  if (!details || requester.anonymous) return undefined;
+  const identity = requesterIdentityText(details);
+  return {
+    sealed: `test-sealed:${JSON.stringify(details).length}`,
+    ...(identity ? { requesterHash: contactTestHash(identity) } : {}),
+    masked: maskContact(details),
+  };
 };

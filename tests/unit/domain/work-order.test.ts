@@ -49,6 +49,7 @@ import {
   orderIn,
   routeTo,
   rules,
+  sealedContactFor,
 } from './support.ts';
 
 const NOW = Date.parse('2026-12-01T03:00:00.000Z');
@@ -71,11 +72,13 @@ describe('receiveOrder', () => {
   it('returns a received order at version 1 with one received event', () => {
     // Prepare
     const contact = input();
+    const sealed = sealedContactFor(contact.requester);
 
     // Act
     const { order, events } = receiveOrder({
       id: 'WO-1',
       input: contact,
+      ...(sealed ? { contact: sealed } : {}),
       nowMs: NOW,
       actor: operator,
       dispatchBy: DISPATCH_BY,
@@ -92,7 +95,13 @@ describe('receiveOrder', () => {
       description: contact.description,
       channel: 'phone',
       urgency: 'normal',
-      requester: contact.requester,
+      // No contact detail in clear: the sealed contact the application made, its hash and masks.
+      requester: {
+        kind: contact.requester.kind,
+        anonymous: contact.requester.anonymous,
+        declinesCallback: contact.requester.declinesCallback,
+        contact: sealed,
+      },
       location: contact.location,
       receivedAt: '2026-12-01T03:00:00.000Z',
       receivedBy: { sub: 'operator-1', role: 'operator' },

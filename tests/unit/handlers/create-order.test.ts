@@ -1,14 +1,18 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OrderEvent, verifyChain } from '#domain/order-events.ts';
+import type { WorkOrder } from '#domain/work-order.ts';
+import { contactSealer, rawAesKeyring } from '#shared/gateways/contact-sealing.ts';
 import newOrderJson from '../fixtures/new-order.json' with { type: 'json' };
 import {
   apiEvent,
   bodyOf,
+  CONTACT_HASH_KEY,
   type EventOptions,
   type Item,
   lambdaContext,
@@ -90,15 +94,17 @@ describe('POST /orders (create-order)', () => {
         categoryCode: '010201',
         receivedAt: '2026-12-01T02:00:00.000Z',
         receivedBy: { sub: 'operator-1', role: 'operator' },
+        // The operator sees the contact masked, readable in clear on request (GET /orders/{id}/contact).
         requester: {
           kind: 'person',
-          name: '王女士',
-          phone: '13800138000',
           anonymous: false,
           declinesCallback: false,
+          contact: { name: '王**', phone: '138****8000' },
+          contactReadable: true,
         },
         deadlines: { dispatchBy: '2026-12-01T15:59:59.999Z' },
       });
+      expect(result.body).not.toMatch(/13800138000|王女士/);
     });
 
     it('returns an order id whose ULID carries the time of the clock', async () => {
@@ -159,7 +165,28 @@ describe('POST /orders (create-order)', () => {
         },
       });
       expect(orderPut?.Item).not.toHaveProperty('gsi1pk');
-      expect(orderPut?.Item.order).toEqual(bodyOf(result));
+      const { requester: _shown, ...shown } = bodyOf(result);
+      const { requester: stored, ...rest } = orderPut?.Item.order as WorkOrder;
+      expect(rest).toEqual(shown);
+      // The contact reaches the table only sealed, hashed and masked.
+      expect(JSON.stringify(items)).not.toMatch(/13800138000|王女士/);
+      expect(stored).toMatchObject({
+        kind: 'person',
+        anonymous: false,
+        declinesCallback: false,
+        contact: {
+          requesterHash: createHmac('sha256', CONTACT_HASH_KEY).update('phone:13800138000').digest('hex'),
+          masked: { name: '王**', phone: '138****8000' },
+        },
+      });
+      const sealer = contactSealer(rawAesKeyring(readFileSync(String(process.env.CONTACT_KEY_FILE))));
+      expect(await sealer.open(id, String(stored.contact?.sealed))).toEqual({
+        name: '王女士',
+        phone: '13800138000',
+      });
+      await expect(
+        sealer.open('WO01OTHERORDER0000000000000', String(stored.contact?.sealed)),
+      ).rejects.toThrow();
       expect(eventPut).toMatchObject({
         TableName: TABLE,
         ConditionExpression: 'attribute_not_exists(pk)',

@@ -3,6 +3,7 @@ import type { WorkOrder } from '#domain/work-order.ts';
 import workOrderJson from '../fixtures/work-order.json' with { type: 'json' };
 import { apiEvent, bodyOf, lambdaContext, mockedAws, serveReads, storedOrderItems } from './support.ts';
 
+const masked = { name: '王**', phone: '138****8000' };
 const context = lambdaContext('get-order');
 // Sets the environment the handler's modules read on load, and mocks AWS: before the dynamic import below.
 const { ddb } = mockedAws();
@@ -65,7 +66,17 @@ describe('GET /orders/{id} (get-order)', () => {
     // Assess
     expect(result.statusCode).toBe(200);
     expect(result.headers).toMatchObject({ etag: '"3"', 'content-type': 'application/json; charset=utf-8' });
-    expect(bodyOf(result)).toEqual(order);
+    const { requester: _stored, ...rest } = order;
+    expect(bodyOf(result)).toEqual({
+      ...rest,
+      requester: {
+        kind: 'person',
+        anonymous: false,
+        declinesCallback: false,
+        contact: masked,
+        contactReadable: true,
+      },
+    });
   });
 
   it('returns 200 to a copied unit and to a co-handling unit', async () => {
@@ -98,7 +109,7 @@ describe('GET /orders/{id} (get-order)', () => {
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
   });
 
-  it('returns the requester only as protected to a copied unit and a co-handling unit, in full to the lead', async () => {
+  it('returns the contact only masked to a copied unit and a co-handling unit, readable to the lead', async () => {
     // Prepare
     const order = { ...storedOrder(), coUnitIds: ['dept-cgzfj'] };
     serveReads(ddb, storedOrderItems(order));
@@ -110,10 +121,16 @@ describe('GET /orders/{id} (get-order)', () => {
 
     // Assess
     for (const result of [copied, coHandler]) {
-      expect(bodyOf(result).requester).toEqual({ kind: 'person', anonymous: false, protected: true });
-      expect(result.body).not.toContain('13800138000');
+      expect(bodyOf(result).requester).toEqual({
+        kind: 'person',
+        anonymous: false,
+        declinesCallback: false,
+        contact: masked,
+      });
     }
-    expect(bodyOf(lead).requester).toEqual(order.requester);
+    expect(bodyOf(lead).requester).toMatchObject({ contact: masked, contactReadable: true });
+    for (const result of [copied, coHandler, lead])
+      expect(result.body).not.toContain('fixture-sealed-contact');
   });
 
   it("returns a report's requester as protected to the lead unit", async () => {

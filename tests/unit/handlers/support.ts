@@ -4,7 +4,12 @@
  * that serves a fixed set of items to Get and Query, so the tests do not depend on how the order store
  * reads an order (one Get, or a Query over its partition).
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   DynamoDBDocumentClient,
@@ -24,11 +29,24 @@ import apiEventJson from '../fixtures/api-event.json' with { type: 'json' };
 export const TABLE = 'hotline-orders-test';
 export const STATE_MACHINE_ARN = 'arn:aws:states:cn-north-1:123456789012:stateMachine:hotline-work-order';
 
+/** The contact-hash secret the handlers read, and its key (tests/unit/domain/support.ts hashes with it too). */
+export const CONTACT_HASH_SECRET = 'hotline-contact-hash-test';
+export const CONTACT_HASH_KEY = 'contact-test-key-0123456789abcdef';
+
+/** A raw AES key for sealing contacts in handler tests (the local stack's kind of key), made once per file. */
+const contactKeyFile = (): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'hotline-contact-key-')), 'contact-seal.key');
+  writeFileSync(file, randomBytes(32));
+  return file;
+};
+
 /** Sets the variables the handler modules read when they load; call before importing them. */
 export const setHandlerEnvironment = (): void => {
   process.env.TABLE_NAME = TABLE;
   process.env.STATE_MACHINE_ARN = STATE_MACHINE_ARN;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.CONTACT_KEY_FILE ??= contactKeyFile();
+  process.env.CONTACT_HASH_SECRET_ID = CONTACT_HASH_SECRET;
 };
 
 /**
@@ -42,14 +60,20 @@ export const mockedAws = (
 ): {
   readonly ddb: AwsClientStub<DynamoDBDocumentClient>;
   readonly sfn: AwsClientStub<SFNClient>;
+  readonly secrets: AwsClientStub<SecretsManagerClient>;
 } => {
   setHandlerEnvironment();
   const ddb = mockClient(DynamoDBDocumentClient);
   const sfn = mockClient(SFNClient);
+  const secrets = mockClient(SecretsManagerClient);
 
   beforeEach(() => {
     ddb.reset();
     sfn.reset();
+    secrets.reset();
+    secrets
+      .on(GetSecretValueCommand, { SecretId: CONTACT_HASH_SECRET })
+      .resolves({ SecretString: CONTACT_HASH_KEY });
     if (nowMs !== undefined) useClockSource({ now: () => nowMs });
   });
 
@@ -57,7 +81,7 @@ export const mockedAws = (
     useClockSource(undefined);
   });
 
-  return { ddb, sfn };
+  return { ddb, sfn, secrets };
 };
 
 /** What the call-back handlers are configured with in their tests (the names CDK sets, in wiring). */
