@@ -13,12 +13,13 @@ import {
   ObjectOwnership,
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, type Node } from 'constructs';
 import { analyticsDelivery } from '#wiring/wiring.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { glueColumns, gluePartitionKey, parquetStorage, partitionProjection } from './analytics-catalogue.ts';
+import { hashKeySecret } from './hash-key-secret.ts';
 
 /**
  * The CDK context that caps what one Athena query may scan, e.g. `cdk deploy -c analyticsBytesScannedCutoffPerQuery=50000000000`.
@@ -177,23 +178,10 @@ export class AnalyticsStore extends Construct {
     });
     table.addResourceDependency(database);
 
-    this.keySecret = new Secret(this, 'KeySecret', {
+    this.keySecret = hashKeySecret(this, 'KeySecret', {
       description:
-        'Key of the keyed hashes (HMAC-SHA-256) of requesters and addresses in the analytics store: ' +
-        '64 hex characters',
-      generateSecretString: {
-        passwordLength: 64,
-        // What is left is 0-9 and a-f: 64 hex characters, 256 bits.
-        excludeUppercase: true,
-        excludePunctuation: true,
-        includeSpace: false,
-        excludeCharacters: 'ghijklmnopqrstuvwxyz',
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.keySecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+        'Key of the keyed hashes (HMAC-SHA-256) of requesters and addresses in the analytics store',
+      whyRotatedByHand:
         'The key of the keyed hashes is rotated by hand, never on a schedule: a new key changes every requester ' +
         'and address hash, so repeats across the rotation would no longer be seen. It never leaves Secrets ' +
         'Manager and the analytics function; rotating it means re-deriving the rows (docs/analytics.md).',

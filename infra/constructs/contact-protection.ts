@@ -1,7 +1,8 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { hashKeySecret } from './hash-key-secret.ts';
 
 /**
  * What protects requesters' contact details (docs/privacy.md): the customer-managed KMS key that seals
@@ -22,21 +23,9 @@ export class ContactProtection extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.hashSecret = new Secret(this, 'HashSecret', {
-      description:
-        "Key of the keyed hash (HMAC-SHA-256) of requesters' phone, credit code or name: 64 hex characters",
-      generateSecretString: {
-        passwordLength: 64,
-        excludeUppercase: true,
-        excludePunctuation: true,
-        includeSpace: false,
-        excludeCharacters: 'ghijklmnopqrstuvwxyz',
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.hashSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+    this.hashSecret = hashKeySecret(this, 'HashSecret', {
+      description: "Key of the keyed hash (HMAC-SHA-256) of requesters' phone, credit code or name",
+      whyRotatedByHand:
         'The contact-hash key is rotated by hand, never on a schedule: a new key changes every stored requester ' +
         'hash, so repeat callers across the rotation would no longer be found (docs/privacy.md says how to rotate).',
     });

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { HotlineError } from '#domain/errors.ts';
-import { dynamo } from '#shared/platform/aws-clients.ts';
+import { dynamo, queryPartition } from '#shared/platform/aws-clients.ts';
 import { tableName } from '#shared/platform/config.ts';
 import type { ClaimPut } from '#shared/platform/idempotency.ts';
 import { apiKeyItemRow, parseRow, tableKeyOf } from '#shared/stores/rows.ts';
@@ -96,23 +96,8 @@ export const readApiKey = async (keyId: string): Promise<ApiKeyRecord | undefine
   return Item ? withoutHash(recordOf(Item)) : undefined;
 };
 
-export const listApiKeys = async (): Promise<ApiKeyRecord[]> => {
-  const records: ApiKeyRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': KEYS_PK },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) records.push(withoutHash(recordOf(item)));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return records;
-};
+export const listApiKeys = async (): Promise<ApiKeyRecord[]> =>
+  (await queryPartition(TABLE, KEYS_PK, 'KEY#')).map((item) => withoutHash(recordOf(item)));
 
 /**
  * Revokes a key at once; revoking a revoked key changes nothing and answers the same (a retry). With an

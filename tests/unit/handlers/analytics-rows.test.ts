@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchInput } from '@aws-sdk/client-firehose';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';

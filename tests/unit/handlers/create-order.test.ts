@@ -166,7 +166,7 @@ describe('POST /orders (create-order)', () => {
       });
       expect(orderPut?.Item).not.toHaveProperty('gsi1pk');
       const { requester: _shown, ...shown } = bodyOf(result);
-      const { requester: stored, ...rest } = orderPut?.Item.order as WorkOrder;
+      const { requester: stored, ...rest } = (orderPut?.Item.order ?? {}) as WorkOrder;
       expect(rest).toEqual(shown);
       // The contact reaches the table only sealed, hashed and masked.
       expect(JSON.stringify(items)).not.toMatch(/13800138000|王女士/);
