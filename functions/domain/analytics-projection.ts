@@ -1,4 +1,5 @@
 import { latLngToCell } from 'h3-js';
+import { normaliseAddress, normalisePhone } from '#domain/normalise.ts';
 import type { AnalyticsRow } from './analytics-row.ts';
 import {
   type AssessmentEvent,
@@ -34,26 +35,8 @@ export interface ProjectionContext {
   readonly keyedHash: (text: string) => string;
 }
 
-/**
- * The address as it is hashed, so that the same place typed twice gives the same hash: trimmed,
- * full-width ASCII forms (Ａ１，) and the ideographic space turned into their half-width forms, runs
- * of white space collapsed to one space, lower-cased. Nothing else is changed (no synonyms, no
- * re-ordering): two spellings of one place that differ otherwise stay two places.
- */
-export const normaliseAddress = (address: string): string =>
-  address
-    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/\u3000/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
-
-/** A phone number as it is hashed: digits only, a leading 86 / 0086 dropped before an 11-digit mobile. */
-export const normalisePhone = (phone: string): string => {
-  const digits = phone.replace(/\D/g, '');
-  const mobile = /^(?:0086|86)(1\d{10})$/.exec(digits);
-  return mobile?.[1] ?? digits;
-};
+// The texts hashed (normalise.ts): re-exported where the analytics projection has always offered them.
+export { normaliseAddress, normalisePhone } from '#domain/normalise.ts';
 
 /**
  * What identifies a requester across orders, as the text that is hashed: the contact hash the intake

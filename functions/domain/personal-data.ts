@@ -1,4 +1,4 @@
-import { normalisePhone } from '#domain/analytics-projection.ts';
+import { normalisePhone } from '#domain/normalise.ts';
 
 /**
  * Personal data in what is shown beyond those who must call the requester (Art. 8; PIPL): free text

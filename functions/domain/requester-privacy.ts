@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { normaliseAddress, normalisePhone } from '#domain/analytics-projection.ts';
+import { normaliseAddress, normalisePhone } from '#domain/normalise.ts';
 import type { Requester } from '#domain/order-input.ts';
 import { maskPhone } from '#domain/personal-data.ts';
 import type { OrderStatus } from '#domain/work-order.ts';
