@@ -1,5 +1,5 @@
 import { latLngToCell } from 'h3-js';
-import { normaliseAddress, normalisePhone } from '#domain/normalise.ts';
+import { normaliseAddress } from '#domain/normalise.ts';
 import type { AnalyticsRow } from './analytics-row.ts';
 import {
   type AssessmentEvent,
