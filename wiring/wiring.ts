@@ -68,6 +68,8 @@ export const lambdaFunctions = {
       'Open311 GeoReport v2 under /open311/v2/ (.xml and .json): discovery, services, POST and GET requests, ' +
       "tokens; an app's api_key files orders (channel open311) and is rate-limited",
     uses: ['table', 'stateMachine', 'contactSeal'],
+    // GET requests may read up to 10 000 summaries and 1 000 orders: room below API Gateway's 30 s.
+    timeoutSeconds: 29,
   },
   open311Keys: {
     entry: 'functions/api/open311-keys.ts',

@@ -182,8 +182,16 @@ export const listRequests = async (params: Readonly<Record<string, string | unde
 
 const openOrClosed = (status: WorkOrder['status']) => (status === 'closed' ? 'closed' : 'open');
 
-const idsInRange = async (query: Extract<Open311Query, { kind: 'range' }>): Promise<string[]> => {
+/**
+ * The most order summaries one GET requests looks at: the day index holds every order (70 000 a day in
+ * Beijing), and a rare service over 90 days would otherwise read millions of them for one public call.
+ * Past it, the answer is what matched among the newest this many (docs/open311.md).
+ */
+export const OPEN311_MAX_EXAMINED = 10_000;
+
+export const idsInRange = async (query: Extract<Open311Query, { kind: 'range' }>): Promise<string[]> => {
   const ids: string[] = [];
+  let examined = 0;
   let cursor: string | undefined;
   do {
     const page = await listOrders({
@@ -193,12 +201,13 @@ const idsInRange = async (query: Extract<Open311Query, { kind: 'range' }>): Prom
       ...(cursor ? { cursor } : {}),
     });
     for (const summary of page.items) {
+      examined += 1;
       if (query.serviceCodes && !query.serviceCodes.has(summary.categoryCode)) continue;
       if (query.statuses && !query.statuses.has(openOrClosed(summary.status))) continue;
       ids.push(summary.id);
       if (ids.length === OPEN311_MAX_REQUESTS) return ids;
     }
     cursor = page.cursor;
-  } while (cursor);
+  } while (cursor && examined < OPEN311_MAX_EXAMINED);
   return ids;
 };
