@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import SlowestFirstSequencer from './tests/slowest-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -13,8 +12,6 @@ export default defineConfig({
     // two files at a time nearly halve the suite there (measured: 48 min -> 26 min on this shared
     // machine under load). Every test uses its own ports and folders, so files never meet.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // On a fresh machine, the slowest files first, so the two workers finish together.
-    sequence: { sequencer: SlowestFirstSequencer },
     // The JSON report lets .ci/run print a plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
   },
