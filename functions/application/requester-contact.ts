@@ -27,19 +27,18 @@ export const sealRequesterContact = async (
 };
 
 /**
- * The contact in clear, for someone the rule lets read it (the caller checked `contactAccess`): the read
- * is recorded first, so a read that fails to record opens nothing. Undefined when there is no contact.
+ * A sealed contact in clear, for someone the rule lets read it (the caller checked `contactAccess`),
+ * or for the system sending a survey message: the read is recorded first, so a read that fails to
+ * record opens nothing. The one place a contact is opened.
  */
-export const openRequesterContact = async (
-  order: Pick<WorkOrder, 'id' | 'requester'>,
+export const openSealedContact = async (
+  sealed: { readonly orderId: string; readonly sealed: string },
   read: Pick<ContactRead, 'by' | 'purpose' | 'note'>,
   nowMs: number,
-): Promise<{ details: ContactDetails; read: ContactRead } | undefined> => {
-  const contact = order.requester.contact;
-  if (!contact) return undefined;
+): Promise<{ details: ContactDetails; read: ContactRead }> => {
   const recorded = await recordContactRead(
     {
-      orderId: order.id,
+      orderId: sealed.orderId,
       at: new Date(nowMs).toISOString(),
       by: read.by,
       purpose: read.purpose,
@@ -47,7 +46,17 @@ export const openRequesterContact = async (
     },
     nowMs,
   );
-  return { details: await contactSealerOfEnv().open(order.id, contact.sealed), read: recorded };
+  return { details: await contactSealerOfEnv().open(sealed.orderId, sealed.sealed), read: recorded };
+};
+
+/** The order's contact in clear (openSealedContact); undefined when there is no contact. */
+export const openRequesterContact = async (
+  order: Pick<WorkOrder, 'id' | 'requester'>,
+  read: Pick<ContactRead, 'by' | 'purpose' | 'note'>,
+  nowMs: number,
+): Promise<{ details: ContactDetails; read: ContactRead } | undefined> => {
+  const contact = order.requester.contact;
+  return contact ? openSealedContact({ orderId: order.id, sealed: contact.sealed }, read, nowMs) : undefined;
 };
 
 /** The contact-hash of a phone number as the centre types it: to find the requester's orders. */

@@ -1,12 +1,11 @@
+import { openSealedContact } from '#application/requester-contact.ts';
 import { surveyMessage } from '#domain/survey-message.ts';
 import type { WorkOrder } from '#domain/work-order.ts';
 import type { AttemptInput } from '#shared/gateways/callback-schedules.ts';
 import type { MessageSender } from '#shared/gateways/message-senders.ts';
-import { contactSealerOfEnv } from '#shared/platform/contact-keys.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { referenceData } from '#shared/platform/reference.ts';
 import { newSurveyToken, surveyLinkOf } from '#shared/platform/survey-links.ts';
-import { recordContactRead } from '#shared/stores/contact-read-store.ts';
 import {
   type Channel,
   markMessage,
@@ -70,17 +69,11 @@ export const queueSurveyMessages = async (
 
 /** The message's address in clear: the order's contact opened, the read recorded (a system read). */
 const addressOf = async (message: OutboxMessage, nowMs: number): Promise<string> => {
-  // Recorded first: an opening that could not be recorded does not happen.
-  await recordContactRead(
-    {
-      orderId: message.orderId,
-      at: new Date(nowMs).toISOString(),
-      by: { kind: 'system', name: 'callbacks' },
-      purpose: 'callback_message',
-    },
+  const { details } = await openSealedContact(
+    { orderId: message.orderId, sealed: message.toSealed },
+    { by: { kind: 'system', name: 'callbacks' }, purpose: 'callback_message' },
     nowMs,
   );
-  const details = await contactSealerOfEnv().open(message.orderId, message.toSealed);
   const to = message.channel === 'sms' ? details.phone : details.email;
   if (!to) throw new Error(`The contact of order ${message.orderId} has no ${message.channel} address.`);
   return to;
