@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const CONCURRENCY = 16;
 /** Orders acknowledged before the crash (at least): enough that some are in flight when it comes. */
-const ACKNOWLEDGED_BEFORE_CRASH = 40;
+const ACKNOWLEDGED_BEFORE_CRASH = 24;
 
 const newOrder = (n: number) => ({
   appealType: 'complaint',

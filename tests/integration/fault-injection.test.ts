@@ -18,7 +18,7 @@ import { type StackProcess, startStackProcess } from './local-stack-process.ts';
  * intact log, and every unit's assessment counters are what the logs say: a counter update the bus
  * lost is made up by the table stream's FollowOrderLogs, which applies the facts the log implies.
  */
-const ORDERS = 40;
+const ORDERS = 24;
 
 let stack: StackProcess;
 let day: BusyDay;

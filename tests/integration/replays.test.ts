@@ -15,7 +15,7 @@ import { type StackProcess, startStackProcess } from './local-stack-process.ts';
  * copies later and so out of order (local/fault-injection.ts `redeliveries`). No order, event,
  * schedule, survey message or count may be doubled.
  */
-const ORDERS = 16;
+const ORDERS = 10;
 
 let stack: StackProcess;
 let day: BusyDay;
