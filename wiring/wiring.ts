@@ -52,6 +52,11 @@ export const lambdaFunctions = {
     description: 'GET /health: liveness, no auth',
     uses: [],
   },
+  apiDocument: {
+    entry: 'functions/api/api-document.ts',
+    description: 'GET /openapi.json: the OpenAPI 3.1 document, generated from the schemas the handlers use',
+    uses: [],
+  },
   referenceData: {
     entry: 'functions/api/reference-data.ts',
     description: 'GET /areas, /categories, /units: the demo city reference data',
@@ -288,6 +293,7 @@ const centre = ['operator', 'dispatcher', 'supervisor'] as const satisfies reado
 
 export const httpRoutes: readonly HttpRouteSpec[] = [
   { method: 'GET', path: '/health', function: 'health', roles: null },
+  { method: 'GET', path: '/openapi.json', function: 'apiDocument', roles: null },
   // The requester's survey link carries its own single-use, expiring token instead of a login.
   { method: 'GET', path: '/surveys/{token}', function: 'survey', roles: null },
   { method: 'POST', path: '/surveys/{token}', function: 'survey', roles: null },

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import assessment from '#data/assessment.json' with { type: 'json' };
 import {
   assessmentRulesSchema,
@@ -9,7 +8,7 @@ import {
   zeroCounts,
 } from '#domain/assessment.ts';
 import { cityOrdersPer10k, populationsOf } from '#domain/mining/townships.ts';
-import { unitClasses } from '#domain/reference-data.ts';
+import { assessmentRankingsQuery } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
 import { referenceData } from '#shared/platform/reference.ts';
@@ -25,14 +24,10 @@ import { readUnitsMonth } from '#shared/stores/assessment-store.ts';
 const rules = assessmentRulesSchema.parse(assessment.rules);
 const governance = governanceRuleSchema.parse(assessment.governance);
 const populations = populationsOf(referenceData.areas);
-const querySchema = z.strictObject({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
-  class: z.enum(unitClasses),
-});
 
 export const handler = withoutBody(async (event) => {
   actorOf(event);
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(assessmentRankingsQuery, event);
   const classRules = rules[query.class];
   if (!classRules) throw new Error(`No assessment rules for class ${query.class}`);
   const units = referenceData.units.filter((u) => u.class === query.class);

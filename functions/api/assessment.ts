@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import assessment from '#data/assessment.json' with { type: 'json' };
 import { assessmentRulesSchema, threeRates } from '#domain/assessment.ts';
 import { HotlineError, notFound } from '#domain/errors.ts';
+import { assessmentReportQuery } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
 import { referenceData } from '#shared/platform/reference.ts';
@@ -12,13 +12,10 @@ import { readUnitMonth } from '#shared/stores/assessment-store.ts';
  * the counts behind them and the factors and weights of its class. A unit's staff see their own unit.
  */
 const rules = assessmentRulesSchema.parse(assessment.rules);
-const querySchema = z.strictObject({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM'),
-});
 
 export const handler = withoutBody(async (event) => {
   const actor = actorOf(event);
-  const { month } = parseQuery(querySchema, event);
+  const { month } = parseQuery(assessmentReportQuery, event);
   const unitId = event.pathParameters?.id ?? '';
   const unit = referenceData.unit(unitId);
   if (!unit) throw notFound('unit', unitId);

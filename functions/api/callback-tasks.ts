@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import { callbackTasksQuery } from '#shared/contract/requests.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
 import { listCallbackTasks } from '#shared/stores/callback-task-store.ts';
 
@@ -7,13 +7,8 @@ import { listCallbackTasks } from '#shared/stores/callback-task-store.ts';
  * call, for which order and round, at which attempt, and until when. The answer goes to
  * POST /orders/{id}/callback; a task disappears when its round is answered or runs out.
  */
-const querySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
-});
-
 export const handler = withoutBody(async (event) => {
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(callbackTasksQuery, event);
   const page = await listCallbackTasks({
     limit: query.limit,
     ...(query.cursor ? { cursor: query.cursor } : {}),

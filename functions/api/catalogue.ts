@@ -1,8 +1,7 @@
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
 import { type CatalogueEdit, checkCatalogueEntry } from '#domain/dispatch-catalogue.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { meaningfulText } from '#domain/text.ts';
+import { catalogueLineBody, catalogueQuery } from '#shared/contract/requests.ts';
 import { actorOf, type PersonActor } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/platform/http.ts';
@@ -26,16 +25,6 @@ import {
  * answers 404 when an edit just before removed it, and an edit that still loses after the retries is a
  * 409 VERSION_CONFLICT that changed nothing.
  */
-const code = z.string().regex(/^\d{2,12}$/);
-export const lineSchema = z.strictObject({
-  categoryCode: code,
-  areaCode: code,
-  leadUnitId: z.string().min(1).max(64),
-  coUnitIds: z.array(z.string().min(1).max(64)).max(10).default([]),
-  note: meaningfulText(500).optional(),
-});
-const querySchema = z.strictObject({ categoryCode: code.optional(), areaCode: code.optional() });
-
 /** Time kept for answering after the last attempt (the local stack and Lambda time out at 10 s). */
 const ANSWER_MARGIN_MS = 2_500;
 
@@ -79,7 +68,7 @@ const claimOfEdit = (event: ApiEvent, actor: PersonActor, request: unknown) =>
 
 const list = withoutBody(async (event: ApiEvent) => {
   actorOf(event);
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(catalogueQuery, event);
   const data = await currentReferenceData();
   const items = data.catalogue.filter(
     (e) =>
@@ -89,7 +78,7 @@ const list = withoutBody(async (event: ApiEvent) => {
   return json(200, { items, count: items.length });
 });
 
-const put = withJsonBody(lineSchema, async (event, line, context) => {
+const put = withJsonBody(catalogueLineBody, async (event, line, context) => {
   const actor = actorOf(event);
   return editCatalogue(context, claimOfEdit(event, actor, line), actor, ({ data }) => {
     checkCatalogueEntry(line, data);

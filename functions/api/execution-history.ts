@@ -1,6 +1,6 @@
 import { ExecutionDoesNotExist, GetExecutionHistoryCommand, InvalidToken } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
 import { HotlineError, notFound } from '#domain/errors.ts';
+import { executionHistoryQuery } from '#shared/contract/requests.ts';
 import { executionArnOf } from '#shared/gateways/lifecycle.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { stepFunctions } from '#shared/platform/aws-clients.ts';
@@ -14,20 +14,13 @@ import { readOrder } from '#shared/stores/order-store.ts';
  * handling round (the first, and one per reopening after an unhappy call-back) is its own execution:
  * `round` picks one, the latest by default, and the answer lists every round's execution.
  */
-const querySchema = z.strictObject({
-  round: z.coerce.number().int().min(1).max(10).optional(),
-  maxResults: z.coerce.number().int().min(1).max(1000).default(100),
-  nextToken: z.string().min(1).max(3096).optional(),
-  reverseOrder: z.enum(['true', 'false']).default('false'),
-});
-
 /** A task token is a live credential for a waiting task: auditors see that there was one, not what. */
 const redactTokens = <T>(event: T): T =>
   JSON.parse(JSON.stringify(event).replace(/(\\?"taskToken\\?":\\?")[^"\\]+/g, '$1<redacted>')) as T;
 
 export const handler = withoutBody(async (event) => {
   actorOf(event); // the authorizer admitted an auditor or a supervisor; a token without a role stops here
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(executionHistoryQuery, event);
   const id = event.pathParameters?.id ?? '';
   const stored = await readOrder(id);
   if (!stored) throw notFound('order', id);

@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
-import { daySchema, type InsightKind, monthSchema, topicChoiceSchema } from '#domain/insights.ts';
-import { unitClasses } from '#domain/reference-data.ts';
+import { type InsightKind, monthSchema, topicChoiceSchema } from '#domain/insights.ts';
+import { insightAlertsQuery, insightQueries as queries } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { type ApiEvent, json, parseQuery, withJsonBody, withoutBody } from '#shared/platform/http.ts';
@@ -21,23 +20,6 @@ import { listAlerts, putTopicChoice, readInsight, topicChoicesBefore } from '#sh
  *   PUT /insights/topics/{month}/choice  the centre's pick of the month's topic (supervisors)
  * Without a period, the latest one computed. An insight not computed yet is a 404 INSIGHT_NOT_COMPUTED.
  */
-const optionalMonth = z.strictObject({ month: monthSchema.optional() });
-const queries = {
-  topics: optionalMonth,
-  townships: optionalMonth,
-  heatmap: optionalMonth,
-  outlook: optionalMonth,
-  rates: z.strictObject({ month: monthSchema.optional(), class: z.enum(unitClasses).default('street') }),
-  hotspots: z.strictObject({ day: daySchema.optional() }),
-} as const;
-const alertsQuery = z
-  .strictObject({ from: daySchema, to: daySchema })
-  .refine((q) => q.from <= q.to, { message: 'from is not after to', path: ['from'] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, {
-    message: 'at most a year of alerts at a time',
-    path: ['to'],
-  });
-
 const notComputed = (kind: string, period: string | undefined) =>
   new HotlineError(
     'notFound',
@@ -105,7 +87,7 @@ const read = withoutBody(async (event) => {
   actorOf(event);
   const path = event.routeKey.split(' ')[1] ?? '';
   if (path === '/insights/alerts') {
-    const { from, to } = parseQuery(alertsQuery, event);
+    const { from, to } = parseQuery(insightAlertsQuery, event);
     return json(200, { from, to, items: await listAlerts(from, to) });
   }
   const kind = path.replace('/insights/', '') as InsightKind;

@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { DAY_MS } from '#domain/china-time.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { orderStatuses } from '#domain/work-order.ts';
+import { listOrdersQuery } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
@@ -14,22 +13,9 @@ import { listOrders } from '#shared/stores/order-store.ts';
 const DEFAULT_RANGE_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
 
-const querySchema = z.strictObject({
-  status: z.enum(orderStatuses).optional(),
-  unitId: z.string().min(1).max(64).optional(),
-  districtCode: z
-    .string()
-    .regex(/^\d{6}$/)
-    .optional(),
-  createdFrom: z.iso.datetime({ offset: true }).optional(),
-  createdTo: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
-});
-
 export const handler = withoutBody(async (event) => {
   const actor = actorOf(event);
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(listOrdersQuery, event);
   if (actor.role === 'unit' && query.unitId !== undefined && query.unitId !== actor.unitId) {
     throw new HotlineError(
       'forbidden',

@@ -1,7 +1,5 @@
-import * as z from 'zod';
-import { open311Settings } from '#application/open311.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { meaningfulText } from '#domain/text.ts';
+import { apiKeyIdParam, newApiKeyBody } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { type ApiEvent, json, withJsonBody, withoutBody } from '#shared/platform/http.ts';
@@ -16,19 +14,9 @@ import { createApiKey, listApiKeys, readApiKey, revokeApiKey } from '#shared/sto
  * A repeat of a POST with the same Idempotency-Key makes no second key; it answers the first key's
  * record without the key (`apiKeyShown: false`), since the key is not kept: revoke it if it was lost.
  */
-export const newKeySchema = z.strictObject({
-  app: meaningfulText(100),
-  ratePerMinute: z
-    .number()
-    .int()
-    .min(1)
-    .max(open311Settings.maxRatePerMinute)
-    .default(open311Settings.defaultRatePerMinute),
-});
-
 const noStore = { 'cache-control': 'no-store' };
 
-const create = withJsonBody(newKeySchema, async (event, input) => {
+const create = withJsonBody(newApiKeyBody, async (event, input) => {
   const actor = actorOf(event);
   const claim = claimOf(event, {
     caller: actor.sub,
@@ -72,10 +60,7 @@ const list = withoutBody(async (event) => {
 
 const revoke = withoutBody(async (event) => {
   const actor = actorOf(event);
-  const keyId = z
-    .string()
-    .regex(/^[0-9a-f]{16}$/)
-    .safeParse(event.pathParameters?.keyId);
+  const keyId = apiKeyIdParam.safeParse(event.pathParameters?.keyId);
   if (!keyId.success) throw new HotlineError('notFound', 'KEY_NOT_FOUND', 'No such Open311 key.');
   const claim = claimOf(event, {
     caller: actor.sub,

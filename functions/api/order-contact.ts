@@ -1,8 +1,7 @@
-import * as z from 'zod';
 import { openRequesterContact } from '#application/requester-contact.ts';
 import { HotlineError, notFound } from '#domain/errors.ts';
-import { contactAccess, contactPurposeSchema } from '#domain/requester-privacy.ts';
-import { meaningfulText } from '#domain/text.ts';
+import { contactAccess } from '#domain/requester-privacy.ts';
+import { orderContactQuery } from '#shared/contract/requests.ts';
 import { actorOf, canRead } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
@@ -13,11 +12,9 @@ import { readOrder } from '#shared/stores/order-store.ts';
  * read it (docs/privacy.md): the centre, and the lead unit while it handles the order, never a unit
  * for a 举报. The read is recorded (who, when, which order, why) before the contact is opened.
  */
-const querySchema = z.strictObject({ purpose: contactPurposeSchema, note: meaningfulText(200).optional() });
-
 export const handler = withoutBody(async (event) => {
   const actor = actorOf(event);
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(orderContactQuery, event);
   const id = event.pathParameters?.id ?? '';
   const stored = await readOrder(id);
   if (!stored || !canRead(actor, stored.order)) throw notFound('order', id);

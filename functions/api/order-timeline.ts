@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { notFound } from '#domain/errors.ts';
 import { verifyChain } from '#domain/order-events.ts';
+import { orderTimelineQuery } from '#shared/contract/requests.ts';
 import { actorOf, canRead } from '#shared/platform/auth.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
 import { readEvents, readOrder } from '#shared/stores/order-store.ts';
@@ -10,11 +10,9 @@ import { readEvents, readOrder } from '#shared/stores/order-store.ts';
  * its actor, unit, time and payload (deadline changes, flags and supervision steps included). With
  * `verify=true`, also whether the hash chain holds from the first event to the head the order records.
  */
-const querySchema = z.strictObject({ verify: z.enum(['true', 'false']).optional() });
-
 export const handler = withoutBody(async (event) => {
   const actor = actorOf(event);
-  const { verify } = parseQuery(querySchema, event);
+  const { verify } = parseQuery(orderTimelineQuery, event);
   const id = event.pathParameters?.id ?? '';
   let stored = await readOrder(id);
   if (!stored || !canRead(actor, stored.order)) throw notFound('order', id);

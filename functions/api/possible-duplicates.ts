@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { HotlineError } from '#domain/errors.ts';
 import { duplicateSearchAt } from '#domain/possible-duplicates.ts';
+import { possibleDuplicatesQuery } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
@@ -13,16 +13,9 @@ import { duplicateRules, searchPossibleDuplicates } from '#shared/stores/nearby-
  * (Art. 11) with the original's id instead of a second order. Same rules as the list that
  * `POST /orders` and `GET /orders/{id}` show (data/duplicates.json).
  */
-const coordinate = (min: number, max: number) => z.coerce.number().min(min).max(max);
-const querySchema = z.strictObject({
-  categoryCode: z.string().regex(/^\d{2}(\d{2}){0,2}$/, 'a category code of 2, 4 or 6 digits'),
-  lat: coordinate(-90, 90),
-  long: coordinate(-180, 180),
-});
-
 export const handler = withoutBody(async (event) => {
   actorOf(event);
-  const query = parseQuery(querySchema, event);
+  const query = parseQuery(possibleDuplicatesQuery, event);
   if (!referenceData.category(query.categoryCode)) {
     throw new HotlineError('unprocessable', 'UNKNOWN_CATEGORY', `No category ${query.categoryCode}.`);
   }

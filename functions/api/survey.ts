@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { answerSurvey, surveyOf, surveyOrderIdOf } from '#application/survey.ts';
 import { callbackAnswerSchema } from '#domain/callback.ts';
 import { HotlineError } from '#domain/errors.ts';
+import { surveyTokenParam } from '#shared/contract/requests.ts';
 import { clock } from '#shared/platform/clock.ts';
 import { type ApiEvent, type ApiResult, bodyTextOf, json, withoutBody } from '#shared/platform/http.ts';
 import { claimOf, replayedHeader } from '#shared/platform/idempotency.ts';
@@ -14,8 +14,6 @@ import { renderSurveyPage } from './survey-page.ts';
  * JSON otherwise); POST answers them (JSON or a plain HTML form), and an Idempotency-Key makes a resent
  * answer a replay.
  */
-const tokenSchema = z.string().min(1).max(200);
-
 const wantsHtml = (event: ApiEvent) => (event.headers.accept ?? '').includes('text/html');
 
 const html = (statusCode: number, body: string): ApiResult => ({
@@ -43,7 +41,11 @@ const answerOf = (event: ApiEvent) => {
     });
   }
   if (type !== 'application/json') {
-    throw new HotlineError('badRequest', 'UNSUPPORTED_MEDIA_TYPE', 'Send the answer as JSON or as a form.');
+    throw new HotlineError(
+      'unsupportedMediaType',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the answer as JSON or as a form.',
+    );
   }
   try {
     return callbackAnswerSchema.parse(JSON.parse(raw));
@@ -72,7 +74,7 @@ const answered = async (event: ApiEvent, token: string, asHtml: boolean): Promis
 };
 
 export const handler = withoutBody(async (event) => {
-  const token = tokenSchema.parse(event.pathParameters?.token ?? '');
+  const token = surveyTokenParam.parse(event.pathParameters?.token ?? '');
   const asHtml = wantsHtml(event);
   try {
     if (event.requestContext.http.method !== 'GET') return await answered(event, token, asHtml);

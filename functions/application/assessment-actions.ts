@@ -1,12 +1,12 @@
-import * as z from 'zod';
-import { exclusionFact, exclusionReasons } from '#domain/assessment.ts';
+import type * as z from 'zod';
+import { exclusionFact } from '#domain/assessment.ts';
 import {
   appealAssessment,
   decideAppeal,
   excludeFromAssessment,
   exclusionOf,
 } from '#domain/assessment-decisions.ts';
-import { meaningfulText } from '#domain/text.ts';
+import { assessmentActionBodies } from '#shared/contract/action-bodies.ts';
 import { retryOnConcurrentUpdate } from '#shared/platform/retry.ts';
 import { applyAssessmentEvent } from '#shared/stores/assessment-store.ts';
 import { type ActionKind, type ActionSpec, action } from './act-on-order.ts';
@@ -16,23 +16,17 @@ import { type ActionKind, type ActionSpec, action } from './act-on-order.ts';
  * that decides it (domain/assessment-decisions.ts). They are not steps of the lifecycle: no waiting
  * task is completed and no checkpoint applied; an exclusion then moves the unit's counters, once.
  */
-const note = meaningfulText(1000);
-const reason = z.enum(exclusionReasons);
-
 export const assessmentActions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   'assessment-exclusion': action({
-    schema: z.strictObject({ reason, note }),
+    schema: assessmentActionBodies['assessment-exclusion'],
     decide: (order, body, actor, nowMs) => excludeFromAssessment(order, actor, nowMs, body),
   }),
   'assessment-appeal': action({
-    schema: z.strictObject({ reason: note }),
+    schema: assessmentActionBodies['assessment-appeal'],
     decide: (order, body, actor, nowMs) => appealAssessment(order, actor, nowMs, body.reason),
   }),
   'assessment-appeal-decision': action({
-    schema: z.discriminatedUnion('decision', [
-      z.strictObject({ decision: z.literal('exclude'), reason, note }),
-      z.strictObject({ decision: z.literal('keep'), note }),
-    ]),
+    schema: assessmentActionBodies['assessment-appeal-decision'],
     decide: (order, body, actor, nowMs) => decideAppeal(order, actor, nowMs, body),
   }),
 };

@@ -1,15 +1,13 @@
-import * as z from 'zod';
-import { answerCallback, callbackAnswerSchema, callbackNotReached } from '#domain/callback.ts';
+import type * as z from 'zod';
+import { answerCallback, callbackNotReached } from '#domain/callback.ts';
 import { routeByDispatcher } from '#domain/dispatch-catalogue.ts';
 import { deadlinesAtDispatch } from '#domain/dispatch-deadlines.ts';
 import { HotlineError } from '#domain/errors.ts';
-import { meaningfulText } from '#domain/text.ts';
 import { applyLimit } from '#domain/time-limits.ts';
 import {
   acceptOrder,
   decideExtension,
   decideObjection,
-  EXTENSION_DAYS,
   escalate,
   noteProgress,
   objectToDispatch,
@@ -21,21 +19,18 @@ import {
   reviewReply,
   summonDepartments,
 } from '#domain/unit-actions.ts';
-import { contactWays, dispatchOrder, replyResults, type WorkOrder } from '#domain/work-order.ts';
+import { dispatchOrder, type WorkOrder } from '#domain/work-order.ts';
+import { orderActionBodies } from '#shared/contract/action-bodies.ts';
 import { deadlineRules } from '#shared/platform/deadline-rules.ts';
 import { callbackRules, referenceData, timeLimits, workingCalendar } from '#shared/platform/reference.ts';
 import { type ActionSpec, action } from './act-on-order.ts';
 
 /**
- * The actions people take on an order (POST /orders/{id}/<action>): for each, the body it takes and
- * the domain rule that decides the change. Which roles may call each route is in wiring/wiring.ts; how
- * an action is loaded, decided and saved is act-on-order.ts.
+ * The actions people take on an order (POST /orders/{id}/<action>): for each, the body it takes (its
+ * schema is shared/contract/action-bodies.ts, which the API document is generated from) and the domain
+ * rule that decides the change. Which roles may call each route is in wiring/wiring.ts; how an action
+ * is loaded, decided and saved is act-on-order.ts.
  */
-const unitId = z.string().min(1).max(64);
-// Free text is never blank nor carries control characters (domain/text.ts).
-const text = meaningfulText(4000);
-const note = meaningfulText(1000);
-
 const knownUnit = (id: string) => {
   if (!referenceData.unit(id)) throw new HotlineError('unprocessable', 'UNKNOWN_UNIT', `No unit ${id}.`);
   return id;
@@ -51,7 +46,7 @@ const dispatchTo = (order: WorkOrder, nowMs: number, leadUnitId: string, coUnitI
 /** Path segment → the action. Which roles may call each route is in wiring/wiring.ts. */
 export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   dispatch: action({
-    schema: z.strictObject({ unitId, coUnitIds: z.array(unitId).max(10).default([]), note: note.optional() }),
+    schema: orderActionBodies.dispatch,
     decide: (order, body, actor, nowMs) => {
       if (actor.role !== 'dispatcher' && actor.role !== 'supervisor') {
         throw new HotlineError('forbidden', 'CENTRE_ONLY', 'Only a dispatcher or a supervisor dispatches.');
@@ -65,23 +60,15 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
     },
   }),
   accept: action({
-    schema: z.strictObject({ note: note.optional() }),
+    schema: orderActionBodies.accept,
     decide: (order, _body, actor, nowMs) => acceptOrder(order, actor, nowMs),
   }),
   objection: action({
-    schema: z.strictObject({ reason: note }),
+    schema: orderActionBodies.objection,
     decide: (order, body, actor, nowMs) => objectToDispatch(order, actor, nowMs, body.reason),
   }),
   'objection-decision': action({
-    schema: z.discriminatedUnion('decision', [
-      z.strictObject({
-        decision: z.literal('redispatch'),
-        unitId,
-        coUnitIds: z.array(unitId).max(10).default([]),
-        note: note.optional(),
-      }),
-      z.strictObject({ decision: z.literal('confirm'), note }),
-    ]),
+    schema: orderActionBodies['objection-decision'],
     decide: (order, body, actor, nowMs) =>
       body.decision === 'confirm'
         ? decideObjection(order, actor, nowMs, { kind: 'confirm', note: body.note })
@@ -92,11 +79,7 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
           }),
   }),
   contact: action({
-    schema: z.strictObject({
-      at: z.iso.datetime({ offset: true }).optional(),
-      way: z.enum(contactWays),
-      note: note.optional(),
-    }),
+    schema: orderActionBodies.contact,
     decide: (order, body, actor, nowMs) =>
       recordContact(order, actor, nowMs, {
         way: body.way,
@@ -105,20 +88,20 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
       }),
   }),
   progress: action({
-    schema: z.strictObject({ text }),
+    schema: orderActionBodies.progress,
     decide: (order, body, actor, nowMs) => noteProgress(order, actor, nowMs, body.text),
   }),
   'co-handling': action({
-    schema: z.strictObject({ unitIds: z.array(unitId).min(1).max(10), note }),
+    schema: orderActionBodies['co-handling'],
     decide: (order, body, actor, nowMs) =>
       requestCoHandling(order, actor, nowMs, { unitIds: body.unitIds.map(knownUnit), note: body.note }),
   }),
   'co-handling-report': action({
-    schema: z.strictObject({ text }),
+    schema: orderActionBodies['co-handling-report'],
     decide: (order, body, actor, nowMs) => reportCoHandling(order, actor, nowMs, body.text),
   }),
   summon: action({
-    schema: z.strictObject({ unitIds: z.array(unitId).min(1).max(10), note }),
+    schema: orderActionBodies.summon,
     decide: (order, body, actor, nowMs) =>
       summonDepartments(order, actor, nowMs, {
         unitIds: body.unitIds.map(knownUnit),
@@ -127,15 +110,11 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
       }),
   }),
   extension: action({
-    // The domain's bounds, so that a request out of them is refused with the field named, before any read.
-    schema: z.strictObject({
-      days: z.number().int().min(EXTENSION_DAYS.min).max(EXTENSION_DAYS.max),
-      reason: note,
-    }),
+    schema: orderActionBodies.extension,
     decide: (order, body, actor, nowMs) => requestExtension(order, actor, nowMs, body),
   }),
   'extension-decision': action({
-    schema: z.strictObject({ approve: z.boolean(), note: note.optional() }),
+    schema: orderActionBodies['extension-decision'],
     decide: (order, body, actor, nowMs) =>
       decideExtension(order, actor, nowMs, {
         approve: body.approve,
@@ -143,7 +122,7 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
       }),
   }),
   escalation: action({
-    schema: z.strictObject({ to: z.enum(['district', 'city', 'regulator']), reason: note }),
+    schema: orderActionBodies.escalation,
     decide: (order, body, actor, nowMs) =>
       escalate(order, actor, nowMs, {
         ...body,
@@ -153,14 +132,11 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
       }),
   }),
   reply: action({
-    schema: z.strictObject({ result: z.enum(replyResults), text }),
+    schema: orderActionBodies.reply,
     decide: (order, body, actor, nowMs) => replyToOrder(order, { ...body, nowMs, actor }),
   }),
   'reply-review': action({
-    schema: z.discriminatedUnion('decision', [
-      z.strictObject({ decision: z.literal('accept') }),
-      z.strictObject({ decision: z.literal('reject'), reason: note }),
-    ]),
+    schema: orderActionBodies['reply-review'],
     decide: (order, body, actor, nowMs) =>
       reviewReply(
         order,
@@ -180,10 +156,7 @@ export const actions: Readonly<Record<string, ActionSpec<z.ZodType>>> = {
   }),
   // 回访: the operator called the requester back — their answers, or that nobody answered this time.
   callback: action({
-    schema: z.discriminatedUnion('reached', [
-      callbackAnswerSchema.extend({ reached: z.literal(true) }),
-      z.strictObject({ reached: z.literal(false), note }),
-    ]),
+    schema: orderActionBodies.callback,
     decide: (order, body, actor, nowMs) => {
       if (!body.reached) return callbackNotReached(order, { note: body.note, actor, nowMs });
       const { reached: _reached, ...answer } = body;

@@ -8,6 +8,7 @@ export const errorKinds = {
   notFound: 404,
   conflict: 409,
   gone: 410,
+  unsupportedMediaType: 415,
   unprocessable: 422,
 } as const;
 export type ErrorKind = keyof typeof errorKinds;

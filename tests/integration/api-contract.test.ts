@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '#shared/contract/openapi.ts';
 import { httpRoutes } from '#wiring/wiring.ts';
+import { hotlineClient } from '../../clients/typescript/index.ts';
+import { checkContract } from './contract-check.ts';
 import { eventually, type StackProcess, startStackProcess } from './local-stack-process.ts';
 
 /** The HTTP contract that clients rely on, checked against the running local stack. */
@@ -50,6 +53,50 @@ afterAll(async () => {
 });
 
 describe('reference data and health', () => {
+  it('serves the generated OpenAPI document without a token', async () => {
+    const response = await stack.api('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+    expect(Object.keys(response.body.paths)).toContain('/orders/{id}/execution-history');
+  });
+
+  it("lets an agency's system use the typed client generated from the document", async () => {
+    // The client's answers are held to the document like every other (contract-check.ts).
+    const checked: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const response = await fetch(request);
+      const { pathname, search } = new URL(request.url);
+      const text = await response.clone().text();
+      checkContract(request.method, `${pathname}${search}`, {
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: text ? JSON.parse(text) : undefined,
+      });
+      return response;
+    };
+    const hotline = hotlineClient({ baseUrl: stack.url, token: operator, fetch: checked });
+    const created = await hotline.POST('/orders', {
+      body: {
+        appealType: 'complaint',
+        categoryCode: '0201',
+        description: '小区物业长期不清运垃圾。',
+        channel: 'web',
+        urgency: 'normal',
+        requester: { kind: 'person', name: '李先生', phone: '010-12345678' },
+        location: { districtCode: '110108', streetCode: '110108001' },
+      },
+    });
+    expect(created.response.status).toBe(201);
+    const id = created.data?.id ?? '';
+    const read = await hotline.GET('/orders/{id}', { params: { path: { id } } });
+    expect(read.data).toMatchObject({ id, categoryCode: '0201', requester: { kind: 'person' } });
+    const page = await hotline.GET('/orders', { params: { query: { limit: 5 } } });
+    expect(page.data?.items.map((o) => o.id)).toContain(id);
+    const missing = await hotline.GET('/orders/{id}', { params: { path: { id: 'WO-none' } } });
+    expect(missing.response.status).toBe(404);
+    expect(missing.error).toMatchObject({ error: { code: 'ORDER_NOT_FOUND' } });
+  });
+
   it('answers GET /health without a token', async () => {
     const response = await stack.api('GET', '/health');
     expect(response.status).toBe(200);
@@ -102,9 +149,10 @@ describe('authorization', () => {
     expect(response.status).toBe(403);
   });
 
-  it("requires a token on every route but /health, the requester's survey link and Open311", async () => {
+  it("requires a token on every route but /health, the API document, the requester's survey link and Open311", async () => {
     expect(httpRoutes.filter((r) => r.roles === null).map((r) => r.path)).toEqual([
       '/health',
+      '/openapi.json',
       '/surveys/{token}',
       '/surveys/{token}',
       // Open311 apps identify with their own api_key (functions/api/open311.ts, tests/integration/open311.test.ts).

@@ -117,6 +117,7 @@ const stale = { 'if-match': '"0"' };
 /** The request of each route and the rules' answer. A route missing here fails the test. */
 const expectations: Readonly<Record<string, Cell>> = {
   'GET /health': { path: () => '/health', expect: always(ok) },
+  'GET /openapi.json': { path: () => '/openapi.json', expect: always(ok) },
   // A link never sent (no requester of the seeded orders can be called back): 404 to anyone.
   'GET /surveys/{token}': {
     path: () => '/surveys/not-a-link',

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Role } from '#wiring/wiring.ts';
 import { type LocalKeys, loadOrCreateKeys, signLocalToken } from '../../local/local-auth.ts';
+import { checkContract } from './contract-check.ts';
 
 /**
  * Runs the real local stack (`npm start`'s entry point) in a child process, exactly as a person would,
  * and talks to it over HTTP only. Each test file gets its own stack, data folder and manual clock.
+ * Every answer `api` returns has been checked against the API document first (contract-check.ts).
  */
 const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -141,6 +143,11 @@ export const startStackProcess = async (options: {
     } catch {
       // not JSON: keep the text
     }
+    checkContract(method, path, {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: parsed,
+    });
     return { status: response.status, headers: response.headers, body: parsed };
   };
 
@@ -173,11 +180,15 @@ export const startStackProcess = async (options: {
   };
 };
 
-/** Polls until `check` returns a value (the lifecycle runs asynchronously after a request). */
+/**
+ * Polls until `check` returns a value (the lifecycle runs asynchronously after a request). The bound
+ * is generous because CI's two cores are shared by two test files, one of them maybe driving Chromium:
+ * 10 s was met once there; a passing wait returns as soon as its condition holds, whatever the bound.
+ */
 export const eventually = async <T>(
   check: () => Promise<T | undefined>,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -205,7 +205,7 @@ type _EveryRouteBasis = Covers<z.output<typeof routeBasisVariants>['rule'], Rout
 
 type Answer = NonNullable<CallbackRound['answer']>;
 const callbackState = everyOf<CallbackState>()(['due', 'scheduled', 'open', 'answered', 'unreachable']);
-const callbackRoundRow: z.ZodType<CallbackRound> = rowOf<CallbackRound>()({
+const callbackRoundFields = rowOf<CallbackRound>()({
   round: z.number().int().positive(),
   reason: everyOf<CallbackReason>()(['handled', 'limit_expired']),
   state: callbackState,
@@ -229,6 +229,7 @@ const callbackRoundRow: z.ZodType<CallbackRound> = rowOf<CallbackRound>()({
   endedAt: instant.optional(),
   reschedules: count.optional(),
 });
+const callbackRoundRow: z.ZodType<CallbackRound> = callbackRoundFields;
 
 const lifecycleFailureRow: z.ZodType<LifecycleFailure> = rowOf<LifecycleFailure>()({
   state: text,
@@ -252,7 +253,7 @@ const closureRow = rowOf<Part<'closure'>>()({
   outcome: everyOf<ClosureOutcome>()(['handled', 'disposed', 'expired']),
 });
 
-export const workOrderRow: z.ZodType<WorkOrder> = rowOf<WorkOrder>()({
+const workOrderFields = rowOf<WorkOrder>()({
   id,
   version: count,
   status: z.enum(orderStatuses),
@@ -307,6 +308,7 @@ export const workOrderRow: z.ZodType<WorkOrder> = rowOf<WorkOrder>()({
   lifecycleFailure: lifecycleFailureRow.optional(),
   updatedAt: instant,
 });
+export const workOrderRow: z.ZodType<WorkOrder> = workOrderFields;
 
 const lastEventRow = loose({ seq: count, hash: text });
 
@@ -335,7 +337,7 @@ const actorRow: z.ZodType<Actor> = z.discriminatedUnion('kind', [
   loose({ kind: z.literal('requester'), via: z.literal('survey_link') }),
 ]);
 
-const orderEventRow: z.ZodType<OrderEvent> = rowOf<OrderEvent>()({
+export const orderEventRow: z.ZodType<OrderEvent> = rowOf<OrderEvent>()({
   orderId: id,
   seq: z.number().int().positive(),
   type: id,
@@ -350,7 +352,7 @@ const orderEventRow: z.ZodType<OrderEvent> = rowOf<OrderEvent>()({
 export const eventItemRow = loose({ event: orderEventRow });
 
 type SummaryPart<K extends keyof OrderSummary> = NonNullable<OrderSummary[K]>;
-const orderSummaryRow: z.ZodType<OrderSummary> = rowOf<OrderSummary>()({
+export const orderSummaryRow: z.ZodType<OrderSummary> = rowOf<OrderSummary>()({
   id,
   version: count,
   status: z.enum(orderStatuses),
@@ -381,7 +383,7 @@ export const summaryItemRow = loose({ pk: id, sk: id, summary: orderSummaryRow }
 
 // ---- possible duplicates (nearby-orders.ts) ----
 
-const duplicateCandidateRow: z.ZodType<DuplicateCandidate> = rowOf<DuplicateCandidate>()({
+export const duplicateCandidateRow: z.ZodType<DuplicateCandidate> = rowOf<DuplicateCandidate>()({
   id,
   categoryCode: id,
   receivedAt: instant,
@@ -396,7 +398,7 @@ export const candidateItemRow = loose({ duplicateCandidate: duplicateCandidateRo
 
 // ---- call-back tasks (callback-task-store.ts) ----
 
-const callbackTaskShape: z.ZodType<CallbackTask> = rowOf<CallbackTask>()({
+export const callbackTaskShape: z.ZodType<CallbackTask> = rowOf<CallbackTask>()({
   orderId: id,
   round: z.number().int().positive(),
   attempt: count,
@@ -491,7 +493,7 @@ export const insightItemRow: z.ZodType<StoredInsight> = rowOf<StoredInsight>()({
   result: z.instanceof(Uint8Array),
 });
 
-const spikeAlertRow: z.ZodType<SpikeAlert> = rowOf<SpikeAlert>()({
+export const spikeAlertRow: z.ZodType<SpikeAlert> = rowOf<SpikeAlert>()({
   id,
   day: id,
   categoryCode: id,
@@ -509,7 +511,7 @@ const spikeAlertRow: z.ZodType<SpikeAlert> = rowOf<SpikeAlert>()({
 /** An alert (pk INSIGHT#ALERT) and whether it has been published. */
 export const alertItemRow = loose({ alert: spikeAlertRow, published: z.boolean() });
 
-const topicChoiceRow: z.ZodType<TopicChoice> = rowOf<TopicChoice>()({
+export const topicChoiceRow: z.ZodType<TopicChoice> = rowOf<TopicChoice>()({
   categoryCode: id,
   note: text.optional(),
   month: id,
@@ -528,9 +530,7 @@ export const claimItemRow = loose({ requestHash: id, expiresAt: z.number().optio
 // ---- Open311 keys (api-key-store.ts) ----
 
 /** An app's key (pk OPEN311#KEYS): its record and the SHA-256 of the key, never the key. */
-export const apiKeyItemRow: z.ZodType<ApiKeyRecord & { keyHash: string }> = rowOf<
-  ApiKeyRecord & { keyHash: string }
->()({
+const apiKeyFields = rowOf<ApiKeyRecord & { keyHash: string }>()({
   keyId: id,
   app: text,
   ratePerMinute: z.number().int().positive(),
@@ -540,6 +540,7 @@ export const apiKeyItemRow: z.ZodType<ApiKeyRecord & { keyHash: string }> = rowO
   revokedBy: id.optional(),
   keyHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
+export const apiKeyItemRow: z.ZodType<ApiKeyRecord & { keyHash: string }> = apiKeyFields;
 
 // ---- contact reads (contact-read-store.ts) ----
 
@@ -549,16 +550,15 @@ const contactReaderRow: z.ZodType<ContactReader> = z.discriminatedUnion('kind', 
 ]);
 
 /** One opening of a sealed contact (pk ORDER#<id> or CONTACTREADS#<day>). */
-export const contactReadItemRow = loose({
-  read: rowOf<ContactRead>()({
-    readId: id,
-    orderId: id,
-    at: instant,
-    by: contactReaderRow,
-    purpose: everyOf<ContactRead['purpose']>()([...contactPurposes, 'callback_message']),
-    note: text.optional(),
-  }),
+export const contactReadRow: z.ZodType<ContactRead> = rowOf<ContactRead>()({
+  readId: id,
+  orderId: id,
+  at: instant,
+  by: contactReaderRow,
+  purpose: everyOf<ContactRead['purpose']>()([...contactPurposes, 'callback_message']),
+  note: text.optional(),
 });
+export const contactReadItemRow = loose({ read: contactReadRow });
 
 // ---- outbox (outbox.ts, its own table) ----
 
@@ -581,3 +581,11 @@ export const outboxMessageRow: z.ZodType<OutboxMessage> = rowOf<OutboxMessage>()
   error: text.optional(),
   expiresAt: z.number().int(),
 });
+
+// ---- the API's views (shared/contract/responses.ts builds on the rows) ----
+
+/** The order's and its call-back round's fields as zod objects, which the API's order view extends. */
+export const orderViewBases = { order: workOrderFields, callbackRound: callbackRoundFields } as const;
+
+/** An Open311 key's record as the API shows it: the row without the key's hash. */
+export const apiKeyRecordRow = apiKeyFields.omit({ keyHash: true });

@@ -12,12 +12,12 @@ let schemas: Record<string, z.ZodType>;
 beforeAll(async () => {
   const { actions } = await import('#application/order-actions.ts');
   const { assessmentActions } = await import('#application/assessment-actions.ts');
-  const { lineSchema } = await import('../../../functions/api/catalogue.ts');
+  const { catalogueLineBody } = await import('#shared/contract/requests.ts');
   schemas = {
     ...Object.fromEntries(
       Object.entries({ ...actions, ...assessmentActions }).map(([name, spec]) => [name, spec.schema]),
     ),
-    'PUT /catalogue/lines': lineSchema,
+    'PUT /catalogue/lines': catalogueLineBody,
   };
 });
 
