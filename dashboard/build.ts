@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, type BuildResult, build, buildSync } from 'esbuild';
@@ -59,7 +60,39 @@ const siteOf = (result: BuildResult<{ write: false }>): DashboardFile[] => {
     { path: 'index.html', contents: new TextEncoder().encode(html) },
     { path: scriptName, contents: script },
     { path: styleName, contents: style },
+    ...apiDocsFiles(),
   ];
+};
+
+/** The pages whose names carry no hash: served and deployed to be asked for again every time. */
+export const pageFiles: readonly string[] = ['index.html', 'api-docs.html'];
+
+/**
+ * The API docs page, api-docs.html: swagger-ui-dist's own bundle and stylesheet (Apache-2.0, their
+ * licence alongside), hashed like the dashboard's, and a start script reading /openapi.json of the API
+ * config.json names. Nothing from a CDN: the page works offline and under the same CSP.
+ */
+const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const apiDocsFiles = (): DashboardFile[] => {
+  const hashed = (stem: string, ext: string, contents: Uint8Array): DashboardFile => ({
+    path: `${stem}-${shortHash(contents)}.${ext}`,
+    contents,
+  });
+  const bundle = hashed('swagger-ui-bundle', 'js', readFileSync(join(swaggerDir, 'swagger-ui-bundle.js')));
+  const style = hashed('swagger-ui', 'css', readFileSync(join(swaggerDir, 'swagger-ui.css')));
+  const start = hashed('api-docs', 'js', readFileSync(join(dashboardRoot, 'api-docs/start.js')));
+  const licence = hashed(
+    'swagger-ui-licence',
+    'txt',
+    Buffer.concat([readFileSync(join(swaggerDir, 'LICENSE')), readFileSync(join(swaggerDir, 'NOTICE'))]),
+  );
+  const html = readFileSync(join(dashboardRoot, 'api-docs/index.html'), 'utf8')
+    .replace('{{bundle}}', `./${bundle.path}`)
+    .replace('{{style}}', `./${style.path}`)
+    .replace('{{script}}', `./${start.path}`);
+  if (html.includes('{{'))
+    throw new Error('dashboard/api-docs/index.html has a placeholder the build does not fill');
+  return [{ path: 'api-docs.html', contents: new TextEncoder().encode(html) }, bundle, style, start, licence];
 };
 
 /** Builds the site in memory (the local stack serves it from there); same sources, same bytes. */

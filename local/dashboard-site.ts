@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildDashboard, type DashboardFile } from '../dashboard/build.ts';
+import { buildDashboard, type DashboardFile, pageFiles } from '../dashboard/build.ts';
 import { contentSecurityPolicy, referrerPolicy } from '../dashboard/security-headers.ts';
 
 /**
@@ -15,6 +15,7 @@ const contentTypes: Readonly<Record<string, string>> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
   json: 'application/json; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
 };
 
 const baseHeaders = {
@@ -85,7 +86,7 @@ export const createDashboardSite = (options: {
       if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'Not Found');
       const type = contentTypes[name.split('.').pop() ?? ''] ?? 'application/octet-stream';
       // Script and stylesheet names carry their hash: keep them; the page itself is always asked again.
-      const cache = name === 'index.html' ? 'no-cache' : 'public, max-age=31536000, immutable';
+      const cache = pageFiles.includes(name) ? 'no-cache' : 'public, max-age=31536000, immutable';
       res.writeHead(200, {
         ...baseHeaders,
         'content-type': type,

@@ -21,7 +21,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import { DISABLE_ASSET_STAGING_CONTEXT, S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { buildDashboardSync } from '../../dashboard/build.ts';
+import { buildDashboardSync, pageFiles } from '../../dashboard/build.ts';
 import {
   contentSecurityPolicy,
   referrerPolicy,
@@ -168,7 +168,7 @@ export class DashboardSite extends Construct {
         prune: false,
         cacheControl: [CacheControl.noCache()],
         distribution: this.distribution,
-        distributionPaths: ['/', '/index.html', '/config.json'],
+        distributionPaths: ['/', ...pageFiles.map((f) => `/${f}`), '/config.json'],
       });
       // The page names the hashed assets: they must be there first.
       page.node.addDependency(assets);
@@ -197,7 +197,7 @@ export class DashboardSite extends Construct {
       return { root, assets, page };
     }
     for (const file of buildDashboardSync())
-      writeFileSync(join(file.path === 'index.html' ? page : assets, file.path), file.contents);
+      writeFileSync(join(pageFiles.includes(file.path) ? page : assets, file.path), file.contents);
     return { root, assets, page };
   }
 

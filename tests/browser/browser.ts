@@ -9,7 +9,7 @@ import { expect } from 'vitest';
  * ECharts' SVG renderer writes, and every console error the page logged.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

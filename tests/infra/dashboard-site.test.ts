@@ -187,7 +187,12 @@ describe('DashboardSite', () => {
       expect(deployments).toHaveLength(2);
       const page = deployments.find(([, r]) => r.Properties.DistributionPaths !== undefined)?.[1];
       const assetsId = deployments.find(([, r]) => r.Properties.DistributionPaths === undefined)?.[0];
-      expect(page?.Properties.DistributionPaths).toEqual(['/', '/index.html', '/config.json']);
+      expect(page?.Properties.DistributionPaths).toEqual([
+        '/',
+        '/index.html',
+        '/api-docs.html',
+        '/config.json',
+      ]);
       expect(page?.DependsOn).toContain(assetsId);
       expect(JSON.stringify(page?.Properties.Prune)).toBe('false');
       // Deploy-time values are markers in the staged file, replaced by the handler with these values.
@@ -226,6 +231,19 @@ describe('DashboardSite', () => {
       const named = [...html.matchAll(/\.\/(app-[0-9a-f]{16}\.(?:js|css))/g)].map((m) => m[1]);
       expect(named).toHaveLength(2);
       for (const file of named)
+        expect(
+          staged.some((d) => existsSync(join(outdir, d, file ?? ''))),
+          file,
+        ).toBe(true);
+
+      // The API docs page names swagger-ui's bundle, its stylesheet and the start script, all staged.
+      const docsDir = staged.find((d) => existsSync(join(outdir, d, 'api-docs.html')));
+      const docs = readFileSync(join(outdir, docsDir ?? '', 'api-docs.html'), 'utf8');
+      const docsNamed = [
+        ...docs.matchAll(/\.\/((?:swagger-ui-bundle|swagger-ui|api-docs)-[0-9a-f]{16}\.(?:js|css))/g),
+      ].map((m) => m[1]);
+      expect(docsNamed).toHaveLength(3);
+      for (const file of docsNamed)
         expect(
           staged.some((d) => existsSync(join(outdir, d, file ?? ''))),
           file,
