@@ -32,6 +32,7 @@ import { messageSendingOf } from './constructs/message-sending.ts';
 import { MiningSchedule } from './constructs/mining-schedule.ts';
 import { OrderTable } from './constructs/order-table.ts';
 import { OutboxTable } from './constructs/outbox-table.ts';
+import { PushDelivery } from './constructs/push-delivery.ts';
 import { StaffIdentity } from './constructs/staff-identity.ts';
 import { StreamTriggers } from './constructs/stream-triggers.ts';
 
@@ -108,6 +109,7 @@ export class HotlineStack extends Stack {
     new StreamTriggers(this, 'StreamTriggers', { table, functions });
     const analytics = new AnalyticsStore(this, 'Analytics', { namePrefix: prefix });
     const contacts = new ContactProtection(this, 'Contacts');
+    const push = new PushDelivery(this, 'Push', { bus });
 
     const callbackScheduling = new CallbackScheduling(this, 'Callbacks', {
       // Physical names follow the stack's prefix, so two stacks can share an account; for the default
@@ -207,6 +209,7 @@ export class HotlineStack extends Stack {
         outbox,
         analytics,
         contacts,
+        push,
       });
     }
 

@@ -15,7 +15,9 @@ import type { LocalStepFunctions } from './stepfunctions/service.ts';
  * AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SCHEDULER to this server. Athena (JSON 1.1,
  * `AmazonAthena.*`, AWS_ENDPOINT_URL_ATHENA) is served by its twin over DuckDB (local/athena.ts).
  * Firehose's PutRecord/PutRecordBatch (local/firehose.ts) and Secrets Manager's GetSecretValue
- * (local/secrets-manager.ts) serve the analytics path, both JSON 1.1.
+ * (local/secrets-manager.ts) serve the analytics path, both JSON 1.1. Besides PutEvents, EventBridge's
+ * connections, API destinations, rules and targets are served by the bus's registry
+ * (local/eventbridge/registry.ts).
  */
 type Operation = (body: Record<string, unknown>) => unknown;
 
@@ -42,6 +44,8 @@ export const startAwsEndpoint = async (deps: {
     'AWSStepFunctions.StopExecution': (b) => sfn.stopExecution(b),
     'AWSStepFunctions.RedriveExecution': (b) => sfn.redriveExecution(b),
     'AWSEvents.PutEvents': (b) => deps.bus.putEvents((b.Entries ?? []) as never),
+    // Connections, API destinations and the rules put at run time (local/eventbridge/registry.ts).
+    ...eventBridgeOperations(deps.bus),
     ...athenaOperations(deps.athena),
     ...(deps.firehose ? firehoseOperations(deps.firehose) : {}),
     ...(deps.secrets
@@ -82,6 +86,16 @@ export const startAwsEndpoint = async (deps: {
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}` };
 };
+
+/** The bus's control plane: looked up at each call, so a registry the stack gives the bus later is used. */
+const eventBridgeOperations = (bus: LocalEventBus): Record<string, Operation> =>
+  Object.fromEntries(
+    // A stand-in bus of a test may have no control plane.
+    Object.keys(bus.eventBridge?.operations() ?? {}).map((target) => [
+      target,
+      (b: Record<string, unknown>) => bus.eventBridge.operations()[target]?.(b),
+    ]),
+  );
 
 /** The analytics delivery stream's operations (local/firehose.ts). */
 const firehoseOperations = (firehose: LocalFirehose): Record<string, Operation> => ({

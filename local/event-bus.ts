@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type EventPattern, matchesPattern, RawJson } from './eventbridge/event-pattern.ts';
+import { LocalEventBridge } from './eventbridge/registry.ts';
 
 /**
  * The local EventBridge bus: PutEvents keeps each event in the shape EventBridge delivers to targets
@@ -7,6 +8,12 @@ import { type EventPattern, matchesPattern, RawJson } from './eventbridge/event-
  * rules of wiring/wiring.ts with EventBridge's pattern language, and delivers it to each matching
  * rule's target asynchronously, at least once: a failed delivery is retried, then goes to the rule's
  * dead-letter list (GET /_local/dead-letters), like EventBridge's retry policy and DLQ.
+ *
+ * Beside those rules, the bus has the ones handlers put at run time through the EventBridge API
+ * (PutRule, PutTargets, with connections and API destinations: local/eventbridge/registry.ts), matched
+ * against the same event and delivered over HTTP to their API destinations; those deliveries are
+ * tracked like the others, so `drain()` waits for them too. The stack gives the bus a registry kept in
+ * its data folder (`useEventBridge`); a bus made without one keeps its run-time rules in memory.
  */
 export interface BusEvent {
   readonly version: '0';
@@ -41,6 +48,15 @@ export interface DeadLetter {
   readonly event: BusEvent;
   readonly error: string;
   readonly attempts: number;
+  /** For a run-time rule's target: its ARN and Id (an API destination). */
+  readonly target?: string;
+  readonly targetId?: string;
+  /** The target's DeadLetterConfig queue, where AWS would send the event. */
+  readonly deadLetterArn?: string;
+  /** The last HTTP status the API destination answered with. */
+  readonly status?: number;
+  /** The message attributes EventBridge puts on a DLQ message (RULE_ARN, TARGET_ARN, ERROR_CODE, ...). */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** Delivery attempts per event and rule before it is dead-lettered (EventBridge retries up to 185). */
@@ -50,13 +66,28 @@ export class LocalEventBus {
   private readonly events: BusEvent[] = [];
   private readonly deadLetters: DeadLetter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private runTimeRules: LocalEventBridge;
 
   constructor(
     readonly busName: string,
     private readonly now: () => number,
     private readonly rules: readonly LocalRule[] = [],
     private readonly capacity = 10_000,
-  ) {}
+  ) {
+    this.runTimeRules = new LocalEventBridge({ busName, now });
+  }
+
+  /** The EventBridge control plane of this bus: connections, API destinations, run-time rules. */
+  get eventBridge(): LocalEventBridge {
+    return this.runTimeRules;
+  }
+
+  /** Uses this registry (the stack's, kept in its data folder) for the rules put at run time. */
+  useEventBridge(registry: LocalEventBridge): void {
+    if (registry.busName !== this.busName)
+      throw new Error(`The EventBridge registry is for bus ${registry.busName}, not ${this.busName}`);
+    this.runTimeRules = registry;
+  }
 
   /** Resolves once every delivery started so far has ended (for tests and an orderly stop). */
   async drain(): Promise<void> {
@@ -68,7 +99,7 @@ export class LocalEventBus {
   }
 
   private deliver(rule: LocalRule, event: BusEvent): void {
-    const delivery = (async () => {
+    this.track(async () => {
       let lastError = '';
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         try {
@@ -79,8 +110,16 @@ export class LocalEventBus {
         }
       }
       this.deadLetters.push({ rule: rule.name, event, error: lastError, attempts: MAX_ATTEMPTS });
-    })();
-    const tracked = delivery.finally(() => this.inFlight.delete(tracked));
+    });
+  }
+
+  /** Runs a delivery in the background, tracked by `drain()`. */
+  private track(delivery: () => Promise<void>): void {
+    const tracked: Promise<void> = delivery()
+      .catch((error: unknown) => {
+        console.error(error);
+      })
+      .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
   }
 
@@ -128,6 +167,11 @@ export class LocalEventBus {
       const matched =
         typeof entry.Detail === 'string' ? { ...event, detail: new RawJson(entry.Detail) } : event;
       for (const rule of this.rules) if (matchesPattern(rule.pattern, matched)) this.deliver(rule, event);
+      for (const delivery of this.runTimeRules.deliveriesFor(matched, event))
+        this.track(async () => {
+          const failed = await delivery();
+          if (failed) this.deadLetters.push(failed);
+        });
       return { EventId: event.id };
     });
     return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length };

@@ -15,6 +15,8 @@ import { AwsServiceError } from './aws-errors.ts';
 export const LOCAL_ANALYTICS_KEY_SECRET = 'hotline-local-analytics-key';
 /** The key of the requesters' contact hash (functions/domain/requester-privacy.ts), the same way. */
 export const LOCAL_CONTACT_HASH_SECRET = 'hotline-local-contact-hash-key';
+/** The push key (functions/domain/push-subscriptions.ts): subscriptions' signing secrets derive from it. */
+export const LOCAL_PUSH_KEY_SECRET = 'hotline-local-push-key';
 
 /** A 256-bit key as 64 hex characters in `keysDir/<name>`, made on first use. */
 export const loadOrCreateHexKey = (keysDir: string, name: string): string => {

@@ -33,6 +33,7 @@ import { ensureOutboxTable, ensureTable, type RunningDynamo, startDynamoDbLocal 
 import { LocalStreamPoller } from './dynamodb-streams.ts';
 import { type BusEvent, LocalEventBus } from './event-bus.ts';
 import { parseEventPattern } from './eventbridge/event-pattern.ts';
+import { LocalEventBridge } from './eventbridge/registry.ts';
 import {
   deliverAtLeastOnce,
   FaultInjector,
@@ -49,6 +50,7 @@ import { LocalScheduler, type ScheduleRequest, schedulerTimers } from './schedul
 import {
   LOCAL_ANALYTICS_KEY_SECRET,
   LOCAL_CONTACT_HASH_SECRET,
+  LOCAL_PUSH_KEY_SECRET,
   LocalSecretsManager,
   loadOrCreateAnalyticsKey,
   loadOrCreateContactSealKey,
@@ -223,6 +225,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       deliver: (event: BusEvent) => deliverAtLeastOnce(faults, () => runtime.invoke(rule.target, event)),
     }));
     const bus = new LocalEventBus(LOCAL_BUS, () => clock.now(), rules);
+    // The connections, API destinations and rules handlers create at run time, kept in the data dir.
+    bus.useEventBridge(
+      new LocalEventBridge({
+        busName: LOCAL_BUS,
+        now: () => clock.now(),
+        file: join(dataDir, 'eventbridge.json'),
+      }),
+    );
     const bindings = localSubstitutions();
     const machines = Object.entries(stateMachines).map(([name, spec]) => ({
       arn: localStateMachineArn(name),
@@ -307,6 +317,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const secrets = new LocalSecretsManager({
       [LOCAL_ANALYTICS_KEY_SECRET]: loadOrCreateAnalyticsKey(join(localDir, 'keys')),
       [LOCAL_CONTACT_HASH_SECRET]: loadOrCreateHexKey(join(localDir, 'keys'), 'contact-hash.key'),
+      [LOCAL_PUSH_KEY_SECRET]: loadOrCreateHexKey(join(localDir, 'keys'), 'push.key'),
     });
     const contactSealKeyFile = loadOrCreateContactSealKey(join(localDir, 'keys'));
 
@@ -362,6 +373,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // Requesters' contacts: sealed with a raw AES key from the keys folder (KMS in AWS), hashed with a secret.
       [envNames.contactKeyFile]: contactSealKeyFile,
       [envNames.contactHashSecret]: LOCAL_CONTACT_HASH_SECRET,
+      // Push subscriptions: the push key from the local Secrets Manager; the role and queue ARNs are
+      // names only here (the local bus sends to the API destinations itself, its dead letters at
+      // /_local/dead-letters); a receiver on this machine may be plain http.
+      [envNames.pushKeySecret]: LOCAL_PUSH_KEY_SECRET,
+      [envNames.pushInvokeRoleArn]: `arn:aws:iam::${LOCAL_ACCOUNT}:role/hotline-local-push-invoke`,
+      [envNames.pushDeadLetterArn]: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:hotline-local-push-dead-letters`,
+      [envNames.pushAllowLoopbackHttp]: 'true',
       AWS_ENDPOINT_URL_FIREHOSE: aws.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
       // The mining: the same Athena API as in AWS, answered by the twin.

@@ -6,6 +6,7 @@
  * function or placeholder cannot exist in one and be forgotten in the other. It is plain data: no CDK
  * or AWS imports, so the local stack can load it cheaply.
  */
+import { pushedEventTypes } from '#domain/pushed-events.ts';
 
 /** Roles carried in tokens. Each role is also an OAuth scope `hotline/<role>` granted by Cognito. */
 export const roles = ['operator', 'dispatcher', 'unit', 'supervisor', 'auditor'] as const;
@@ -41,6 +42,10 @@ export interface LambdaFunctionSpec {
     | 'contactOpen'
     /** Hash a phone number to find a requester's orders (the contact-hash secret only). */
     | 'contactHash'
+    /** Sign deliveries to the units' endpoints: read the push key (a secret) and put them on the bus. */
+    | 'pushSigning'
+    /** Make and remove each subscription's EventBridge connection, API destination and rule. */
+    | 'pushDestinations'
   )[];
   readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
@@ -81,6 +86,14 @@ export const lambdaFunctions = {
     description:
       "POST, GET /open311/keys and DELETE /open311/keys/{keyId}: the Open311 apps' API keys (supervisors)",
     uses: ['table'],
+  },
+  pushSubscriptions: {
+    entry: 'functions/api/push-subscriptions.ts',
+    description:
+      "/units/{id}/subscriptions: a unit's endpoints told of its orders (each an EventBridge connection, API " +
+      'destination and rule), listed, removed, their secrets rotated',
+    // The push key derives each subscription's secret, shown when it is made.
+    uses: ['table', 'pushDestinations', 'pushSigning'],
   },
   orderContact: {
     entry: 'functions/api/order-contact.ts',
@@ -214,10 +227,10 @@ export const lambdaFunctions = {
   followOrderLogs: {
     entry: 'functions/events/follow-order-logs.ts',
     description:
-      'Table-stream consumer: starts the lifecycle of a received order the intake did not start, brings the ' +
-      "unit counters up to the order's log on an assessment milestone, schedules a call-back that fell due",
+      'Table-stream consumer: starts lifecycles the intake did not start, brings unit counters up to the ' +
+      "order's log, schedules call-backs that fell due, signs the units' push deliveries onto the bus",
     // DescribeExecution (executionHistory) tells an order the intake started from one it did not.
-    uses: ['table', 'stateMachine', 'executionHistory', 'scheduler'],
+    uses: ['table', 'stateMachine', 'executionHistory', 'scheduler', 'pushSigning'],
     // It may wait out the intake's own start (lifecycleHealing.inlineStartGraceSeconds) first.
     timeoutSeconds: 60,
   },
@@ -350,6 +363,30 @@ export const httpRoutes: readonly HttpRouteSpec[] = [
   { method: 'POST', path: '/open311/keys', function: 'open311Keys', roles: ['supervisor'] },
   { method: 'GET', path: '/open311/keys', function: 'open311Keys', roles: ['supervisor'] },
   { method: 'DELETE', path: '/open311/keys/{keyId}', function: 'open311Keys', roles: ['supervisor'] },
+  {
+    method: 'POST',
+    path: '/units/{id}/subscriptions',
+    function: 'pushSubscriptions',
+    roles: ['supervisor', 'unit'],
+  },
+  {
+    method: 'GET',
+    path: '/units/{id}/subscriptions',
+    function: 'pushSubscriptions',
+    roles: ['supervisor', 'unit'],
+  },
+  {
+    method: 'DELETE',
+    path: '/units/{id}/subscriptions/{subscriptionId}',
+    function: 'pushSubscriptions',
+    roles: ['supervisor', 'unit'],
+  },
+  {
+    method: 'POST',
+    path: '/units/{id}/subscriptions/{subscriptionId}/secret',
+    function: 'pushSubscriptions',
+    roles: ['supervisor', 'unit'],
+  },
   { method: 'GET', path: '/possible-duplicates', function: 'possibleDuplicates', roles: centre },
   { method: 'GET', path: '/orders', function: 'listOrders', roles: everyone },
   { method: 'GET', path: '/orders/{id}', function: 'getOrder', roles: everyone },
@@ -444,6 +481,24 @@ export const stateMachines = {
 
 /** Source of the events the work-order lifecycle puts on the bus. */
 export const workOrderEventSource = 'hotline.work-orders';
+
+/**
+ * Work pushed to the units' own systems (functions/domain/push-deliveries.ts): the stream consumer
+ * signs each delivery and puts it on the bus; each subscription is a rule matching its id whose
+ * target is an EventBridge API destination (its connection adds `apiKeyHeader: <subscription id>`).
+ * The signature's timestamp is made when the delivery is put on the bus and receivers refuse one
+ * older than 5 minutes, so EventBridge stops retrying before that (`maximumEventAgeSeconds`); what
+ * it gave up on is in the dead-letter queue, to be signed again and put back (docs/push-deliveries.md).
+ */
+export const pushDeliveries = {
+  source: 'hotline.push',
+  detailType: 'Order Event Delivery',
+  /** EventBridge API destinations' own names, and their rules': `<prefix>-<subscription id>`. */
+  resourcePrefix: 'hotline-push',
+  apiKeyHeader: 'Hotline-Subscription',
+  rateLimitPerSecond: 10,
+  retry: { maximumRetryAttempts: 10, maximumEventAgeSeconds: 240 },
+} as const;
 
 /** Source of the events the mining puts on the bus (`Insight Spike Detected`, Art. 29). */
 export const insightEventSource = 'hotline.insights';
@@ -552,14 +607,21 @@ export const streamTriggers: Readonly<Record<string, StreamTriggerSpec>> = {
       "Each order saved (its received event) has its lifecycle started, if the intake's own start did not; " +
       "each event that gives assessment facts brings the unit counters up to the order's log, and each " +
       'call-back that fell due gets its first attempt scheduled (the path that cannot miss one when the ' +
-      'bus delivery or the handler failed)',
+      'bus delivery or the handler failed); each event the units are told of is signed and put on the bus ' +
+      'for the subscriptions of the units it concerns',
     target: 'followOrderLogs',
     filter: {
       eventName: ['INSERT'],
       dynamodb: {
         NewImage: {
           type: { S: ['event'] },
-          event: { M: { type: { S: ['received', 'callback_due', ...assessmentMilestones] } } },
+          event: {
+            M: {
+              type: {
+                S: [...new Set(['received', 'callback_due', ...assessmentMilestones, ...pushedEventTypes])],
+              },
+            },
+          },
         },
       },
     },
@@ -777,6 +839,14 @@ export const envNames = {
   athenaWorkGroup: 'ATHENA_WORK_GROUP',
   /** The Glue database of the analytics store: the queries' tables and the view `latest_orders`. */
   athenaDatabase: 'ATHENA_DATABASE',
+  /** The Secrets Manager secret holding the push key: each subscription's signing secret derives from it. */
+  pushKeySecret: 'PUSH_KEY_SECRET_ID',
+  /** The role EventBridge assumes to invoke the subscriptions' API destinations. */
+  pushInvokeRoleArn: 'PUSH_INVOKE_ROLE_ARN',
+  /** The queue of deliveries EventBridge gave up on. */
+  pushDeadLetterArn: 'PUSH_DLQ_ARN',
+  /** `true` on the local stack only: a subscription may name an http:// endpoint on this machine. */
+  pushAllowLoopbackHttp: 'PUSH_ALLOW_LOOPBACK_HTTP',
 } as const;
 
 /**

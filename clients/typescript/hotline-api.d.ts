@@ -421,6 +421,36 @@ export interface paths {
      */
     get: operations["getUnits"];
   };
+  "/units/{id}/subscriptions": {
+    /**
+     * The unit's push subscriptions (never their secrets)
+     * @description Roles: supervisor, unit.
+     */
+    get: operations["getUnitsByIdSubscriptions"];
+    /**
+     * Subscribe an HTTPS endpoint of the unit's own system to its orders' events
+     * @description Each delivery is a signed POST (docs/push-deliveries.md) through an EventBridge API destination. The signing secret is in this answer (and its replay under the same Idempotency-Key) and never in a listing. A supervisor, or the unit itself.
+     *
+     * Roles: supervisor, unit.
+     */
+    post: operations["postUnitsByIdSubscriptions"];
+  };
+  "/units/{id}/subscriptions/{subscriptionId}": {
+    /**
+     * Stop a push subscription (its EventBridge rule, API destination and connection go with it)
+     * @description Roles: supervisor, unit.
+     */
+    delete: operations["deleteUnitsByIdSubscriptionsBySubscriptionId"];
+  };
+  "/units/{id}/subscriptions/{subscriptionId}/secret": {
+    /**
+     * A new signing secret for a push subscription
+     * @description For 24 hours the deliveries carry two signatures (the new secret's first), so the unit's system can take the new secret while the old one still verifies. The secret is in this answer (and its replay under the same Idempotency-Key) only.
+     *
+     * Roles: supervisor, unit.
+     */
+    post: operations["postUnitsByIdSubscriptionsBySubscriptionIdSecret"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -860,6 +890,20 @@ export interface components {
       /** @enum {string} */
       urgency: "emergency" | "urgent" | "normal";
       version: number;
+      [key: string]: unknown;
+    };
+    PushSubscription: {
+      createdAt: string;
+      createdBy: string;
+      description?: string;
+      events: ("dispatched" | "redispatched" | "co_handling_requested" | "departments_summoned" | "reminder" | "supervision" | "reply_rejected" | "reopened" | "callback_answered" | "callback_unreachable")[];
+      generation: number;
+      previousSecretUntil?: string;
+      /** @enum {string} */
+      state: "provisioning" | "active";
+      subscriptionId: string;
+      unitId: string;
+      url: string;
       [key: string]: unknown;
     };
     RateCounts: {
@@ -5282,6 +5326,356 @@ export interface operations {
           "application/json": components["schemas"]["Error"] | {
             message: string;
           };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something failed on our side; it is logged (never with personal data) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+    };
+  };
+  /**
+   * The unit's push subscriptions (never their secrets)
+   * @description Roles: supervisor, unit.
+   */
+  getUnitsByIdSubscriptions: {
+    parameters: {
+      path: {
+        /** @description The unit id */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Every subscription of the unit, oldest first */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["PushSubscription"][];
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The query, path or body does not match the schema; `details` lists each problem */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No token, or not one our issuer signed (API Gateway) */
+      401: {
+        content: {
+          "application/json": {
+            message: string;
+          };
+        };
+      };
+      /** @description `NO_ROLE`: The token carries no known role; `NO_UNIT`: A unit token must name its unit (claim unit_id); `ROLE_NOT_ALLOWED`: The token's role may not call this route; `ROLE_SCOPE_MISMATCH`: The token's role claim is not among its scopes; `ROUTE_UNKNOWN`: The route is not in the wiring table; `OTHER_UNIT`: A unit's staff act on and read their own unit only */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+      /** @description `UNIT_NOT_FOUND`: No such unit */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something failed on our side; it is logged (never with personal data) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+    };
+  };
+  /**
+   * Subscribe an HTTPS endpoint of the unit's own system to its orders' events
+   * @description Each delivery is a signed POST (docs/push-deliveries.md) through an EventBridge API destination. The signing secret is in this answer (and its replay under the same Idempotency-Key) and never in a listing. A supervisor, or the unit itself.
+   *
+   * Roles: supervisor, unit.
+   */
+  postUnitsByIdSubscriptions: {
+    parameters: {
+      header?: {
+        /** @description The caller's own key (1 to 128 of letters, digits and . _ : -): a retry acts once and answers the first answer */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        /** @description The unit id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          description?: string;
+          /** @description The order events delivered; all of them when left out */
+          events?: ("dispatched" | "redispatched" | "co_handling_requested" | "departments_summoned" | "reminder" | "supervision" | "reply_rejected" | "reopened" | "callback_answered" | "callback_unreachable")[];
+          /** @description An https:// URL of the unit's system */
+          url: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The subscription, active, and its secret */
+      201: {
+        headers: {
+          /** @description `true` when this answers an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+          /** @description Where the new resource is */
+          Location?: string;
+        };
+        content: {
+          "application/json": {
+            createdAt: string;
+            createdBy: string;
+            description?: string;
+            events: ("dispatched" | "redispatched" | "co_handling_requested" | "departments_summoned" | "reminder" | "supervision" | "reply_rejected" | "reopened" | "callback_answered" | "callback_unreachable")[];
+            generation: number;
+            previousSecretUntil?: string;
+            /** @description The signing secret (whsec_…): in this answer and its replay only, never in a listing */
+            secret: string;
+            /** @enum {string} */
+            state: "provisioning" | "active";
+            subscriptionId: string;
+            unitId: string;
+            url: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The query, path or body does not match the schema; `details` lists each problem; `MALFORMED_JSON`: The body is not valid JSON; `BAD_REQUEST`: The request could not be read; `INVALID_IDEMPOTENCY_KEY`: Idempotency-Key is not 1 to 128 of letters, digits and . _ : - */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No token, or not one our issuer signed (API Gateway) */
+      401: {
+        content: {
+          "application/json": {
+            message: string;
+          };
+        };
+      };
+      /** @description `NO_ROLE`: The token carries no known role; `NO_UNIT`: A unit token must name its unit (claim unit_id); `ROLE_NOT_ALLOWED`: The token's role may not call this route; `ROLE_SCOPE_MISMATCH`: The token's role claim is not among its scopes; `ROUTE_UNKNOWN`: The route is not in the wiring table; `OTHER_UNIT`: A unit's staff act on and read their own unit only */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+      /** @description `UNIT_NOT_FOUND`: No such unit */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `TOO_MANY_SUBSCRIPTIONS`: The unit has as many push subscriptions as it may; `VERSION_CONFLICT`: Changed by someone else meanwhile (or If-Match is stale): read it again */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: The body is not in a media type the route takes */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_ENDPOINT`: The endpoint is not an https:// URL EventBridge API destinations take; `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used before for a different request */
+      422: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something failed on our side; it is logged (never with personal data) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+    };
+  };
+  /**
+   * Stop a push subscription (its EventBridge rule, API destination and connection go with it)
+   * @description Roles: supervisor, unit.
+   */
+  deleteUnitsByIdSubscriptionsBySubscriptionId: {
+    parameters: {
+      header?: {
+        /** @description The caller's own key (1 to 128 of letters, digits and . _ : -): a retry acts once and answers the first answer */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        /** @description The unit id */
+        id: string;
+        /** @description The subscription id (SUB…) */
+        subscriptionId: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          /** @description `true` when this answers an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            removed: true;
+            subscriptionId: string;
+            unitId: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The query, path or body does not match the schema; `details` lists each problem; `INVALID_IDEMPOTENCY_KEY`: Idempotency-Key is not 1 to 128 of letters, digits and . _ : - */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No token, or not one our issuer signed (API Gateway) */
+      401: {
+        content: {
+          "application/json": {
+            message: string;
+          };
+        };
+      };
+      /** @description `NO_ROLE`: The token carries no known role; `NO_UNIT`: A unit token must name its unit (claim unit_id); `ROLE_NOT_ALLOWED`: The token's role may not call this route; `ROLE_SCOPE_MISMATCH`: The token's role claim is not among its scopes; `ROUTE_UNKNOWN`: The route is not in the wiring table; `OTHER_UNIT`: A unit's staff act on and read their own unit only */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+      /** @description `UNIT_NOT_FOUND`: No such unit; `SUBSCRIPTION_NOT_FOUND`: No such push subscription of this unit */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `VERSION_CONFLICT`: Changed by someone else meanwhile (or If-Match is stale): read it again */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used before for a different request */
+      422: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something failed on our side; it is logged (never with personal data) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+    };
+  };
+  /**
+   * A new signing secret for a push subscription
+   * @description For 24 hours the deliveries carry two signatures (the new secret's first), so the unit's system can take the new secret while the old one still verifies. The secret is in this answer (and its replay under the same Idempotency-Key) only.
+   *
+   * Roles: supervisor, unit.
+   */
+  postUnitsByIdSubscriptionsBySubscriptionIdSecret: {
+    parameters: {
+      header?: {
+        /** @description The caller's own key (1 to 128 of letters, digits and . _ : -): a retry acts once and answers the first answer */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        /** @description The unit id */
+        id: string;
+        /** @description The subscription id (SUB…) */
+        subscriptionId: string;
+      };
+    };
+    responses: {
+      /** @description The subscription and its new secret */
+      200: {
+        headers: {
+          /** @description `true` when this answers an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": {
+            createdAt: string;
+            createdBy: string;
+            description?: string;
+            events: ("dispatched" | "redispatched" | "co_handling_requested" | "departments_summoned" | "reminder" | "supervision" | "reply_rejected" | "reopened" | "callback_answered" | "callback_unreachable")[];
+            generation: number;
+            previousSecretUntil?: string;
+            /** @description The signing secret (whsec_…): in this answer and its replay only, never in a listing */
+            secret: string;
+            /** @enum {string} */
+            state: "provisioning" | "active";
+            subscriptionId: string;
+            unitId: string;
+            url: string;
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The query, path or body does not match the schema; `details` lists each problem; `INVALID_IDEMPOTENCY_KEY`: Idempotency-Key is not 1 to 128 of letters, digits and . _ : - */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No token, or not one our issuer signed (API Gateway) */
+      401: {
+        content: {
+          "application/json": {
+            message: string;
+          };
+        };
+      };
+      /** @description `NO_ROLE`: The token carries no known role; `NO_UNIT`: A unit token must name its unit (claim unit_id); `ROLE_NOT_ALLOWED`: The token's role may not call this route; `ROLE_SCOPE_MISMATCH`: The token's role claim is not among its scopes; `ROUTE_UNKNOWN`: The route is not in the wiring table; `OTHER_UNIT`: A unit's staff act on and read their own unit only */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"] | {
+            message: string;
+          };
+        };
+      };
+      /** @description `UNIT_NOT_FOUND`: No such unit; `SUBSCRIPTION_NOT_FOUND`: No such push subscription of this unit */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `VERSION_CONFLICT`: Changed by someone else meanwhile (or If-Match is stale): read it again */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: The Idempotency-Key was used before for a different request */
+      422: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description `INTERNAL_ERROR`: Something failed on our side; it is logged (never with personal data) */

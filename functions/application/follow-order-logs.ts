@@ -1,9 +1,11 @@
+import { isPushedEventType } from '#domain/push-deliveries.ts';
 import { logger } from '#shared/platform/logger.ts';
 import { readOrder } from '#shared/stores/order-store.ts';
 import { assessmentMilestones, lifecycleHealing } from '#wiring/wiring.ts';
 import { assessFromLog } from './assess-from-log.ts';
 import { closeCallbackRound } from './callback-settlement.ts';
 import { healLifecycle } from './heal-lifecycle.ts';
+import { pushOrderEvent } from './push-order-events.ts';
 import { scheduleCallback } from './schedule-callback.ts';
 
 /**
@@ -18,11 +20,16 @@ import { scheduleCallback } from './schedule-callback.ts';
  *   (schedule-callback.ts);
  * - a round's end (`callback_answered`, `callback_unreachable`): besides its facts, the operators' task
  *   removed and a reopened order's new lifecycle started (callback-settlement.ts closeCallbackRound),
- *   which the answer's handler or the final check may have died before doing.
+ *   which the answer's handler or the final check may have died before doing;
+ * - an event the units are told of (domain/push-deliveries.ts): signed and put on the bus for each
+ *   subscription of the units it concerns (push-order-events.ts), besides any job above. The events
+ *   of one batch are pushed concurrently: a receiver orders an order's deliveries by `event.seq`.
  */
 export interface LoggedEvent {
   readonly orderId: string;
   readonly type: string;
+  /** The event's place in the order's log (NaN when the record says none). */
+  readonly seq: number;
   /** The round of a `callback_due` event (NaN when it says none). */
   readonly round: number;
   /** When the stream record was written, in real time: the lifecycle's grace counts from it. */
@@ -34,6 +41,7 @@ export type FollowOutcome =
   | 'assessed'
   | 'counted'
   | 'scheduled'
+  | 'pushed'
   | 'skipped'
   | 'failed';
 
@@ -96,7 +104,13 @@ export const followOrderLogs = async (
     events.map(async (event) => {
       if (!event) return 'skipped';
       try {
-        return await follow(event);
+        const [outcome, pushed] = await Promise.all([
+          follow(event),
+          isPushedEventType(event.type) && !Number.isNaN(event.seq)
+            ? pushOrderEvent(event.orderId, event.seq)
+            : 0,
+        ]);
+        return outcome === 'skipped' && pushed > 0 ? 'pushed' : outcome;
       } catch (error) {
         logger.error('Order log not followed', { orderId: event.orderId, type: event.type, error });
         return 'failed';

@@ -16,10 +16,12 @@ const loggedEventOf = (record: DynamoDBRecord): LoggedEvent | undefined => {
   const event = record.dynamodb?.NewImage?.event?.M;
   const type = event?.type?.S;
   if (!orderId || !type) return undefined;
+  const seq = Number(event?.seq?.N);
   const round = Number(event?.data?.M?.round?.N);
   return {
     orderId,
     type,
+    seq: Number.isInteger(seq) && seq > 0 ? seq : Number.NaN,
     round: Number.isInteger(round) && round > 0 ? round : Number.NaN,
     // Epoch seconds, rounded down, in real time.
     writtenAtMs: (record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000,
@@ -38,6 +40,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handl
     found: count('found'),
     assessed: count('assessed'),
     scheduled: count('scheduled'),
+    pushed: count('pushed'),
     failed: batchItemFailures.length,
   });
   return { batchItemFailures };

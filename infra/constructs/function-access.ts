@@ -3,7 +3,12 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { contactEncryptionPurpose, envNames, type LambdaFunctionSpec } from '#wiring/wiring.ts';
+import {
+  contactEncryptionPurpose,
+  envNames,
+  type LambdaFunctionSpec,
+  pushDeliveries,
+} from '#wiring/wiring.ts';
 import { latestTable } from '../../functions/shared/gateways/analytics-engine.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 import { type AnalyticsStore, analyticsPrefixes } from './analytics-store.ts';
@@ -11,6 +16,7 @@ import { type CallbackScheduling, schedulerService } from './callback-scheduling
 import type { ContactProtection } from './contact-protection.ts';
 import type { HotlineFunction } from './hotline-function.ts';
 import type { MessageSending } from './message-sending.ts';
+import type { PushDelivery } from './push-delivery.ts';
 
 /** The resources a function may touch, by the names `uses` gives them in wiring/wiring.ts. */
 export interface UsableResources {
@@ -21,6 +27,7 @@ export interface UsableResources {
   readonly outbox: SurveyOutbox;
   readonly analytics: AnalyticsDelivery & AnalyticsQuerying;
   readonly contacts: Pick<ContactProtection, 'key' | 'hashSecret'>;
+  readonly push: PushDelivery;
 }
 
 /** What the analytics functions touch of the store: its delivery stream and the key of its hashes. */
@@ -155,6 +162,66 @@ const grantUse: Record<Use, (fn: HotlineFunction, resources: UsableResources) =>
     contacts.hashSecret.grantRead(fn.lambda);
     fn.addEnvironment(envNames.contactHashSecret, contacts.hashSecret.secretArn);
   },
+  pushSigning: (fn, { bus, push }) => {
+    push.keySecret.grantRead(fn.lambda);
+    fn.addEnvironment(envNames.pushKeySecret, push.keySecret.secretArn);
+    bus.grantPutEventsTo(fn.lambda);
+    fn.addEnvironment(envNames.eventBus, bus.eventBusName);
+  },
+  pushDestinations: (fn, resources) => managePushDestinations(fn, resources),
+};
+
+/**
+ * A subscription's connection, API destination and rule, made and removed at run time: those actions
+ * on `<prefix>-*` names only; the invoke role passed to EventBridge only; and the Secrets Manager
+ * secret EventBridge keeps a connection's API key in, which it makes and deletes with the caller's
+ * permissions (`events!connection/<prefix>-*`).
+ */
+const managePushDestinations = (fn: HotlineFunction, { bus, push }: UsableResources): void => {
+  const stack = Stack.of(fn);
+  const grant = (actions: string[], resourceArns: string[]) =>
+    Grant.addToPrincipal({ grantee: fn.lambda, actions, resourceArns });
+  grant(
+    ['events:CreateConnection', 'events:DescribeConnection', 'events:DeleteConnection'],
+    [push.connectionArns],
+  );
+  grant(
+    ['events:CreateApiDestination', 'events:DescribeApiDestination', 'events:DeleteApiDestination'],
+    [push.destinationArns],
+  );
+  grant(
+    ['events:PutRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets'],
+    [push.ruleArns],
+  );
+  const connectionSecrets = stack.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `events!connection/${pushDeliveries.resourcePrefix}-*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  grant(
+    [
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:DescribeSecret',
+    ],
+    [connectionSecrets],
+  );
+  Grant.addToPrincipal({
+    grantee: fn.lambda,
+    actions: ['iam:PassRole'],
+    resourceArns: [push.invokeRole.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
+  });
+  fn.addEnvironment(envNames.eventBus, bus.eventBusName);
+  fn.addEnvironment(envNames.pushInvokeRoleArn, push.invokeRole.roleArn);
+  fn.addEnvironment(envNames.pushDeadLetterArn, push.deadLetters.queue.queueArn);
+  const why =
+    "Makes and removes the push subscriptions' EventBridge resources only: each is named <prefix>-<subscription id>, " +
+    'made at run time when a unit subscribes, so the ARN ends in <prefix>-*.';
+  for (const arn of [push.connectionArns, push.destinationArns, push.ruleArns, connectionSecrets])
+    acknowledgeWildcardResource(fn, arn, why);
 };
 
 /** One KMS action on the contact key, only for messages whose encryption context says what they are. */

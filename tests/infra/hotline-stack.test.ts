@@ -145,7 +145,14 @@ describe('the functions', () => {
     expect(envNames.stateMachineArn in variables).toBe(
       uses.includes('stateMachine') || uses.includes('taskTokens') || uses.includes('executionHistory'),
     );
-    expect(envNames.eventBus in variables).toBe(uses.includes('bus'));
+    expect(envNames.eventBus in variables).toBe(
+      uses.includes('bus') || uses.includes('pushSigning') || uses.includes('pushDestinations'),
+    );
+    expect(envNames.pushKeySecret in variables).toBe(uses.includes('pushSigning'));
+    for (const push of [envNames.pushInvokeRoleArn, envNames.pushDeadLetterArn])
+      expect(push in variables, push).toBe(uses.includes('pushDestinations'));
+    // Plain http to this machine is the local stack's only.
+    expect(envNames.pushAllowLoopbackHttp in variables).toBe(false);
     for (const scheduling of [
       envNames.scheduleGroup,
       envNames.schedulerRoleArn,
@@ -176,8 +183,11 @@ describe('the functions', () => {
       expect(actions.includes('states:GetExecutionHistory')).toBe(uses.includes('executionHistory'));
       expect(actions.includes('states:DescribeExecution')).toBe(uses.includes('executionHistory'));
       expect(actions.includes('scheduler:CreateSchedule')).toBe(uses.includes('scheduler'));
-      expect(actions.includes('iam:PassRole')).toBe(uses.includes('scheduler'));
-      expect(actions.includes('events:PutEvents')).toBe(uses.includes('bus'));
+      expect(actions.includes('iam:PassRole')).toBe(
+        uses.includes('scheduler') || uses.includes('pushDestinations'),
+      );
+      expect(actions.includes('events:PutEvents')).toBe(uses.includes('bus') || uses.includes('pushSigning'));
+      expect(actions.includes('events:CreateApiDestination')).toBe(uses.includes('pushDestinations'));
       expect(actions.some((a) => a.startsWith('sns:') || a.startsWith('ses:'))).toBe(false);
       expect(actions.includes('dynamodb:DeleteTable')).toBe(false);
     },

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pushedEventTypes } from '#domain/pushed-events.ts';
 import { assessmentMilestones, type FunctionName, lifecycleHealing, streamTriggers } from '#wiring/wiring.ts';
 import type { LifecycleReconciliation } from '../../infra/constructs/lifecycle-reconciliation.ts';
 import { matchesPattern, parseEventPattern } from '../../local/eventbridge/event-pattern.ts';
@@ -122,7 +123,7 @@ describe('the healers of lifecycles', () => {
     },
   );
 
-  it('follow every received event and every event that gives assessment facts, and no other record', () => {
+  it('follow every received event, every event that gives assessment facts or is pushed, and no other record', () => {
     const pattern = parseEventPattern(JSON.stringify(streamTriggers.FollowOrderLogs?.filter), {
       dialect: 'lambda',
     });
@@ -136,8 +137,10 @@ describe('the healers of lifecycles', () => {
     expect(matchesPattern(pattern, record('INSERT', eventImage('received')))).toBe(true);
     for (const type of assessmentMilestones)
       expect(matchesPattern(pattern, record('INSERT', eventImage(type))), type).toBe(true);
-    expect(matchesPattern(pattern, record('INSERT', eventImage('dispatched')))).toBe(false);
-    expect(matchesPattern(pattern, record('INSERT', eventImage('reopened')))).toBe(false);
+    for (const type of pushedEventTypes)
+      expect(matchesPattern(pattern, record('INSERT', eventImage(type))), type).toBe(true);
+    expect(matchesPattern(pattern, record('INSERT', eventImage('accepted')))).toBe(false);
+    expect(matchesPattern(pattern, record('INSERT', eventImage('progress_noted')))).toBe(false);
     expect(matchesPattern(pattern, record('MODIFY', eventImage('received')))).toBe(false);
     expect(matchesPattern(pattern, record('INSERT', { type: { S: 'order' } }))).toBe(false);
   });

@@ -180,6 +180,27 @@ const expectations: Readonly<Record<string, Cell>> = {
     path: () => `/assessment/units/${units.lead}?month=2026-12`,
     expect: ownUnitOnly,
   },
+  // A unit manages its own subscriptions only (the body, not one, is refused before anything).
+  'POST /units/{id}/subscriptions': {
+    path: () => `/units/${units.lead}/subscriptions`,
+    body: { url: 'https://cases.example.cn/hotline', events: [] },
+    expect: always(error(400, 'VALIDATION_FAILED')),
+  },
+  'GET /units/{id}/subscriptions': { path: () => `/units/${units.lead}/subscriptions`, expect: ownUnitOnly },
+  'DELETE /units/{id}/subscriptions/{subscriptionId}': {
+    path: () => `/units/${units.lead}/subscriptions/SUB01JABCDEFGHJKMNPQRSTVWXYZ`,
+    expect: (caller) =>
+      caller === 'other' || caller === 'copied' || caller === 'co'
+        ? error(403, 'OTHER_UNIT')
+        : error(404, 'SUBSCRIPTION_NOT_FOUND'),
+  },
+  'POST /units/{id}/subscriptions/{subscriptionId}/secret': {
+    path: () => `/units/${units.lead}/subscriptions/SUB01JABCDEFGHJKMNPQRSTVWXYZ/secret`,
+    expect: (caller) =>
+      caller === 'other' || caller === 'copied' || caller === 'co'
+        ? error(403, 'OTHER_UNIT')
+        : error(404, 'SUBSCRIPTION_NOT_FOUND'),
+  },
   'GET /assessment/rankings': {
     path: () => '/assessment/rankings?month=2026-12&class=street',
     expect: always(ok),

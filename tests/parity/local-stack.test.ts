@@ -103,10 +103,15 @@ describe('parity between the CDK app and the local stack', () => {
       Object.keys((f.Properties.Environment as { Variables?: object } | undefined)?.Variables ?? {}),
     );
     // The SES sender is set only when messages go out through AWS (context messageSender=aws); the local
-    // contact key file stands in for the KMS key, which AWS functions get instead.
-    for (const name of Object.values(envNames).filter(
-      (n) => n !== envNames.eventBus && n !== envNames.senderEmail && n !== envNames.contactKeyFile,
-    ))
+    // contact key file stands in for the KMS key, which AWS functions get instead; plain http to a
+    // receiver on this machine is the local stack's only.
+    const localOnly: string[] = [
+      envNames.eventBus,
+      envNames.senderEmail,
+      envNames.contactKeyFile,
+      envNames.pushAllowLoopbackHttp,
+    ];
+    for (const name of Object.values(envNames).filter((n) => !localOnly.includes(n)))
       expect(variables).toContain(name);
   }, 60_000);
 

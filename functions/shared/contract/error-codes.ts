@@ -58,6 +58,12 @@ export const errorCodes = {
   // what is asked for
   ORDER_NOT_FOUND: code('notFound', 'No such order, or none this caller may see'),
   UNIT_NOT_FOUND: code('notFound', 'No such unit'),
+  SUBSCRIPTION_NOT_FOUND: code('notFound', 'No such push subscription of this unit'),
+  INVALID_ENDPOINT: code(
+    'unprocessable',
+    'The endpoint is not an https:// URL EventBridge API destinations take',
+  ),
+  TOO_MANY_SUBSCRIPTIONS: code('conflict', 'The unit has as many push subscriptions as it may'),
   EXECUTION_NOT_FOUND: code(
     'notFound',
     "Step Functions no longer has the round's execution (kept 90 days after it ends)",

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import open311Config from '#data/open311.json' with { type: 'json' };
 import { daySchema, monthSchema } from '#domain/insights.ts';
+import { MAX_ENDPOINT_LENGTH, subscriptionIdPattern } from '#domain/push-subscriptions.ts';
+import { pushedEventTypes } from '#domain/pushed-events.ts';
 import { unitClasses } from '#domain/reference-data.ts';
 import { contactPurposeSchema } from '#domain/requester-privacy.ts';
 import { meaningfulText } from '#domain/text.ts';
@@ -87,6 +89,22 @@ export const newApiKeyBody = z.strictObject({
     .default(open311Config.defaultRatePerMinute),
 });
 export const apiKeyIdParam = z.string().regex(/^[0-9a-f]{16}$/);
+
+/** POST /units/{id}/subscriptions: an endpoint of the unit's own system, and what it is told of. */
+export const newSubscriptionBody = z.strictObject({
+  url: z
+    .string()
+    .min(1)
+    .max(MAX_ENDPOINT_LENGTH)
+    .meta({ description: "An https:// URL of the unit's system" }),
+  events: z
+    .array(z.enum(pushedEventTypes))
+    .min(1)
+    .optional()
+    .meta({ description: 'The order events delivered; all of them when left out' }),
+  description: meaningfulText(200).optional(),
+});
+export const subscriptionIdParam = z.string().regex(subscriptionIdPattern);
 
 export const orderContactQuery = z.strictObject({
   purpose: contactPurposeSchema,

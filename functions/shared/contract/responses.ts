@@ -11,6 +11,7 @@ import {
   orderEventRow,
   orderSummaryRow,
   orderViewBases,
+  pushSubscriptionShape,
   spikeAlertRow,
   topicChoiceRow,
 } from '#shared/stores/rows.ts';
@@ -263,6 +264,21 @@ export const apiKeyCreated = apiKeyRecord.extend({
 });
 export const apiKeys = z.looseObject({ items: z.array(apiKeyRecord) });
 export const apiKeyRevoked = apiKeyRecord;
+
+// ---- push subscriptions ----
+
+const pushSubscription = pushSubscriptionShape.meta({ id: 'PushSubscription' });
+export const subscriptionCreated = pushSubscription.extend({
+  secret: text.meta({
+    description: 'The signing secret (whsec_…): in this answer and its replay only, never in a listing',
+  }),
+});
+export const subscriptions = z.looseObject({ items: z.array(pushSubscription) });
+export const subscriptionRemoved = z.looseObject({
+  unitId: text,
+  subscriptionId: text,
+  removed: z.literal(true),
+});
 
 // ---- this document ----
 

@@ -27,6 +27,7 @@ export type Tag =
   | 'Insights'
   | 'Open311 GeoReport v2'
   | 'Open311 keys'
+  | 'Push subscriptions'
   | 'API document';
 
 export interface RouteContract {
@@ -92,6 +93,17 @@ const insightRead = (summary: string, query: z.ZodType): RouteContract => ({
 });
 
 const unitActionErrors = ['NOT_LEAD_UNIT', 'OTHER_UNIT'] as const;
+const subscriptionPath = {
+  id: { description: 'The unit id' },
+  subscriptionId: { description: 'The subscription id (SUB…)', schema: q.subscriptionIdParam },
+};
+const subscriptionErrors = [
+  'UNIT_NOT_FOUND',
+  'OTHER_UNIT',
+  'SUBSCRIPTION_NOT_FOUND',
+  'IDEMPOTENCY_KEY_REUSED',
+  'VERSION_CONFLICT',
+] as const;
 const b = orderActionBodies;
 const a = assessmentActionBodies;
 
@@ -310,6 +322,59 @@ export const routeContracts: Readonly<Record<string, RouteContract>> = {
       headers: ['Location', ...replayable],
     },
     errors: ['IDEMPOTENCY_KEY_REUSED', 'VERSION_CONFLICT'],
+    headers: idempotent,
+  },
+  'POST /units/{id}/subscriptions': {
+    summary: "Subscribe an HTTPS endpoint of the unit's own system to its orders' events",
+    description:
+      'Each delivery is a signed POST (docs/push-deliveries.md) through an EventBridge API destination. The signing secret is in this answer (and its replay under the same Idempotency-Key) and never in a listing. A supervisor, or the unit itself.',
+    tag: 'Push subscriptions',
+    body: q.newSubscriptionBody,
+    params: { id: { description: 'The unit id' } },
+    ok: {
+      status: 201,
+      description: 'The subscription, active, and its secret',
+      schema: r.subscriptionCreated,
+      headers: ['Location', ...replayable],
+    },
+    errors: [
+      'UNIT_NOT_FOUND',
+      'OTHER_UNIT',
+      'INVALID_ENDPOINT',
+      'TOO_MANY_SUBSCRIPTIONS',
+      'IDEMPOTENCY_KEY_REUSED',
+      'VERSION_CONFLICT',
+    ],
+    headers: idempotent,
+  },
+  'GET /units/{id}/subscriptions': {
+    summary: "The unit's push subscriptions (never their secrets)",
+    tag: 'Push subscriptions',
+    params: { id: { description: 'The unit id' } },
+    ok: { status: 200, description: 'Every subscription of the unit, oldest first', schema: r.subscriptions },
+    errors: ['UNIT_NOT_FOUND', 'OTHER_UNIT'],
+  },
+  'DELETE /units/{id}/subscriptions/{subscriptionId}': {
+    summary: 'Stop a push subscription (its EventBridge rule, API destination and connection go with it)',
+    tag: 'Push subscriptions',
+    params: subscriptionPath,
+    ok: { status: 200, description: 'Removed', schema: r.subscriptionRemoved, headers: replayable },
+    errors: subscriptionErrors,
+    headers: idempotent,
+  },
+  'POST /units/{id}/subscriptions/{subscriptionId}/secret': {
+    summary: 'A new signing secret for a push subscription',
+    description:
+      "For 24 hours the deliveries carry two signatures (the new secret's first), so the unit's system can take the new secret while the old one still verifies. The secret is in this answer (and its replay under the same Idempotency-Key) only.",
+    tag: 'Push subscriptions',
+    params: subscriptionPath,
+    ok: {
+      status: 200,
+      description: 'The subscription and its new secret',
+      schema: r.subscriptionCreated,
+      headers: replayable,
+    },
+    errors: subscriptionErrors,
     headers: idempotent,
   },
   'GET /open311/keys': {

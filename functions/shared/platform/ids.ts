@@ -9,3 +9,6 @@ const nextUlid = monotonicFactory();
  */
 export const newOrderId = (): string => `WO${nextUlid(clock.now())}`;
 export const orderIdPattern = /^WO[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Push subscription ids: `SUB` + a ULID; with the prefix, a valid EventBridge resource name. */
+export const newSubscriptionId = (): string => `SUB${nextUlid(clock.now())}`;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -338,6 +339,18 @@ export const storePendingTask = async (previous: StoredOrder, task: PendingTask)
     if (lostRace(error)) throw new ConcurrentUpdateError(previous.order.id, { cause: error });
     throw error;
   }
+};
+
+/** One event of an order's log, or undefined when the log has no such event. */
+export const readEvent = async (orderId: string, seq: number): Promise<OrderEvent | undefined> => {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: TABLE,
+      Key: { pk: `ORDER#${orderId}`, sk: eventSk(seq) },
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? parseRow(eventItemRow, 'event', tableKeyOf(Item), Item).event : undefined;
 };
 
 export const readEvents = async (orderId: string): Promise<OrderEvent[]> =>

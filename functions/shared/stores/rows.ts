@@ -21,6 +21,8 @@ import {
 } from '#domain/order-input.ts';
 import type { OrderSummary } from '#domain/order-view.ts';
 import type { DuplicateCandidate } from '#domain/possible-duplicates.ts';
+import type { PushSubscription } from '#domain/push-subscriptions.ts';
+import { pushedEventTypes } from '#domain/pushed-events.ts';
 import { unitClasses } from '#domain/reference-data.ts';
 import {
   contactPurposes,
@@ -541,6 +543,25 @@ const apiKeyFields = rowOf<ApiKeyRecord & { keyHash: string }>()({
   keyHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export const apiKeyItemRow: z.ZodType<ApiKeyRecord & { keyHash: string }> = apiKeyFields;
+
+// ---- push subscriptions (push-subscription-store.ts) ----
+
+/** A unit's subscription (pk PUSH#UNIT#<unit id>): no secret, it is derived (push-subscriptions.ts). */
+const pushSubscriptionFields = rowOf<PushSubscription>()({
+  subscriptionId: id,
+  unitId: id,
+  url: text,
+  events: z.array(z.enum(pushedEventTypes)),
+  description: text.optional(),
+  state: z.enum(['provisioning', 'active']),
+  generation: z.number().int().positive(),
+  previousSecretUntil: instant.optional(),
+  createdAt: instant,
+  createdBy: id,
+});
+export const pushSubscriptionRow: z.ZodType<PushSubscription> = pushSubscriptionFields;
+/** The same, for the API document, which extends it. */
+export const pushSubscriptionShape = pushSubscriptionFields;
 
 // ---- contact reads (contact-read-store.ts) ----
 

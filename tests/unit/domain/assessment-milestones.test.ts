@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessmentEventsOf } from '#domain/analytics-projection.ts';
 import { type OrderEvent, sealEvents } from '#domain/order-events.ts';
+import { pushedEventTypes } from '#domain/pushed-events.ts';
 import { referenceData } from '#shared/platform/reference.ts';
 import { assessmentMilestones, streamTriggers } from '#wiring/wiring.ts';
 import { operator } from './support.ts';
@@ -68,14 +69,12 @@ describe('assessmentMilestones, the events that wake the assessment of a log', (
     expect(facts.length, type).toBeGreaterThan(0);
   });
 
-  it('are what the FollowOrderLogs trigger filters on, besides received orders and due call-backs', () => {
+  it('are what the FollowOrderLogs trigger filters on, besides received orders, due call-backs and pushed events', () => {
     const filter = streamTriggers.FollowOrderLogs?.filter as {
       dynamodb: { NewImage: { event: { M: { type: { S: string[] } } } } };
     };
     expect(filter.dynamodb.NewImage.event.M.type.S).toEqual([
-      'received',
-      'callback_due',
-      ...assessmentMilestones,
+      ...new Set(['received', 'callback_due', ...assessmentMilestones, ...pushedEventTypes]),
     ]);
   });
 });
