@@ -4,6 +4,7 @@ import {
   rotateSecret,
   type Subscribed,
   subscribe,
+  subscriptionOf,
   subscriptionsOf,
   unitForActor,
   unsubscribe,
@@ -95,8 +96,10 @@ const remove = withoutBody(async (event) => {
   const answer = { unitId, subscriptionId, removed: true };
   return retryOnConcurrentUpdate(() =>
     idempotent(claim, {
-      act: async (claim) => {
-        await unsubscribe(unitId, subscriptionId, claim && claimPut(claim, { answer }));
+      // Read first: a repeat that finds it gone then finds the first removal's claim (idempotency.ts).
+      load: () => subscriptionOf(unitId, subscriptionId),
+      act: async (claim, found) => {
+        await unsubscribe(found, subscriptionId, claim && claimPut(claim, { answer }));
         logger.info('Push subscription removed', { unitId, subscriptionId });
         return json(200, answer);
       },

@@ -112,19 +112,23 @@ export const resubscribed = async (unitId: string, subscriptionId: string): Prom
 
 export const subscriptionsOf = (unitId: string): Promise<PushSubscription[]> => listSubscriptions(unitId);
 
+export const subscriptionOf = (
+  unitId: string,
+  subscriptionId: string,
+): Promise<PushSubscription | undefined> => readSubscription(unitId, subscriptionId);
+
 /**
  * Stops deliveries, then forgets the subscription (in that order: a removal cut off half-way still
  * finds its subscription, and its retry finishes).
  */
 export const unsubscribe = async (
-  unitId: string,
+  subscription: PushSubscription | undefined,
   subscriptionId: string,
   claim?: ClaimPut,
 ): Promise<void> => {
-  const subscription = await readSubscription(unitId, subscriptionId);
   if (!subscription) throw notFound('subscription', subscriptionId);
   await removeDestination(subscriptionId);
-  await deleteSubscription(unitId, subscriptionId, claim);
+  await deleteSubscription(subscription.unitId, subscriptionId, claim);
 };
 
 /**

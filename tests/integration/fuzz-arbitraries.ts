@@ -635,6 +635,19 @@ export const slotGenerators: Readonly<Record<string, SlotGenerator>> = {
   '/open311/v2/tokens/{file}': () =>
     fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}\.(json|xml)$/), hostileSegment),
   '/open311/keys/{keyId}': () => fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), hostileSegment),
+  '/units/{id}': (ctx) =>
+    fc.oneof(
+      { arbitrary: fc.constantFrom(...ctx.unitIds), weight: 3 },
+      { arbitrary: hostileSegment, weight: 2 },
+    ),
+  // No subscription is ever made in the fuzzed stack (every POST of one is poisoned).
+  '/units/{id}/subscriptions/{subscriptionId}': () =>
+    fc.oneof(
+      fc
+        .array(fc.constantFrom(...crockford), { minLength: 26, maxLength: 26 })
+        .map((cs) => `SUB${cs.join('')}`),
+      hostileSegment,
+    ),
   '/catalogue/lines/{categoryCode}': () => fc.oneof(categoryCodes, hostileSegment),
   '/catalogue/lines/{categoryCode}/{areaCode}': () => fc.oneof(areaCodes, hostileSegment),
   '/insights/topics/{month}': () =>
@@ -680,6 +693,10 @@ export const exampleBodies: Readonly<Record<string, unknown>> = {
   },
   'PUT /insights/topics/{month}/choice': { categoryCode: '0101', note: '本月聚焦违建' },
   'POST /open311/keys': { app: '朝阳群众', ratePerMinute: 60 },
+  'POST /units/{id}/subscriptions': {
+    url: 'https://cases.example.cn/hotline/events',
+    events: ['dispatched'],
+  },
   'POST /orders': {
     appealType: 'complaint',
     categoryCode: '0101',
@@ -878,6 +895,19 @@ export const poisonsOf = (route: HttpRouteSpec): Readonly<Record<string, Transfo
     // No key was ever created: every id names none.
     case 'open311Keys DELETE':
       return { 'a key never created': (draft) => fc.constant({ ...draft, poison: 'a key never created' }) };
+    // A subscription's body is refused by its schema; so none exists, and every id names none.
+    case 'pushSubscriptions POST':
+      return route.path === '/units/{id}/subscriptions'
+        ? { ...schemaPoisons, 'a malformed Idempotency-Key': idempotencyPoison }
+        : {
+            'a subscription never made': (draft) =>
+              fc.constant({ ...draft, poison: 'a subscription never made' }),
+          };
+    case 'pushSubscriptions DELETE':
+      return {
+        'a subscription never made': (draft) =>
+          fc.constant({ ...draft, poison: 'a subscription never made' }),
+      };
     // No survey link was ever sent (every seeded requester is anonymous): any token is unknown.
     case 'survey POST':
       return { 'a link never sent': (draft) => fc.constant({ ...draft, poison: 'a link never sent' }) };

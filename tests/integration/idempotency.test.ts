@@ -137,6 +137,21 @@ let surveyToken = '';
 let open311Key = '';
 let keyToRevoke = '';
 let otherKeyToRevoke = '';
+// Push subscriptions of a unit no order here goes to (their endpoints are never called).
+const PUSH_UNIT = 'gov-110101';
+const pushUrl = (name: string) => `https://cases.example.cn/hotline/${name}`;
+const pushed: Record<'remove' | 'otherRemove' | 'rotate' | 'otherRotate', string> = {
+  remove: '',
+  otherRemove: '',
+  rotate: '',
+  otherRotate: '',
+};
+const subscriptions = async () =>
+  (await stack.api('GET', `/units/${PUSH_UNIT}/subscriptions`, { token: tokens.supervisor })).body.items as {
+    subscriptionId: string;
+    url: string;
+    generation: number;
+  }[];
 const open311Form = (description: string) => ({
   api_key: open311Key,
   service_code: '010101',
@@ -340,6 +355,57 @@ const cases: Case[] = [
     effects: async () => (await keys()).filter((k) => k.revokedAt !== undefined).length,
   },
   {
+    route: 'POST /units/{id}/subscriptions',
+    request: () => ({
+      method: 'POST',
+      path: `/units/${PUSH_UNIT}/subscriptions`,
+      token: tokens.supervisor,
+      body: { url: pushUrl('burst') },
+    }),
+    other: () => ({
+      method: 'POST',
+      path: `/units/${PUSH_UNIT}/subscriptions`,
+      token: tokens.supervisor,
+      body: { url: pushUrl('other') },
+    }),
+    status: 201,
+    effects: async () => (await subscriptions()).filter((x) => x.url === pushUrl('burst')).length,
+  },
+  {
+    route: 'DELETE /units/{id}/subscriptions/{subscriptionId}',
+    request: () => ({
+      method: 'DELETE',
+      path: `/units/${PUSH_UNIT}/subscriptions/${pushed.remove}`,
+      token: tokens.supervisor,
+    }),
+    other: () => ({
+      method: 'DELETE',
+      path: `/units/${PUSH_UNIT}/subscriptions/${pushed.otherRemove}`,
+      token: tokens.supervisor,
+    }),
+    // Removals so far: the two made for this case, less those still there.
+    effects: async () =>
+      2 -
+      (await subscriptions()).filter((x) => [pushed.remove, pushed.otherRemove].includes(x.subscriptionId))
+        .length,
+  },
+  {
+    route: 'POST /units/{id}/subscriptions/{subscriptionId}/secret',
+    request: () => ({
+      method: 'POST',
+      path: `/units/${PUSH_UNIT}/subscriptions/${pushed.rotate}/secret`,
+      token: tokens.supervisor,
+    }),
+    other: () => ({
+      method: 'POST',
+      path: `/units/${PUSH_UNIT}/subscriptions/${pushed.otherRotate}/secret`,
+      token: tokens.supervisor,
+    }),
+    // Rotations so far: the generation after the first.
+    effects: async () =>
+      ((await subscriptions()).find((x) => x.subscriptionId === pushed.rotate)?.generation ?? 0) - 1,
+  },
+  {
     route: 'POST /open311/v2/{document}',
     request: () => ({ method: 'POST', path: '/open311/v2/requests.json', form: open311Form('同一请求重发') }),
     other: () => ({ method: 'POST', path: '/open311/v2/requests.json', form: open311Form('另一个请求') }),
@@ -363,7 +429,24 @@ const makeKey = async (app: string, ratePerMinute = 60): Promise<{ keyId: string
   return made.body;
 };
 
+const makeSubscription = async (name: string): Promise<string> => {
+  const made = await stack.api('POST', `/units/${PUSH_UNIT}/subscriptions`, {
+    token: tokens.supervisor,
+    body: { url: pushUrl(name) },
+  });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return made.body.subscriptionId;
+};
+
 const prepare: Record<string, () => Promise<void>> = {
+  'DELETE /units/{id}/subscriptions/{subscriptionId}': async () => {
+    pushed.remove = await makeSubscription('remove');
+    pushed.otherRemove = await makeSubscription('other-remove');
+  },
+  'POST /units/{id}/subscriptions/{subscriptionId}/secret': async () => {
+    pushed.rotate = await makeSubscription('rotate');
+    pushed.otherRotate = await makeSubscription('other-rotate');
+  },
   'DELETE /open311/keys/{keyId}': async () => {
     keyToRevoke = (await makeKey('待吊销')).keyId;
     otherKeyToRevoke = (await makeKey('也待吊销')).keyId;

@@ -85,8 +85,8 @@ export const createSubscription = async (
     );
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-    const countAt = claim ? 1 : 0;
-    if (reasons?.[countAt]?.Code === 'ConditionalCheckFailed') throw tooMany();
+    const claimTaken = claim !== undefined && reasons?.[0]?.Code === 'ConditionalCheckFailed';
+    if (!claimTaken && reasons?.[claim ? 1 : 0]?.Code === 'ConditionalCheckFailed') throw tooMany();
     throw error;
   }
   return subscription;
@@ -204,7 +204,9 @@ export const deleteSubscription = async (
     );
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-    if (reasons?.[claim ? 1 : 0]?.Code === 'ConditionalCheckFailed') return;
+    // A taken claim is the idempotency layer's to answer; a subscription already gone changes nothing.
+    const claimTaken = claim !== undefined && reasons?.[0]?.Code === 'ConditionalCheckFailed';
+    if (!claimTaken && reasons?.[claim ? 1 : 0]?.Code === 'ConditionalCheckFailed') return;
     throw error;
   }
 };
