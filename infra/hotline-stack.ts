@@ -15,6 +15,7 @@ import {
   miningSchedule,
   stateMachines,
 } from '#wiring/wiring.ts';
+import { AlarmNotifications } from './constructs/alarm-notifications.ts';
 import { AnalyticsStore } from './constructs/analytics-store.ts';
 import { BusRules } from './constructs/bus-rules.ts';
 import { CallbackReconciliation } from './constructs/callback-reconciliation.ts';
@@ -110,6 +111,10 @@ export class HotlineStack extends Stack {
     const analytics = new AnalyticsStore(this, 'Analytics', { namePrefix: prefix });
     const contacts = new ContactProtection(this, 'Contacts');
     const push = new PushDelivery(this, 'Push', { bus });
+    // Every alarm of the stack notifies this topic; context alarmEmail subscribes an address to it.
+    const alarms = new AlarmNotifications(this, 'Alarms', {
+      email: this.node.tryGetContext('alarmEmail') as string | undefined,
+    });
 
     const callbackScheduling = new CallbackScheduling(this, 'Callbacks', {
       // Physical names follow the stack's prefix, so two stacks can share an account; for the default
@@ -214,6 +219,7 @@ export class HotlineStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: table.tableName });
