@@ -45,7 +45,8 @@ export const startAwsEndpoint = async (deps: {
     'AWSStepFunctions.RedriveExecution': (b) => sfn.redriveExecution(b),
     'AWSEvents.PutEvents': (b) => deps.bus.putEvents((b.Entries ?? []) as never),
     // Connections, API destinations and the rules put at run time (local/eventbridge/registry.ts).
-    ...eventBridgeOperations(deps.bus),
+    // A stand-in bus of a test may have no control plane.
+    ...(deps.bus.eventBridge?.operations() ?? {}),
     ...athenaOperations(deps.athena),
     ...(deps.firehose ? firehoseOperations(deps.firehose) : {}),
     ...(deps.secrets
@@ -86,16 +87,6 @@ export const startAwsEndpoint = async (deps: {
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}` };
 };
-
-/** The bus's control plane: looked up at each call, so a registry the stack gives the bus later is used. */
-const eventBridgeOperations = (bus: LocalEventBus): Record<string, Operation> =>
-  Object.fromEntries(
-    // A stand-in bus of a test may have no control plane.
-    Object.keys(bus.eventBridge?.operations() ?? {}).map((target) => [
-      target,
-      (b: Record<string, unknown>) => bus.eventBridge.operations()[target]?.(b),
-    ]),
-  );
 
 /** The analytics delivery stream's operations (local/firehose.ts). */
 const firehoseOperations = (firehose: LocalFirehose): Record<string, Operation> => ({

@@ -13,7 +13,7 @@ import { LocalEventBridge } from './eventbridge/registry.ts';
  * (PutRule, PutTargets, with connections and API destinations: local/eventbridge/registry.ts), matched
  * against the same event and delivered over HTTP to their API destinations; those deliveries are
  * tracked like the others, so `drain()` waits for them too. The stack gives the bus a registry kept in
- * its data folder (`useEventBridge`); a bus made without one keeps its run-time rules in memory.
+ * its data folder (`eventBridge`); a bus made without one keeps its run-time rules in memory.
  */
 export interface BusEvent {
   readonly version: '0';
@@ -66,27 +66,24 @@ export class LocalEventBus {
   private readonly events: BusEvent[] = [];
   private readonly deadLetters: DeadLetter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private runTimeRules: LocalEventBridge;
+  private readonly capacity: number;
+  /** The EventBridge control plane of this bus: connections, API destinations, run-time rules. */
+  readonly eventBridge: LocalEventBridge;
 
   constructor(
     readonly busName: string,
     private readonly now: () => number,
     private readonly rules: readonly LocalRule[] = [],
-    private readonly capacity = 10_000,
+    options: {
+      readonly capacity?: number;
+      /** The stack's registry, kept in its data folder; an in-memory one when none is given. */
+      readonly eventBridge?: LocalEventBridge;
+    } = {},
   ) {
-    this.runTimeRules = new LocalEventBridge({ busName, now });
-  }
-
-  /** The EventBridge control plane of this bus: connections, API destinations, run-time rules. */
-  get eventBridge(): LocalEventBridge {
-    return this.runTimeRules;
-  }
-
-  /** Uses this registry (the stack's, kept in its data folder) for the rules put at run time. */
-  useEventBridge(registry: LocalEventBridge): void {
-    if (registry.busName !== this.busName)
-      throw new Error(`The EventBridge registry is for bus ${registry.busName}, not ${this.busName}`);
-    this.runTimeRules = registry;
+    this.capacity = options.capacity ?? 10_000;
+    if (options.eventBridge && options.eventBridge.busName !== busName)
+      throw new Error(`The EventBridge registry is for bus ${options.eventBridge.busName}, not ${busName}`);
+    this.eventBridge = options.eventBridge ?? new LocalEventBridge({ busName, now });
   }
 
   /** Resolves once every delivery started so far has ended (for tests and an orderly stop). */
@@ -167,7 +164,7 @@ export class LocalEventBus {
       const matched =
         typeof entry.Detail === 'string' ? { ...event, detail: new RawJson(entry.Detail) } : event;
       for (const rule of this.rules) if (matchesPattern(rule.pattern, matched)) this.deliver(rule, event);
-      for (const delivery of this.runTimeRules.deliveriesFor(matched, event))
+      for (const delivery of this.eventBridge.deliveriesFor(matched, event))
         this.track(async () => {
           const failed = await delivery();
           if (failed) this.deadLetters.push(failed);

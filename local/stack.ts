@@ -224,15 +224,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       pattern: parseEventPattern(JSON.stringify(rule.pattern)),
       deliver: (event: BusEvent) => deliverAtLeastOnce(faults, () => runtime.invoke(rule.target, event)),
     }));
-    const bus = new LocalEventBus(LOCAL_BUS, () => clock.now(), rules);
-    // The connections, API destinations and rules handlers create at run time, kept in the data dir.
-    bus.useEventBridge(
-      new LocalEventBridge({
+    const bus = new LocalEventBus(LOCAL_BUS, () => clock.now(), rules, {
+      // The connections, API destinations and rules handlers create at run time, kept in the data dir.
+      eventBridge: new LocalEventBridge({
         busName: LOCAL_BUS,
         now: () => clock.now(),
         file: join(dataDir, 'eventbridge.json'),
       }),
-    );
+    });
     const bindings = localSubstitutions();
     const machines = Object.entries(stateMachines).map(([name, spec]) => ({
       arn: localStateMachineArn(name),

@@ -1,10 +1,9 @@
+import { unitForCaller } from '#application/unit-access.ts';
 import assessment from '#data/assessment.json' with { type: 'json' };
 import { assessmentRulesSchema, threeRates } from '#domain/assessment.ts';
-import { HotlineError, notFound } from '#domain/errors.ts';
 import { assessmentReportQuery } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { json, parseQuery, withoutBody } from '#shared/platform/http.ts';
-import { referenceData } from '#shared/platform/reference.ts';
 import { readUnitMonth } from '#shared/stores/assessment-store.ts';
 
 /**
@@ -17,11 +16,7 @@ export const handler = withoutBody(async (event) => {
   const actor = actorOf(event);
   const { month } = parseQuery(assessmentReportQuery, event);
   const unitId = event.pathParameters?.id ?? '';
-  const unit = referenceData.unit(unitId);
-  if (!unit) throw notFound('unit', unitId);
-  if (actor.role === 'unit' && actor.unitId !== unitId) {
-    throw new HotlineError('forbidden', 'OTHER_UNIT', "A unit's staff see their own unit's assessment.");
-  }
+  const unit = unitForCaller(actor, unitId, "A unit's staff see their own unit's assessment.");
   const counts = await readUnitMonth(unitId, month);
   const classRules = rules[unit.class];
   if (!classRules) throw new Error(`No assessment rules for class ${unit.class}`);

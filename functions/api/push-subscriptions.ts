@@ -10,7 +10,6 @@ import {
   unsubscribe,
 } from '#application/push-subscriptions.ts';
 import { notFound } from '#domain/errors.ts';
-import { pushedEventTypes } from '#domain/pushed-events.ts';
 import { newSubscriptionBody, subscriptionIdParam } from '#shared/contract/requests.ts';
 import { actorOf } from '#shared/platform/auth.ts';
 import { clock } from '#shared/platform/clock.ts';
@@ -53,7 +52,6 @@ const create = withJsonBody(newSubscriptionBody, async (event, input) => {
           actor,
           unitId,
           input,
-          allEvents: pushedEventTypes,
           nowMs: clock.now(),
           ...(claim ? { claimFor: (subscriptionId: string) => claimPut(claim, { subscriptionId }) } : {}),
         });

@@ -9,7 +9,10 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-eventbridge';
+import { signatureHeaders } from '#domain/push-signature.ts';
 import type { PushSubscription } from '#domain/push-subscriptions.ts';
 import { eventBridge } from '#shared/platform/aws-clients.ts';
 import { requireEnv } from '#shared/platform/config.ts';
@@ -27,12 +30,6 @@ import { envNames, pushDeliveries } from '#wiring/wiring.ts';
  */
 const TARGET_ID = 'endpoint';
 const nameOf = (subscriptionId: string) => `${pushDeliveries.resourcePrefix}-${subscriptionId}`;
-
-const code = (error: unknown): string | undefined =>
-  error instanceof Error ? ((error as { name?: string }).name ?? undefined) : undefined;
-
-const alreadyExists = (error: unknown) => code(error) === 'ResourceAlreadyExistsException';
-const notFound = (error: unknown) => code(error) === 'ResourceNotFoundException';
 
 const connectionArnOf = async (subscription: PushSubscription): Promise<string> => {
   const Name = nameOf(subscription.subscriptionId);
@@ -52,7 +49,7 @@ const connectionArnOf = async (subscription: PushSubscription): Promise<string> 
     );
     if (made.ConnectionArn) return made.ConnectionArn;
   } catch (error) {
-    if (!alreadyExists(error)) throw error;
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
   }
   const found = await eventBridge.send(new DescribeConnectionCommand({ Name }));
   if (!found.ConnectionArn) throw new Error(`Connection ${Name} has no ARN.`);
@@ -73,7 +70,7 @@ const destinationArnOf = async (subscription: PushSubscription, connectionArn: s
     );
     if (made.ApiDestinationArn) return made.ApiDestinationArn;
   } catch (error) {
-    if (!alreadyExists(error)) throw error;
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
   }
   const found = await eventBridge.send(new DescribeApiDestinationCommand({ Name }));
   if (!found.ApiDestinationArn) throw new Error(`API destination ${Name} has no ARN.`);
@@ -110,10 +107,11 @@ export const provisionDestination = async (subscription: PushSubscription): Prom
           RoleArn: requireEnv(envNames.pushInvokeRoleArn),
           InputPath: '$.detail.body',
           HttpParameters: {
+            // The signature's headers, their values from the delivery (push-order-events.ts).
             HeaderParameters: {
-              'Hotline-Delivery-Id': '$.detail.deliveryId',
-              'Hotline-Timestamp': '$.detail.timestamp',
-              'Hotline-Signature': '$.detail.signature',
+              [signatureHeaders.id]: '$.detail.deliveryId',
+              [signatureHeaders.timestamp]: '$.detail.timestamp',
+              [signatureHeaders.signature]: '$.detail.signature',
             },
           },
           RetryPolicy: {
@@ -139,7 +137,7 @@ export const removeDestination = async (subscriptionId: string): Promise<void> =
     try {
       await step();
     } catch (error) {
-      if (!notFound(error)) throw error;
+      if (!(error instanceof ResourceNotFoundException)) throw error;
     }
   };
   await ignoringMissing(() =>

@@ -187,7 +187,7 @@ describe('LocalEventBus.putEvents', () => {
 
   it('returns only the most recent events beyond its capacity', () => {
     // Prepare
-    const bus = new LocalEventBus('hotline-bus', () => NOW, [], 2);
+    const bus = new LocalEventBus('hotline-bus', () => NOW, [], { capacity: 2 });
 
     // Act
     bus.putEvents([1, 2, 3].map((n) => closedEntry({ Detail: { n } })));

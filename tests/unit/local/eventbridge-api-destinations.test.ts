@@ -102,8 +102,7 @@ const registryOver = (folder: string) =>
   });
 
 const startBus = async (registry: LocalEventBridge) => {
-  bus = new LocalEventBus(BUS, () => now);
-  bus.useEventBridge(registry);
+  bus = new LocalEventBus(BUS, () => now, [], { eventBridge: registry });
   // Only EventBridge's operations are called: no Step Functions service behind this endpoint.
   endpoint = await startAwsEndpoint({ stepFunctions: {} as LocalStepFunctions, bus });
   client = new EventBridgeClient({
